@@ -1,0 +1,144 @@
+//! The two backends behind one handle: opening, tuning, migrating, and the dispatch macro that
+//! runs the same query text on whichever pool is live.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::StoreError;
+
+/// The live connection pool, SQLite or PostgreSQL. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`crate::Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `$body` with `$pool` bound to the live pool (or `$tx` to a transaction on it). The
+/// body is compiled once per backend, so shared SQL with `$1` placeholders needs no copies.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The file name of the SQLite database inside the data directory.
+pub const SQLITE_FILE: &str = "virgule.sqlite3";
+
+impl Db {
+    pub(crate) async fn open_sqlite(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Open(format!("cannot create data directory {}: {e}", data_dir.display()))
+        })?;
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join(SQLITE_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL loses no committed transaction on an application crash.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub(crate) async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Open(format!("bad PostgreSQL URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every embedded migration of this backend that has not run yet.
+    pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => migrator(SQLITE_MIGRATIONS).run(pool).await?,
+            Db::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// `(version, description, sql)`: the same numbers in both trees (a test checks it).
+type Embedded = &'static [(i64, &'static str, &'static str)];
+
+pub(crate) const SQLITE_MIGRATIONS: Embedded =
+    &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const POSTGRES_MIGRATIONS: Embedded =
+    &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+
+fn migrator(embedded: Embedded) -> Migrator {
+    let migrations = embedded
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                SqlStr::from_static(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator { migrations: Cow::Owned(migrations), ..Migrator::DEFAULT }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let numbers = |m: Embedded| m.iter().map(|(v, d, _)| (*v, *d)).collect::<Vec<_>>();
+        assert_eq!(numbers(SQLITE_MIGRATIONS), numbers(POSTGRES_MIGRATIONS));
+        let dir = |b: &str| {
+            let mut names =
+                std::fs::read_dir(format!("{}/migrations/{b}", env!("CARGO_MANIFEST_DIR")))
+                    .expect("migrations directory")
+                    .map(|e| e.expect("dir entry").file_name().into_string().expect("utf-8 name"))
+                    .collect::<Vec<_>>();
+            names.sort();
+            names
+        };
+        assert_eq!(dir("sqlite"), dir("postgres"));
+        assert_eq!(dir("sqlite").len(), SQLITE_MIGRATIONS.len(), "every file is embedded");
+    }
+}

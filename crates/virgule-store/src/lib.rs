@@ -1,0 +1,71 @@
+//! Virgule's storage: one [`Store`] over SQLite (embedded, the default) or PostgreSQL
+//! (scale-out), with migrations per backend and typed, noun-first query functions that return
+//! domain structs. Nothing here knows about HTTP.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), virgule_store::StoreError> {
+//! let store = virgule_store::Store::open_sqlite(std::path::Path::new("./virgule-data")).await?;
+//! let name = virgule_store::MemberName::parse("etbe").expect("valid name");
+//! let member = store.member_by_name(&name).await?;
+//! # Ok(()) }
+//! ```
+
+mod db;
+mod model;
+
+pub use db::{Backend, SQLITE_FILE};
+pub use model::*;
+
+use db::Db;
+
+/// What went wrong in the store, with a message a person can read.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule refused the write; the message says which, in user terms.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("cannot open the database: {0}")]
+    Open(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value that the domain types refuse (e.g. an unknown entry format).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database handle the whole application shares. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite file in `data_dir` and migrates it.
+    pub async fn open_sqlite(data_dir: &std::path::Path) -> Result<Self> {
+        let store = Store { db: Db::open_sqlite(data_dir).await? };
+        store.db.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://...`) and migrates it.
+    pub async fn open_postgres(url: &str) -> Result<Self> {
+        let store = Store { db: Db::open_postgres(url).await? };
+        store.db.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Waits for in-flight queries and closes every connection (at shutdown).
+    pub async fn close(&self) {
+        self.db.close().await
+    }
+}

@@ -1,0 +1,208 @@
+//! The domain types the store reads and writes: validated once at the boundary, trusted inside.
+
+use std::fmt;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
+
+/// The current time, truncated to microseconds so that it round-trips through both backends
+/// (PostgreSQL keeps microseconds) and compares equal after a read.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A member's account name: 1–32 characters of `[a-z0-9_-]`, lower-cased on the way in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct MemberName(String);
+
+/// Why a proposed member name was refused, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("a name is required")]
+    Empty,
+    #[error("a name has at most 32 characters")]
+    TooLong,
+    #[error("a name may contain only letters a-z, digits, '_' and '-'")]
+    BadCharacter,
+}
+
+impl MemberName {
+    pub const MAX_LEN: usize = 32;
+
+    /// Validates and lower-cases a name typed by a person or sent to the API.
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        let name = raw.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            return Err(NameError::Empty);
+        }
+        if name.chars().count() > Self::MAX_LEN {
+            return Err(NameError::TooLong);
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        {
+            return Err(NameError::BadCharacter);
+        }
+        Ok(Self(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MemberName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A member's entry number: 0-based and per member, as on Advogato; never reused.
+pub type EntryNumber = i64;
+
+/// A member's account as pages and the API show it (no password hash).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Member {
+    pub id: i64,
+    pub name: MemberName,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub homepage: String,
+    /// The notes as the member wrote them (Markdown).
+    pub notes_source: String,
+    /// The notes rendered and sanitized, safe to embed.
+    pub notes_html: String,
+    pub is_admin: bool,
+    pub suspended: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A validated registration, with the password already hashed by the caller.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub name: MemberName,
+    pub email: Option<String>,
+    pub password_hash: String,
+}
+
+/// The editable parts of a profile, already validated; `notes_html` already sanitized.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub display_name: String,
+    pub homepage: String,
+    pub notes_source: String,
+    pub notes_html: String,
+}
+
+/// How the member wrote an entry's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryFormat {
+    Markdown,
+    Html,
+}
+
+impl EntryFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryFormat::Markdown => "markdown",
+            EntryFormat::Html => "html",
+        }
+    }
+
+    /// Parses the stored or submitted word; `None` for anything else.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "markdown" => Some(EntryFormat::Markdown),
+            "html" => Some(EntryFormat::Html),
+            _ => None,
+        }
+    }
+}
+
+/// One diary entry as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub author: MemberName,
+    pub number: EntryNumber,
+    pub title: String,
+    pub format: EntryFormat,
+    /// What the member typed, for the edit form.
+    pub body_source: String,
+    /// Rendered and sanitized HTML, safe to embed in a page or a feed.
+    pub html: String,
+    pub tags: Vec<String>,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
+
+/// A new or edited entry, already validated; `html` already rendered and sanitized; tags
+/// already normalized (lower-case, trimmed, de-duplicated).
+#[derive(Debug, Clone)]
+pub struct EntryDraft {
+    pub title: String,
+    pub format: EntryFormat,
+    pub body_source: String,
+    pub html: String,
+    pub tags: Vec<String>,
+}
+
+/// One item of site news.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewsItem {
+    pub id: i64,
+    pub author: MemberName,
+    pub title: String,
+    pub body_source: String,
+    pub html: String,
+    pub published: DateTime<Utc>,
+}
+
+/// A month of a member's archive and how many entries it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ArchiveMonth {
+    pub year: i32,
+    pub month: u32,
+    pub count: i64,
+}
+
+/// A tag and how many of a member's entries carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagCount {
+    pub tag: String,
+    pub count: i64,
+}
+
+/// A window over a list: skip `start`, take at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub start: i64,
+    pub limit: i64,
+}
+
+/// A logged-in browser session, looked up by the hash of its cookie.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub member: Member,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_lower_cased_and_checked() {
+        assert_eq!(MemberName::parse(" Etbe ").unwrap().as_str(), "etbe");
+        assert_eq!(MemberName::parse("a_b-9").unwrap().as_str(), "a_b-9");
+        assert_eq!(MemberName::parse(""), Err(NameError::Empty));
+        assert_eq!(MemberName::parse("a b"), Err(NameError::BadCharacter));
+        assert_eq!(MemberName::parse("ünï"), Err(NameError::BadCharacter));
+        assert_eq!(MemberName::parse(&"x".repeat(33)), Err(NameError::TooLong));
+        assert!(MemberName::parse(&"x".repeat(32)).is_ok());
+    }
+}
