@@ -2,6 +2,10 @@
 //! (scale-out), with migrations per backend and typed, noun-first query functions that return
 //! domain structs. Nothing here knows about HTTP.
 //!
+//! Queries live beside their functions, one module per table or aggregate (`members`,
+//! `sessions`, `tokens`, `entries`, `news`), as `const` SQL shared by both backends. The
+//! `testing` feature adds `testing::fresh_store` for other crates' tests.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), virgule_store::StoreError> {
 //! let store = virgule_store::Store::open_sqlite(std::path::Path::new("./virgule-data")).await?;
@@ -11,7 +15,14 @@
 //! ```
 
 mod db;
+mod entries;
+mod members;
 mod model;
+mod news;
+mod sessions;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod tokens;
 
 pub use db::{Backend, SQLITE_FILE};
 pub use model::*;
@@ -38,6 +49,15 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Turns a unique-constraint violation (either backend) into [`StoreError::Conflict`] with the
+/// user-facing `message`; any other error stays a database error.
+pub(crate) fn conflict_or(err: sqlx::Error, message: impl FnOnce() -> String) -> StoreError {
+    match err {
+        sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Conflict(message()),
+        other => StoreError::Database(other),
+    }
+}
 
 /// The database handle the whole application shares. Cheap to clone.
 #[derive(Debug, Clone)]

@@ -183,6 +183,14 @@ pub struct Page {
     pub limit: i64,
 }
 
+impl Page {
+    /// `(limit, offset)` for SQL; negative values count as 0, since SQLite would read a negative
+    /// LIMIT as "no limit" and PostgreSQL would refuse it.
+    pub(crate) fn limit_offset(self) -> (i64, i64) {
+        (self.limit.max(0), self.start.max(0))
+    }
+}
+
 /// A logged-in browser session, looked up by the hash of its cookie.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -192,6 +200,7 @@ pub struct Session {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

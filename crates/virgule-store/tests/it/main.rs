@@ -1,0 +1,12 @@
+//! The store against a real database: an SQLite file in a temporary directory, or a fresh
+//! PostgreSQL database per test when VIRGULE_TEST_DATABASE_URL is set (see
+//! `virgule_store::testing`). One binary, one module per area.
+
+#![allow(clippy::unwrap_used)]
+
+mod entries;
+mod members;
+mod news;
+mod sessions;
+mod support;
+mod tokens;
