@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::on_pool;
+use crate::db::{Db, on_pool};
 use crate::{Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, StoreError};
 
 /// The columns of a [`MemberRow`], unqualified (for `RETURNING` and single-table reads).
@@ -67,7 +67,12 @@ struct MemberWithHashRow {
 }
 
 /// The first member ever registered becomes the site's admin; deciding it inside the INSERT
-/// means two registrations racing on an empty SQLite database cannot both win.
+/// means two registrations racing on an empty SQLite database cannot both win (PostgreSQL
+/// takes [`LOCK_FIRST_MEMBER`] first).
+/// Serializes registrations on PostgreSQL for the length of one transaction (the number is
+/// an arbitrary constant that names this lock).
+const LOCK_FIRST_MEMBER: &str = "SELECT pg_advisory_xact_lock(7401815)";
+
 const CREATE_MEMBER: &str = concat!(
     "INSERT INTO members (name, email, password_hash, is_admin, created_at) \
      SELECT $1, $2, $3, NOT EXISTS (SELECT 1 FROM members), $4 \
@@ -106,16 +111,39 @@ impl Store {
     /// in use is a [`StoreError::Conflict`].
     pub async fn create_member(&self, new: &NewMember) -> Result<Member> {
         let created_at = crate::now();
-        let row: MemberRow = on_pool!(&self.db, pool => {
-            sqlx::query_as(CREATE_MEMBER)
-                .bind(new.name.as_str())
-                .bind(new.email.as_deref())
-                .bind(new.password_hash.as_str())
-                .bind(created_at)
-                .fetch_one(pool)
+        let inserted = match &self.db {
+            // One statement is atomic on SQLite: a single writer at a time.
+            Db::Sqlite(pool) => {
+                sqlx::query_as(CREATE_MEMBER)
+                    .bind(new.name.as_str())
+                    .bind(new.email.as_deref())
+                    .bind(new.password_hash.as_str())
+                    .bind(created_at)
+                    .fetch_one(pool)
+                    .await
+            }
+            // On PostgreSQL two first registrations could both see an empty table; a
+            // transaction-scoped advisory lock makes "am I the first?" a serial question.
+            Db::Postgres(pool) => {
+                async {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query(LOCK_FIRST_MEMBER).execute(&mut *tx).await?;
+                    let row: MemberRow = sqlx::query_as(CREATE_MEMBER)
+                        .bind(new.name.as_str())
+                        .bind(new.email.as_deref())
+                        .bind(new.password_hash.as_str())
+                        .bind(created_at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(row)
+                }
                 .await
-        })
-        .map_err(|e| crate::conflict_or(e, || format!("the name {} is already taken", new.name)))?;
+            }
+        };
+        let row: MemberRow = inserted.map_err(|e| {
+            crate::conflict_or(e, || format!("the name {} is already taken", new.name))
+        })?;
         row.into_member()
     }
 

@@ -15,6 +15,20 @@ async fn first_member_is_admin_and_the_second_is_not() {
     assert_eq!(store.member_count().await.unwrap(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_first_registrations_make_exactly_one_admin() {
+    let (store, _db) = fresh_store().await;
+    let racers = (0..8).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move { member(&store, &format!("racer{i}")).await })
+    });
+    let mut admins = 0;
+    for racer in racers {
+        admins += usize::from(racer.await.unwrap().is_admin);
+    }
+    assert_eq!(admins, 1, "exactly one of the first registrations becomes admin");
+}
+
 #[tokio::test]
 async fn a_taken_name_is_a_conflict_with_a_readable_message() {
     let (store, _db) = fresh_store().await;
