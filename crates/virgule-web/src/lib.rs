@@ -1,1 +1,94 @@
-//! placeholder
+//! Virgule's web layer: the axum router with every page, feed and JSON API call, browser
+//! sessions with CSRF protection, and the security headers every response carries.
+//!
+//! The binary builds an [`AppState`] from a [`virgule_store::Store`] and a [`WebConfig`],
+//! then calls [`serve`] (or [`router`] for tests).
+
+pub mod api;
+pub mod auth;
+pub mod drafts;
+pub mod error;
+pub mod feeds;
+pub mod limits;
+pub mod ops;
+pub mod pages;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, WebConfig};
+
+/// No inline script anywhere; media from anywhere (posts embed images); frames only from the
+/// video hosts the sanitizer allows.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 'none'; \
+    style-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: http:; \
+    frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Largest request body accepted (an entry is at most 256 KiB of text; forms encode it).
+pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole site as a router, with its security headers and request logging.
+pub fn router(state: AppState) -> Router {
+    routes::build(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves the site on `listener` until `shutdown` completes, then lets in-flight requests
+/// finish. Also runs the housekeeping (expired sessions, rate-limit memory) meanwhile.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    housekeeping.abort();
+    result
+}
+
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        state.limits.prune();
+        match state.store.delete_expired_sessions().await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The JSON API under `/api/v1`: the same data as the pages and the same actions as the
+//! forms, in the shapes DESIGN.md's contract table fixes. Errors are `{"error","code"}`.
+
+pub mod accounts;
+pub mod entries;
+pub mod input;
+pub mod news;
+pub mod people;
+pub mod recentlog;
+pub mod settings;
+pub mod tokens;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use virgule_store::{Entry, EntryNumber, Member, NewsItem};
+
+use crate::auth::constant_time_eq;
+use crate::auth::viewer::{AuthMethod, Viewer};
+use crate::error::{ApiError, Failure};
+
+/// The header a browser-session API call must carry on anything but GET/HEAD.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A failure as the API's JSON error response.
+pub fn reject(failure: Failure) -> Response {
+    ApiError(failure).into_response()
+}
+
+/// The member making an API call: by bearer token, or by browser session with the CSRF
+/// token in the `X-CSRF-Token` header for state-changing methods. 401 otherwise.
+pub struct ApiMember(pub Member);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiMember {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let member = viewer.require_member()?.clone();
+        if viewer.method == AuthMethod::Session
+            && !matches!(parts.method, Method::GET | Method::HEAD)
+        {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !constant_time_eq(sent, &viewer.csrf_token) {
+                return Err(Failure::csrf().into());
+            }
+        }
+        Ok(ApiMember(member))
+    }
+}
+
+/// A JSON request body whose every failure (malformed JSON, a wrong type, a missing field,
+/// no JSON content type) is the API's JSON 400, not axum's plain-text rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(&rejection).into()),
+        }
+    }
+}
+
+fn json_rejection(rejection: &JsonRejection) -> Failure {
+    Failure::bad_request("bad_json", rejection.body_text())
+}
+
+/// A query string read into `T`, failing with the API's JSON 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(query_rejection(&rejection).into()),
+        }
+    }
+}
+
+fn query_rejection(rejection: &QueryRejection) -> Failure {
+    Failure::bad_request("bad_query", rejection.body_text())
+}
+
+/// The client's address, for rate limits. A router served without connection info (some
+/// tests) gives every client the unspecified address, so they share one quota.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// `?start=N&limit=M` as sent; read as text so that a bad number gets our own message.
+#[derive(Debug, Default, Deserialize)]
+pub struct WindowQuery {
+    pub start: Option<String>,
+    pub limit: Option<String>,
+    /// The recent log's trust threshold: accepted so that clients can send it already, and
+    /// ignored until the trust metric exists (every entry then passes).
+    pub thresh: Option<String>,
+}
+
+/// One diary entry as every API call shows it; `author` only where entries of several
+/// members are mixed (the recent log).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryJson {
+    pub number: EntryNumber,
+    pub title: String,
+    pub html: String,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+impl EntryJson {
+    pub fn new(entry: Entry) -> Self {
+        EntryJson {
+            number: entry.number,
+            title: entry.title,
+            html: entry.html,
+            published: entry.published,
+            updated: entry.updated,
+            tags: entry.tags,
+            author: None,
+        }
+    }
+
+    /// The entry with its author's name, for lists that mix members.
+    pub fn with_author(entry: Entry) -> Self {
+        let author = entry.author.to_string();
+        EntryJson { author: Some(author), ..EntryJson::new(entry) }
+    }
+}
+
+/// One item of site news.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewsJson {
+    pub id: i64,
+    pub title: String,
+    pub html: String,
+    pub published: DateTime<Utc>,
+    pub author: String,
+}
+
+impl From<NewsItem> for NewsJson {
+    fn from(item: NewsItem) -> Self {
+        NewsJson {
+            id: item.id,
+            title: item.title,
+            html: item.html,
+            published: item.published,
+            author: item.author.to_string(),
+        }
+    }
+}
+
+/// Any `/api/...` address that no route serves.
+pub async fn not_found() -> ApiError {
+    ApiError(Failure::not_found("there is no API call at this address"))
+}
+
+/// Middleware: gives the API's error shape to the failures answered under `/api/` by
+/// something else than an API handler (axum's bare 405 for a method an address does not
+/// serve, its plain-text path rejections, the site's HTML 404), so that every API client
+/// can read every error the same way.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let failure = match status {
+        StatusCode::NOT_FOUND => Failure::not_found("there is no API call at this address"),
+        StatusCode::METHOD_NOT_ALLOWED => Failure::new(
+            status,
+            "method_not_allowed",
+            format!("this address does not accept {method}"),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            Failure::new(status, "too_large", "the request body is too large")
+        }
+        _ if status.is_client_error() => Failure::new(
+            status,
+            "bad_request",
+            status.canonical_reason().unwrap_or("the request could not be read"),
+        ),
+        _ => Failure::internal(),
+    };
+    let (parts, _) = response.into_parts();
+    let mut json = reject(failure);
+    // Keep what the router said besides the body (e.g. `Allow` on a 405).
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            json.headers_mut().append(name, value.clone());
+        }
+    }
+    json
+}

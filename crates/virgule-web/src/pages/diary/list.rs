@@ -1,0 +1,50 @@
+//! `/person/NAME/diary.html?start=N`: "Recent blog entries for NAME", ten a page, newest
+//! first, then "N older entries...". Benchmarked: five store reads, run together, and nothing
+//! per entry.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+use virgule_store::Page;
+
+use super::{DiaryPage, PER_PAGE, diary_layout};
+use crate::auth::viewer::Viewer;
+use crate::error::PageResult;
+use crate::pages::params::{member_named, start_param};
+use crate::pages::render;
+use crate::pages::view::{EntryView, Pager, Sidebar};
+use crate::state::AppState;
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> PageResult<Html<String>> {
+    let start = start_param(query.as_deref())?;
+    let member = member_named(&state, &name).await?;
+    let store = &state.store;
+    let (entries, total, months, tags) = tokio::try_join!(
+        store.entries_for_member(member.id, Page { start, limit: PER_PAGE }),
+        store.entry_count_for_member(member.id),
+        store.archive_months(member.id),
+        store.tags_for_member(member.id),
+    )?;
+    let name = member.name.as_str();
+    let shown = entries.len() as i64;
+    let empty = if total == 0 {
+        format!("{name} has not written any entries yet.")
+    } else {
+        "There are no entries this far back.".to_owned()
+    };
+    let page = DiaryPage {
+        layout: diary_layout(&state, &viewer, name, format!("Recent blog entries for {name}")),
+        heading: format!("Recent blog entries for {name}"),
+        empty,
+        pager: Pager::counted(&format!("/person/{name}/diary.html"), start, shown, total, PER_PAGE),
+        entries: EntryView::list(entries, &viewer, false),
+        sidebar: Sidebar::new(name, months, tags),
+        owner: viewer.is(name),
+        filtered: false,
+    };
+    Ok(render(&page)?)
+}

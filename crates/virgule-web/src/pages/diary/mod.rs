@@ -1,0 +1,163 @@
+//! Diary pages: reading a member's diary (the list, one entry, month archives, tags) and
+//! writing one's own (new, edit with preview, delete). One action per file.
+
+mod delete;
+mod edit;
+mod list;
+mod month;
+mod new;
+mod show;
+mod tag;
+
+pub use delete::{delete, delete_form};
+pub use edit::{edit_form, update};
+pub use list::list;
+pub use month::month;
+pub use new::{create, new_form};
+pub use show::show;
+pub use tag::tag;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use virgule_store::{Entry, EntryDraft, Member, StoreError};
+
+use crate::auth::viewer::Viewer;
+use crate::drafts;
+use crate::error::Failure;
+use crate::pages::view::{EntryView, Pager, Sidebar};
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+/// Entries on a page of a diary or a tag, as on Advogato.
+pub const PER_PAGE: i64 = 10;
+
+/// A list of one member's entries: the diary itself, a month, or a tag.
+#[derive(Template)]
+#[template(path = "diary.html")]
+struct DiaryPage {
+    layout: Layout,
+    heading: String,
+    /// Shown when there are no entries.
+    empty: String,
+    entries: Vec<EntryView>,
+    pager: Pager,
+    sidebar: Sidebar,
+    /// The viewer owns this diary.
+    owner: bool,
+    /// A month or tag rather than the whole diary.
+    filtered: bool,
+}
+
+/// The layout of a page of `name`'s diary, offering its feeds.
+fn diary_layout(state: &AppState, viewer: &Viewer, name: &str, title: String) -> Layout {
+    Layout::new(state, viewer, title).with_feeds(
+        &format!("{name}’s diary"),
+        format!("/person/{name}/rss.xml"),
+        format!("/person/{name}/atom.xml"),
+        format!("/person/{name}/feed.json"),
+    )
+}
+
+/// The sidebar's archive months and tags for a member, read together.
+async fn load_sidebar(state: &AppState, member: &Member) -> Result<Sidebar, StoreError> {
+    let (months, tags) = tokio::try_join!(
+        state.store.archive_months(member.id),
+        state.store.tags_for_member(member.id),
+    )?;
+    Ok(Sidebar::new(member.name.as_str(), months, tags))
+}
+
+/// What the entry form sends (new and edit). `action` is the button pressed: "preview" or
+/// "post".
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub action: String,
+}
+
+impl EntryForm {
+    fn is_preview(&self) -> bool {
+        self.action == "preview"
+    }
+
+    fn compose(&self) -> Result<EntryDraft, Failure> {
+        drafts::compose_entry(
+            &self.title,
+            &self.body,
+            &self.format,
+            &drafts::split_tag_field(&self.tags),
+        )
+    }
+
+    /// The form filled from a stored entry, for editing.
+    fn from_entry(entry: &Entry) -> Self {
+        EntryForm {
+            title: entry.title.clone(),
+            body: entry.body_source.clone(),
+            format: entry.format.as_str().to_owned(),
+            tags: entry.tags.join(", "),
+            action: String::new(),
+        }
+    }
+
+    fn blank() -> Self {
+        EntryForm { format: "markdown".to_owned(), ..EntryForm::default() }
+    }
+}
+
+/// The rendered preview of a draft, shown above the still-filled form.
+struct Preview {
+    title: String,
+    html: String,
+}
+
+#[derive(Template)]
+#[template(path = "diary_form.html")]
+struct EntryFormPage {
+    layout: Layout,
+    /// Where the form posts.
+    action: String,
+    form: EntryForm,
+    preview: Option<Preview>,
+    error: Option<String>,
+    /// Where "Cancel" leads.
+    cancel: String,
+}
+
+/// Renders the entry form with `status`: 200 for a fresh form or a preview, 400 after a
+/// validation error.
+fn form_response(
+    state: &AppState,
+    viewer: &Viewer,
+    title: &str,
+    action: String,
+    cancel: String,
+    form: EntryForm,
+    outcome: Result<Option<EntryDraft>, Failure>,
+) -> Result<Response, Failure> {
+    let (status, preview, error) = match outcome {
+        Ok(draft) => {
+            (StatusCode::OK, draft.map(|d| Preview { title: d.title, html: d.html }), None)
+        }
+        Err(failure) => (failure.status, None, Some(failure.message)),
+    };
+    let page = EntryFormPage {
+        layout: Layout::new(state, viewer, title),
+        action,
+        form,
+        preview,
+        error,
+        cancel,
+    };
+    Ok((status, render(&page)?).into_response())
+}

@@ -1,0 +1,61 @@
+//! `/person/NAME/diary/K.html`: one entry (K is the member's entry number), with links to
+//! its neighbours when they exist.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use virgule_store::MemberName;
+
+use super::{diary_layout, load_sidebar};
+use crate::auth::viewer::Viewer;
+use crate::error::{Failure, PageResult};
+use crate::pages::params::{html_file_number, member_named};
+use crate::pages::view::{EntryView, Sidebar, link_text, permalink};
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+struct EntryPage {
+    layout: Layout,
+    entry: EntryView,
+    previous: Option<String>,
+    next: Option<String>,
+    sidebar: Sidebar,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((name, file)): Path<(String, String)>,
+) -> PageResult<Html<String>> {
+    let member = member_named(&state, &name).await?;
+    let missing = || Failure::not_found(format!("{} has no entry at this address.", member.name));
+    let number = html_file_number(&file).ok_or_else(missing)?;
+    let author: &MemberName = &member.name;
+    let store = &state.store;
+    // Numbers of deleted entries are never reused, so a neighbour may be missing: then the
+    // link is simply left out.
+    let (entry, previous, next, sidebar) = tokio::try_join!(
+        store.entry_by_number(author, number),
+        async {
+            match number.checked_sub(1) {
+                Some(n) if n >= 0 => store.entry_by_number(author, n).await,
+                _ => Ok(None),
+            }
+        },
+        store.entry_by_number(author, number.saturating_add(1)),
+        load_sidebar(&state, &member),
+    )?;
+    let entry = entry.ok_or_else(missing)?;
+    let name = author.as_str();
+    let title = format!("{} – {name}’s diary", link_text(&entry.title));
+    let page = EntryPage {
+        layout: diary_layout(&state, &viewer, name, title),
+        previous: previous.map(|e| permalink(name, e.number)),
+        next: next.map(|e| permalink(name, e.number)),
+        entry: EntryView::new(entry, &viewer, false),
+        sidebar,
+    };
+    Ok(render(&page)?)
+}

@@ -1,0 +1,85 @@
+//! `/`: the front page: a welcome, the site news box ("New Virgule Features" on Advogato's
+//! front page) and a short recent log.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use virgule_store::{Entry, NewsItem, Page};
+
+use crate::auth::viewer::Viewer;
+use crate::error::PageResult;
+use crate::pages::view::{Stamp, link_text, permalink};
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+/// Entries in the front page's short recent log.
+const RECENT: i64 = 10;
+/// Characters of each entry's text shown there.
+const EXCERPT_CHARS: usize = 200;
+
+/// The latest site news, as the box shows it.
+struct NewsBox {
+    href: String,
+    title: String,
+    html: String,
+    published: Stamp,
+}
+
+impl NewsBox {
+    fn new(item: NewsItem) -> Self {
+        NewsBox {
+            href: format!("/news/{}.html", item.id),
+            title: item.title,
+            html: item.html,
+            published: Stamp::new(item.published),
+        }
+    }
+}
+
+/// One line of the short recent log: title, author, date and the start of the text.
+struct RecentLine {
+    author: String,
+    href: String,
+    title: String,
+    published: Stamp,
+    excerpt: String,
+}
+
+impl RecentLine {
+    fn new(entry: Entry) -> Self {
+        RecentLine {
+            href: permalink(entry.author.as_str(), entry.number),
+            author: entry.author.to_string(),
+            title: link_text(&entry.title),
+            published: Stamp::new(entry.published),
+            excerpt: virgule_html::excerpt(&entry.html, EXCERPT_CHARS),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "front.html")]
+struct FrontPage {
+    layout: Layout,
+    news: Option<NewsBox>,
+    recent: Vec<RecentLine>,
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<Html<String>> {
+    let (news, recent) = tokio::try_join!(
+        state.store.news_items(Page { start: 0, limit: 1 }),
+        state.store.recent_entries(Page { start: 0, limit: RECENT }),
+    )?;
+    let site = state.config.site_name.clone();
+    let page = FrontPage {
+        layout: Layout::new(&state, &viewer, "").with_feeds(
+            &format!("{site} recent log"),
+            "/recentlog.rss".to_owned(),
+            "/recentlog.atom".to_owned(),
+            "/recentlog.json".to_owned(),
+        ),
+        news: news.into_iter().next().map(NewsBox::new),
+        recent: recent.into_iter().map(RecentLine::new).collect(),
+    };
+    Ok(render(&page)?)
+}

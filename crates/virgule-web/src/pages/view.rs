@@ -1,0 +1,260 @@
+//! What templates show of stored things: entries with their links and dates already
+//! formatted, the diary sidebar, and pagers. Plain data, built once per request.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use virgule_store::{ArchiveMonth, Entry, EntryNumber, TagCount};
+
+use crate::auth::viewer::Viewer;
+
+/// A date as the pages show it ("2016-02-04 09:48", UTC) and as `<time datetime>` wants it.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub iso: String,
+    pub shown: String,
+}
+
+impl Stamp {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Stamp {
+            iso: at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            shown: at.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
+    /// Only the day, for "member since".
+    pub fn day(at: DateTime<Utc>) -> Self {
+        Stamp {
+            iso: at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            shown: at.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// `/person/NAME/diary/K.html`.
+pub fn permalink(author: &str, number: EntryNumber) -> String {
+    format!("/person/{author}/diary/{number}.html")
+}
+
+/// The text of a link to an entry: its title, or "Untitled".
+pub fn link_text(title: &str) -> String {
+    if title.is_empty() { "Untitled".to_owned() } else { title.to_owned() }
+}
+
+/// An edit this soon after publishing is not worth mentioning.
+const EDIT_NOTICE_AFTER_SECS: i64 = 60;
+
+/// One diary entry as `_entry.html` renders it.
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub author: String,
+    pub number: EntryNumber,
+    /// Possibly empty: an untitled entry shows no heading.
+    pub title: String,
+    pub link_text: String,
+    pub permalink: String,
+    /// Sanitized when stored; embedded as is.
+    pub html: String,
+    pub tags: Vec<String>,
+    pub published: Stamp,
+    pub edited: Option<Stamp>,
+    /// Show the author's name (pages that mix members' entries).
+    pub byline: bool,
+    /// The viewer wrote it: offer Edit and Delete.
+    pub editable: bool,
+}
+
+impl EntryView {
+    pub fn new(entry: Entry, viewer: &Viewer, byline: bool) -> Self {
+        let author = entry.author.to_string();
+        let edited = (entry.updated - entry.published).num_seconds() > EDIT_NOTICE_AFTER_SECS;
+        EntryView {
+            editable: viewer.is(&author),
+            permalink: permalink(&author, entry.number),
+            link_text: link_text(&entry.title),
+            number: entry.number,
+            title: entry.title,
+            html: entry.html,
+            tags: entry.tags,
+            published: Stamp::new(entry.published),
+            edited: edited.then(|| Stamp::new(entry.updated)),
+            byline,
+            author,
+        }
+    }
+
+    pub fn list(entries: Vec<Entry>, viewer: &Viewer, byline: bool) -> Vec<Self> {
+        entries.into_iter().map(|e| EntryView::new(e, viewer, byline)).collect()
+    }
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "March 2021"; `None` for a month outside 1..=12.
+pub fn month_label(year: i32, month: u32) -> Option<String> {
+    let name = MONTH_NAMES.get(usize::try_from(month).ok()?.checked_sub(1)?)?;
+    Some(format!("{name} {year}"))
+}
+
+/// One line of the sidebar's "Archives".
+#[derive(Debug, Clone)]
+pub struct MonthLink {
+    pub href: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// The WordPress-like sidebar of every diary page: archives by month and tags.
+#[derive(Debug, Clone)]
+pub struct Sidebar {
+    pub name: String,
+    pub months: Vec<MonthLink>,
+    pub tags: Vec<TagCount>,
+}
+
+impl Sidebar {
+    pub fn new(name: &str, months: Vec<ArchiveMonth>, tags: Vec<TagCount>) -> Self {
+        let months = months
+            .into_iter()
+            .filter_map(|m| {
+                Some(MonthLink {
+                    href: format!("/person/{name}/archive/{:04}/{:02}/", m.year, m.month),
+                    label: month_label(m.year, m.month)?,
+                    count: m.count,
+                })
+            })
+            .collect();
+        Sidebar { name: name.to_owned(), months, tags }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagerLink {
+    pub href: String,
+    pub text: String,
+}
+
+/// Links to the newer (earlier in the list) and older (later) pages of a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pager {
+    pub newer: Option<PagerLink>,
+    pub older: Option<PagerLink>,
+}
+
+fn page_href(base: &str, start: i64) -> String {
+    if start <= 0 { base.to_owned() } else { format!("{base}?start={start}") }
+}
+
+impl Pager {
+    /// A diary-like list whose total is known, worded as on Advogato: "1158 older entries..."
+    /// and "10 newer entries...". `shown` entries are on this page, from `start`.
+    pub fn counted(base: &str, start: i64, shown: i64, total: i64, per_page: i64) -> Self {
+        let remaining = total - start.saturating_add(shown);
+        let older = (remaining > 0 && shown > 0).then(|| PagerLink {
+            href: page_href(base, start.saturating_add(per_page)),
+            text: format!("{remaining} older entries..."),
+        });
+        let newer = (start > 0 && total > 0).then(|| {
+            // Past the end, "newer" leads to the last page that has entries.
+            let last_page = (total - 1) / per_page * per_page;
+            PagerLink {
+                href: page_href(base, (start - per_page).min(last_page).max(0)),
+                text: format!("{} newer entries...", start.min(total)),
+            }
+        });
+        Pager { newer, older }
+    }
+
+    /// A list whose total is not counted: `has_more` says whether a further page exists.
+    pub fn window(
+        base: &str,
+        start: i64,
+        per_page: i64,
+        has_more: bool,
+        newer_text: &str,
+        older_text: &str,
+    ) -> Self {
+        Pager {
+            newer: (start > 0).then(|| PagerLink {
+                href: page_href(base, (start - per_page).max(0)),
+                text: newer_text.to_owned(),
+            }),
+            older: has_more.then(|| PagerLink {
+                href: page_href(base, start.saturating_add(per_page)),
+                text: older_text.to_owned(),
+            }),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.newer.is_none() && self.older.is_none()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_pager_speaks_like_advogato() {
+        let base = "/person/etbe/diary.html";
+        let first = Pager::counted(base, 0, 10, 1168, 10);
+        assert_eq!(first.newer, None);
+        let older = first.older.unwrap();
+        assert_eq!(older.text, "1158 older entries...");
+        assert_eq!(older.href, "/person/etbe/diary.html?start=10");
+
+        let last = Pager::counted(base, 1160, 8, 1168, 10);
+        assert_eq!(last.older, None);
+        let newer = last.newer.unwrap();
+        assert_eq!(newer.href, "/person/etbe/diary.html?start=1150");
+        assert_eq!(newer.text, "1160 newer entries...");
+
+        assert!(Pager::counted(base, 0, 10, 10, 10).is_empty());
+        assert!(Pager::counted(base, 0, 0, 0, 10).is_empty());
+        let second = Pager::counted(base, 10, 1, 11, 10);
+        assert_eq!(second.older, None);
+        assert_eq!(second.newer.unwrap().href, base);
+
+        // Far past the end: no older link, and "newer" goes to the last real page.
+        let beyond = Pager::counted(base, 5000, 0, 11, 10);
+        assert_eq!(beyond.older, None);
+        assert_eq!(beyond.newer.unwrap().href, "/person/etbe/diary.html?start=10");
+    }
+
+    #[test]
+    fn window_pager_links_both_ways() {
+        let p = Pager::window("/recentlog.html", 20, 20, true, "Previous", "Next");
+        assert_eq!(p.newer.unwrap().href, "/recentlog.html");
+        assert_eq!(p.older.unwrap().href, "/recentlog.html?start=40");
+        assert!(Pager::window("/x", 0, 20, false, "a", "b").is_empty());
+    }
+
+    #[test]
+    fn months_have_names() {
+        assert_eq!(month_label(2021, 3).as_deref(), Some("March 2021"));
+        assert_eq!(month_label(2021, 0), None);
+        assert_eq!(month_label(2021, 13), None);
+    }
+
+    #[test]
+    fn stamps_are_utc_minutes() {
+        let at = DateTime::parse_from_rfc3339("2016-02-04T09:48:52Z").unwrap().with_timezone(&Utc);
+        let s = Stamp::new(at);
+        assert_eq!(s.shown, "2016-02-04 09:48");
+        assert_eq!(s.iso, "2016-02-04T09:48:52Z");
+    }
+}

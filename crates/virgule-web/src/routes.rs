@@ -1,0 +1,77 @@
+//! Every URL of the site, in one place, in commented groups.
+
+use axum::Router;
+use axum::middleware;
+#[allow(unused_imports)]
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+#[allow(unused_imports)]
+use crate::{api, feeds, ops, pages};
+
+pub fn build(state: AppState) -> Router {
+    let routes = Router::new()
+        // Site pages.
+        .route("/", get(pages::front::show))
+        .route("/recentlog.html", get(pages::recentlog::show))
+        .route("/person/", get(pages::people::list))
+        .route("/person/{name}", get(pages::people::add_slash))
+        .route("/person/{name}/", get(pages::people::profile))
+        // Diary pages (K.html is the member's entry number K).
+        .route("/person/{name}/diary.html", get(pages::diary::list))
+        .route("/person/{name}/diary/{file}", get(pages::diary::show))
+        .route("/person/{name}/archive/{year}/{month}/", get(pages::diary::month))
+        .route("/person/{name}/tag/{tag}/", get(pages::diary::tag))
+        // Writing one's own diary (preview is a button of the same forms).
+        .route("/diary/new", get(pages::diary::new_form).post(pages::diary::create))
+        .route("/diary/{number}/edit", get(pages::diary::edit_form).post(pages::diary::update))
+        .route("/diary/{number}/delete", get(pages::diary::delete_form).post(pages::diary::delete))
+        // Feeds out: each diary and the recent log as RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+        .route("/person/{name}/rss.xml", get(feeds::person_rss))
+        .route("/person/{name}/atom.xml", get(feeds::person_atom))
+        .route("/person/{name}/feed.json", get(feeds::person_json))
+        .route("/recentlog.rss", get(feeds::recentlog_rss))
+        .route("/recentlog.atom", get(feeds::recentlog_atom))
+        .route("/recentlog.json", get(feeds::recentlog_json))
+        // Site news.
+        .route("/news/", get(pages::news::list))
+        .route("/news/new", get(pages::news::new_form).post(pages::news::create))
+        .route("/news/{file}", get(pages::news::show))
+        // Accounts.
+        .route("/acct/new", get(pages::acct::register_form).post(pages::acct::register))
+        .route("/acct/login", get(pages::acct::login_form).post(pages::acct::login))
+        .route("/acct/logout", post(pages::acct::logout))
+        .route("/acct/settings", get(pages::acct::settings_form).post(pages::acct::save_settings))
+        .route("/acct/password", post(pages::acct::change_password))
+        // JSON API v1.
+        .route("/api/v1/accounts", post(api::accounts::create))
+        .route("/api/v1/tokens", post(api::tokens::create))
+        .route("/api/v1/people/{name}", get(api::people::show))
+        .route("/api/v1/people/{name}/entries", get(api::entries::list))
+        .route(
+            "/api/v1/people/{name}/entries/{number}",
+            get(api::entries::show).put(api::entries::update).delete(api::entries::delete),
+        )
+        .route("/api/v1/entries", post(api::entries::create))
+        .route("/api/v1/recentlog", get(api::recentlog::list))
+        .route("/api/v1/news", get(api::news::list).post(api::news::create))
+        .route(
+            "/api/v1/settings/profile",
+            get(api::settings::profile).put(api::settings::update_profile),
+        )
+        .route("/api/v1/settings/password", axum::routing::put(api::settings::change_password))
+        // Any other address under /api answers the API's JSON 404, not the HTML page.
+        .route("/api", axum::routing::any(api::not_found))
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        // Operations and assets.
+        .route("/healthz", get(ops::healthz))
+        .route("/static/style.css", get(ops::stylesheet))
+        .fallback(pages::not_found);
+
+    routes
+        // Router-made failures under /api/ (405s) in the API's JSON error shape.
+        .layer(middleware::from_fn(api::json_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::viewer::resolve_viewer))
+        .with_state(state)
+}

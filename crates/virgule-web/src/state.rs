@@ -1,0 +1,40 @@
+//! What every handler shares: the store, the site configuration and the rate limiters.
+
+use std::sync::Arc;
+
+use virgule_store::Store;
+
+use crate::limits::RateLimits;
+
+/// The web layer's part of the site configuration, built once by the binary from file, env
+/// and flags.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Shown in every page's header and in feed titles.
+    pub site_name: String,
+    /// The public address of the site (e.g. `https://virgule.example.org`), used for absolute
+    /// links in feeds. Without it, links are built from the request's `Host`.
+    pub base_url: Option<String>,
+    /// Mark cookies `Secure` (set when the site is served over TLS, directly or by a proxy).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { site_name: "Virgule".to_owned(), base_url: None, secure_cookies: false }
+    }
+}
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub limits: Arc<RateLimits>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        AppState { store, config: Arc::new(config), limits: Arc::new(RateLimits::default()) }
+    }
+}

@@ -1,0 +1,174 @@
+//! The test application: start a server, make clients, register members, read CSRF tokens.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use virgule_store::Store;
+use virgule_store::testing::{TestDb, fresh_store};
+use virgule_web::{AppState, WebConfig};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running site on an ephemeral port of 127.0.0.1.
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    _db: Option<TestDb>,
+}
+
+impl TestApp {
+    /// A site over a fresh, empty database.
+    pub async fn start() -> TestApp {
+        let (store, db) = fresh_store().await;
+        let mut app = TestApp::serve(store).await;
+        app._db = Some(db);
+        app
+    }
+
+    /// A site over a given store (e.g. one reopened from a data directory).
+    pub async fn serve(store: Store) -> TestApp {
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let addr: SocketAddr = listener.local_addr().expect("local addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(
+            store.clone(),
+            WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() },
+        );
+        let server = tokio::spawn(virgule_web::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            store,
+            shutdown: Some(tx),
+            server: Some(server),
+            _db: None,
+        }
+    }
+
+    /// Stops the server and waits for it to finish (the store stays usable).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ended cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn browser(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    }
+
+    /// GETs a page and returns (status, body).
+    pub async fn get(&self, client: &Client, path: &str) -> (StatusCode, String) {
+        let res = client.get(self.url(path)).send().await.expect("GET");
+        let status = res.status();
+        (status, res.text().await.expect("body"))
+    }
+
+    /// GETs `form_path`, reads its CSRF token, and POSTs `fields` (plus the token) to
+    /// `action`. Returns the response.
+    pub async fn submit(
+        &self,
+        client: &Client,
+        form_path: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (status, page) = self.get(client, form_path).await;
+        assert_eq!(status, StatusCode::OK, "form page {form_path} should load: {page}");
+        let token = csrf_token(&page);
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &token));
+        client.post(self.url(action)).form(&form).send().await.expect("POST")
+    }
+
+    /// Registers `name` through the browser form and leaves `client` logged in.
+    pub async fn register_browser(&self, client: &Client, name: &str) {
+        let res = self
+            .submit(
+                client,
+                "/acct/new",
+                "/acct/new",
+                &[("name", name), ("password", PASSWORD), ("password2", PASSWORD)],
+            )
+            .await;
+        assert!(
+            res.status().is_redirection(),
+            "registration of {name} should redirect, got {}",
+            res.status()
+        );
+    }
+
+    /// Registers `name` through the API and returns a bearer token for it.
+    pub async fn register_api(&self, name: &str) -> String {
+        let client = Client::new();
+        let res = client
+            .post(self.url("/api/v1/accounts"))
+            .json(&json!({"name": name, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("POST accounts");
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "account {name}: {}",
+            res.text().await.unwrap_or_default()
+        );
+        let res = client
+            .post(self.url("/api/v1/tokens"))
+            .json(&json!({"name": name, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("POST tokens");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("token json");
+        body["token"].as_str().expect("token string").to_owned()
+    }
+
+    /// Posts an entry through the API as the token's owner; returns its number.
+    pub async fn post_entry(&self, token: &str, title: &str, body: &str) -> i64 {
+        let res = Client::new()
+            .post(self.url("/api/v1/entries"))
+            .bearer_auth(token)
+            .json(&json!({"title": title, "body": body, "format": "markdown"}))
+            .send()
+            .await
+            .expect("POST entries");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("entry json");
+        body["number"].as_i64().expect("number")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The value of the first `name="csrf"` hidden field of a page.
+pub fn csrf_token(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start =
+        page.find(marker).unwrap_or_else(|| panic!("no csrf field in page: {page}")) + marker.len();
+    let end = page[start..].find('"').expect("closing quote") + start;
+    page[start..end].to_owned()
+}

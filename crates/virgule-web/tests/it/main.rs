@@ -1,0 +1,15 @@
+//! HTTP-level tests: the real router served on 127.0.0.1 over a real database (SQLite in a
+//! temporary directory, or PostgreSQL when VIRGULE_TEST_DATABASE_URL is set), driven by a
+//! real HTTP client with a cookie jar, as a browser or an API client would.
+
+mod api_accounts;
+mod api_entries;
+mod api_people;
+mod api_settings;
+mod api_support;
+mod feeds_out;
+mod harness;
+mod pages_acct;
+mod pages_diary;
+mod pages_misc;
+mod pages_support;

@@ -1,0 +1,418 @@
+//! Account pages: registering, logging in and out, rate limits, settings and passwords, and
+//! the CSRF check every form relies on.
+
+#![allow(clippy::unwrap_used)]
+
+use reqwest::{Client, StatusCode};
+use virgule_store::MemberName;
+
+use crate::harness::{PASSWORD, TestApp, csrf_token};
+use crate::pages_support::{location, log_in, set_cookie};
+
+async fn member_count(app: &TestApp) -> i64 {
+    app.store.member_count().await.expect("count")
+}
+
+#[tokio::test]
+async fn registering_logs_the_new_member_in() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    let res = app
+        .submit(
+            &browser,
+            "/acct/new",
+            "/acct/new",
+            &[
+                ("name", "Alice"),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+                ("email", "alice@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/person/alice/", "names are lower-cased");
+    let session = set_cookie(&res, "virgule_session").expect("a session cookie");
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.contains(&session))
+        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+
+    let (status, page) = app.get(&browser, "/person/alice/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Log out"), "a logged-in page offers to log out");
+    assert!(page.contains("href=\"/person/alice/\">alice</a>"));
+    assert!(page.contains("Edit your profile"));
+    let (_, front) = app.get(&browser, "/").await;
+    assert!(!front.contains("href=\"/acct/new\""), "no register link once logged in");
+}
+
+#[tokio::test]
+async fn a_taken_name_is_refused_and_nothing_is_created() {
+    let app = TestApp::start().await;
+    app.register_browser(&app.browser(), "alice").await;
+    let other = app.browser();
+    let res = app
+        .submit(
+            &other,
+            "/acct/new",
+            "/acct/new",
+            &[
+                ("name", "ALICE"),
+                ("password", "another fine passphrase"),
+                ("password2", "another fine passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(set_cookie(&res, "virgule_session").is_none(), "no session for a refused registration");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("already taken"), "{page}");
+    assert!(page.contains("class=\"flash error\""));
+    assert!(page.contains("value=\"ALICE\""), "the typed name is kept");
+    assert!(!page.contains("another fine passphrase"), "passwords are never echoed");
+    assert_eq!(member_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn bad_registrations_are_explained() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    let cases: [(&str, &str, &str, &str); 5] = [
+        ("bob", "short", "short", "at least 8 characters"),
+        ("bob", "password", "password", "most common"),
+        ("bob", PASSWORD, "a different one entirely", "the two passwords differ"),
+        ("bob smith", PASSWORD, PASSWORD, "only letters a-z"),
+        ("", PASSWORD, PASSWORD, "a name is required"),
+    ];
+    for (name, password, password2, message) in cases {
+        let res = app
+            .submit(
+                &browser,
+                "/acct/new",
+                "/acct/new",
+                &[("name", name), ("password", password), ("password2", password2)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name}/{password}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains(message), "expected {message:?} in {page}");
+    }
+    let res = app
+        .submit(
+            &browser,
+            "/acct/new",
+            "/acct/new",
+            &[
+                ("name", "bob"),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+                ("email", "not an address"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("e-mail address"));
+    assert_eq!(member_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn login_says_the_same_for_a_wrong_password_and_an_unknown_name() {
+    let app = TestApp::start().await;
+    app.register_browser(&app.browser(), "alice").await;
+    let browser = app.browser();
+
+    let wrong = log_in(&app, &browser, "alice", "not the password at all").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let wrong = wrong.text().await.unwrap();
+    assert!(wrong.contains("wrong name or password"));
+    assert!(wrong.contains("value=\"alice\""), "the name is kept");
+
+    let unknown = log_in(&app, &browser, "nobody", "not the password at all").await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(unknown.text().await.unwrap().contains("wrong name or password"));
+
+    let invalid = log_in(&app, &browser, "No Such Name!", "x").await;
+    assert_eq!(invalid.status(), StatusCode::UNAUTHORIZED);
+    assert!(invalid.text().await.unwrap().contains("wrong name or password"));
+
+    let (_, page) = app.get(&browser, "/").await;
+    assert!(!page.contains("Log out"), "still logged out");
+}
+
+#[tokio::test]
+async fn login_starts_a_new_session_and_follows_only_local_next() {
+    let app = TestApp::start().await;
+    let first = app.browser();
+    app.register_browser(&first, "alice").await;
+
+    let browser = app.browser();
+    let res = log_in(&app, &browser, "Alice", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/person/alice/");
+    let session = set_cookie(&res, "virgule_session").expect("session cookie");
+    let (_, page) = app.get(&browser, "/acct/settings").await;
+    assert!(page.contains("Log out"));
+
+    // Logging in again gives a different session id (no fixation).
+    let again = log_in(&app, &browser, "alice", PASSWORD).await;
+    assert_ne!(set_cookie(&again, "virgule_session").expect("new cookie"), session);
+
+    // The form carries `next` from the login link, and only a local path is followed.
+    let other = app.browser();
+    let (_, form) = app.get(&other, "/acct/login?next=%2Facct%2Fsettings").await;
+    assert!(form.contains("name=\"next\" value=\"/acct/settings\""));
+    let token = csrf_token(&form);
+    let res = other
+        .post(app.url("/acct/login"))
+        .form(&[
+            ("name", "alice"),
+            ("password", PASSWORD),
+            ("next", "/acct/settings"),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/acct/settings");
+
+    let evil = app.browser();
+    let (_, form) = app.get(&evil, "/acct/login").await;
+    let token = csrf_token(&form);
+    let res = evil
+        .post(app.url("/acct/login"))
+        .form(&[
+            ("name", "alice"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/person/alice/");
+}
+
+#[tokio::test]
+async fn login_attempts_are_rate_limited() {
+    let app = TestApp::start().await;
+    app.register_browser(&app.browser(), "alice").await;
+    let browser = app.browser();
+    let mut statuses = Vec::new();
+    for _ in 0..15 {
+        statuses.push(log_in(&app, &browser, "alice", "a wrong guess here").await.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    // Once limited, even the right password waits.
+    let res = log_in(&app, &browser, "alice", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.unwrap().contains("too many attempts"));
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    let res = app
+        .submit(
+            &browser,
+            "/acct/new",
+            "/acct/new",
+            &[("name", "alice"), ("password", PASSWORD), ("password2", PASSWORD)],
+        )
+        .await;
+    let session = set_cookie(&res, "virgule_session").expect("session cookie");
+
+    let res = app.submit(&browser, "/acct/settings", "/acct/logout", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/");
+
+    let res = browser.get(app.url("/acct/settings")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(location(&res).starts_with("/acct/login"));
+
+    // The old cookie, replayed, opens nothing: the session is gone on the server too.
+    let replay = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = replay
+        .get(app.url("/acct/settings"))
+        .header(reqwest::header::COOKIE, format!("virgule_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn settings_are_saved_and_shown_on_the_profile() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "etbe").await;
+    let res = app
+        .submit(
+            &browser,
+            "/acct/settings",
+            "/acct/settings",
+            &[
+                ("display_name", "Russell Coker"),
+                ("homepage", "https://etbe.coker.com.au/"),
+                ("notes", "I work on *SE Linux*.\n\n<script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, settings) = app.get(&browser, &location(&res)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(settings.contains("Saved."));
+    assert!(settings.contains("value=\"Russell Coker\""));
+
+    let (_, profile) = app.get(&app.browser(), "/person/etbe/").await;
+    assert!(profile.contains("Russell Coker"));
+    assert!(profile.contains("<em>SE Linux</em>"));
+    assert!(!profile.contains("<script>alert"));
+    assert!(
+        profile.contains(
+            "<a href=\"https://etbe.coker.com.au/\" rel=\"nofollow noopener noreferrer\">"
+        )
+    );
+}
+
+#[tokio::test]
+async fn bad_settings_are_refused_and_change_nothing() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "alice").await;
+    let long_name = "x".repeat(101);
+    let long_notes = "n".repeat(16 * 1024 + 1);
+    let cases: [(&str, &str, &str, &str); 3] = [
+        ("Alice", "javascript:alert(1)", "", "http:// or https://"),
+        (&long_name, "", "", "at most 100 characters"),
+        ("Alice", "", &long_notes, "16 KiB"),
+    ];
+    for (display_name, homepage, notes, message) in cases {
+        let res = app
+            .submit(
+                &browser,
+                "/acct/settings",
+                "/acct/settings",
+                &[("display_name", display_name), ("homepage", homepage), ("notes", notes)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(message), "expected {message:?}");
+        assert!(page.contains("class=\"flash error\""));
+    }
+    let member =
+        app.store.member_by_name(&MemberName::parse("alice").unwrap()).await.unwrap().unwrap();
+    assert_eq!((member.display_name.as_str(), member.homepage.as_str()), ("", ""));
+    let (_, profile) = app.get(&browser, "/person/alice/").await;
+    assert!(!profile.contains("javascript:"));
+}
+
+#[tokio::test]
+async fn changing_the_password_retires_the_old_one_and_other_sessions() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "alice").await;
+    let elsewhere = app.browser();
+    assert_eq!(log_in(&app, &elsewhere, "alice", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let new_password = "a brand new passphrase";
+
+    let res = app
+        .submit(
+            &browser,
+            "/acct/settings",
+            "/acct/password",
+            &[
+                ("current_password", "not my password"),
+                ("new_password", new_password),
+                ("new_password2", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("the current password is wrong"));
+
+    let res = app
+        .submit(
+            &browser,
+            "/acct/settings",
+            "/acct/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "short"),
+                ("new_password2", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("at least 8 characters"));
+
+    let res = app
+        .submit(
+            &browser,
+            "/acct/settings",
+            "/acct/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+                ("new_password2", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&browser, &location(&res)).await;
+    assert!(page.contains("Password changed."), "this browser stays logged in");
+
+    let res = elsewhere.get(app.url("/acct/settings")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the other session was ended");
+
+    let fresh = app.browser();
+    assert_eq!(log_in(&app, &fresh, "alice", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(log_in(&app, &fresh, "alice", new_password).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn forms_without_the_right_csrf_token_change_nothing() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "alice").await;
+
+    let profile = [("display_name", "Mallory was here"), ("homepage", ""), ("notes", "")];
+    let res = browser.post(app.url("/acct/settings")).form(&profile).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("the form expired or came from another site"));
+
+    let mut forged = profile.to_vec();
+    forged.push(("csrf", "forged-token"));
+    let res = browser.post(app.url("/acct/settings")).form(&forged).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let entry = [("title", "t"), ("body", "forged"), ("format", "markdown"), ("action", "post")];
+    let res = browser.post(app.url("/diary/new")).form(&entry).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let res = browser.post(app.url("/acct/logout")).form(&[("csrf", "nope")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // A token from another browser does not fit this session either.
+    let other = app.browser();
+    let (_, page) = app.get(&other, "/acct/login").await;
+    let foreign = csrf_token(&page);
+    let mut foreign_form = profile.to_vec();
+    foreign_form.push(("csrf", &foreign));
+    let res = browser.post(app.url("/acct/settings")).form(&foreign_form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let member =
+        app.store.member_by_name(&MemberName::parse("alice").unwrap()).await.unwrap().unwrap();
+    assert_eq!(member.display_name, "");
+    assert_eq!(app.store.entry_count_for_member(member.id).await.unwrap(), 0);
+    let (_, page) = app.get(&browser, "/").await;
+    assert!(page.contains("Log out"), "still logged in");
+}
