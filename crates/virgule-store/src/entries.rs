@@ -1,10 +1,8 @@
 //! Diary entries and their tags: numbering (per member, 0-based, never reused), writing,
 //! editing, deleting, and the reads behind the diary, archive, tag and recent-log pages.
 //!
-//! Every [`Entry`] comes back with its author's name and its tags (in alphabetical order);
-//! a list's tags are loaded with one extra query, never one per entry.
-
-use std::collections::HashMap;
+//! Every [`Entry`] comes back with its author's name and its tags (in alphabetical order),
+//! read in the same query as the entry: a page of entries is one round trip.
 
 use chrono::{DateTime, Datelike, SubsecRound, Utc};
 
@@ -15,7 +13,7 @@ use crate::{
     TagCount,
 };
 
-/// An `entries` row joined with its author's name, before validation; tags come separately.
+/// An `entries` row joined with its author's name and its tags, before validation.
 #[derive(sqlx::FromRow)]
 struct EntryRow {
     id: i64,
@@ -27,10 +25,21 @@ struct EntryRow {
     html: String,
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// The entry's tags in order, joined by [`TAG_SEPARATOR`]; NULL when it has none.
+    tags: Option<String>,
 }
 
 impl EntryRow {
-    fn into_entry(self, tags: Vec<String>) -> Result<Entry> {
+    fn into_entry(self) -> Result<Entry> {
+        let tags = match &self.tags {
+            Some(joined) => {
+                let mut tags: Vec<String> =
+                    joined.split(TAG_SEPARATOR).map(str::to_owned).collect();
+                tags.sort_unstable();
+                tags
+            }
+            None => Vec::new(),
+        };
         let format = EntryFormat::parse(&self.format).ok_or_else(|| {
             StoreError::Corrupt(format!("entry {} has format {:?}", self.id, self.format))
         })?;
@@ -47,12 +56,6 @@ impl EntryRow {
             updated: self.updated_at,
         })
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct TagRow {
-    entry_id: i64,
-    tag: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -74,19 +77,29 @@ struct MonthRow {
 }
 
 /// `SELECT` list and `FROM` clause of an [`EntryRow`]: entries `e` joined with members `m`.
+/// The tags come from a correlated `string_agg` over the primary key of `entry_tags`
+/// (same syntax on PostgreSQL and SQLite ≥ 3.44), so a list needs no second query; they are
+/// sorted in Rust, which spares SQLite a temporary B-tree per entry.
 macro_rules! entry_from {
     () => {
         "SELECT e.id, m.name AS author, e.number, e.title, e.format, e.body_source, e.html, \
-         e.published_at, e.updated_at \
+         e.published_at, e.updated_at, \
+         (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t \
+          WHERE t.entry_id = e.id) AS tags \
          FROM entries e JOIN members m ON m.id = e.member_id"
     };
 }
+
+/// Joins an entry's tags in [`entry_from!`]: the ASCII unit separator, a control character,
+/// which [`tag_set`] keeps out of tags.
+const TAG_SEPARATOR: char = '\x1f';
 
 /// Reserves `$2` entry numbers for member `$1` and counts them in. It is the first statement
 /// of every transaction that adds entries: writing first makes SQLite take the write lock at
 /// once, so concurrent writers wait (busy_timeout) instead of failing on a lock upgrade.
 const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
-     SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2 \
+     SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
+     diary_version = diary_version + 1 \
      WHERE id = $1 RETURNING next_entry_number - $2 AS first_number, name";
 
 const INSERT_ENTRY: &str = "INSERT INTO entries (member_id, number, title, format, body_source, \
@@ -108,11 +121,15 @@ const UPDATE_ENTRY: &str = "UPDATE entries \
 
 const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
 
-const MEMBER_NAME: &str = "SELECT name FROM members WHERE id = $1";
+/// Marks the member's diary as changed (readers cache what derives from it, such as the
+/// archive sidebar, by this version) and names the author.
+const BUMP_DIARY_VERSION: &str =
+    "UPDATE members SET diary_version = diary_version + 1 WHERE id = $1 RETURNING name";
 
 const DELETE_ENTRY: &str = "DELETE FROM entries WHERE member_id = $1 AND number = $2";
 
-const UNCOUNT_ENTRY: &str = "UPDATE members SET entry_count = entry_count - 1 WHERE id = $1";
+const UNCOUNT_ENTRY: &str = "UPDATE members \
+     SET entry_count = entry_count - 1, diary_version = diary_version + 1 WHERE id = $1";
 
 const ENTRY_BY_NUMBER: &str = concat!(entry_from!(), " WHERE m.name = $1 AND e.number = $2");
 
@@ -158,8 +175,6 @@ const RECENT_ENTRIES: &str = concat!(
 );
 
 /// The head of the tag loader; the ids follow as `$1, $2, ...` from a `QueryBuilder`.
-const TAGS_FOR_ENTRIES_HEAD: &str = "SELECT entry_id, tag FROM entry_tags WHERE entry_id IN (";
-const TAGS_FOR_ENTRIES_TAIL: &str = ") ORDER BY entry_id, tag";
 
 /// Rows per multi-row `INSERT` in a bulk load: 10 parameters each keeps a statement far below
 /// both backends' parameter limits, and full chunks share one prepared statement.
@@ -172,10 +187,14 @@ fn month_key(at: DateTime<Utc>) -> i32 {
     at.year() * 100 + at.month() as i32
 }
 
-/// The draft's tags as stored: no empty ones, no duplicates, alphabetical (the order reads
-/// give back).
+/// The draft's tags as stored: no control characters (they would break
+/// [`TAG_SEPARATOR`]), no empty ones, no duplicates, alphabetical (the order reads give back).
 fn tag_set(tags: &[String]) -> Vec<String> {
-    let mut set: Vec<String> = tags.iter().filter(|t| !t.is_empty()).cloned().collect();
+    let mut set: Vec<String> = tags
+        .iter()
+        .map(|t| t.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|t| !t.is_empty())
+        .collect();
     set.sort();
     set.dedup();
     set
@@ -253,7 +272,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let first = numbered.ok_or(StoreError::NotFound)?.first_number;
-            let mut tag_rows: Vec<(i64, &str)> = Vec::new();
+            let mut tag_rows: Vec<(i64, String)> = Vec::new();
             for (chunk_index, chunk) in items.chunks(BULK_ENTRY_ROWS).enumerate() {
                 let chunk_first = first + (chunk_index * BULK_ENTRY_ROWS) as i64;
                 let mut insert = sqlx::QueryBuilder::new(INSERT_ENTRIES_HEAD);
@@ -289,17 +308,13 @@ impl Store {
                     *slot = row.id;
                 }
                 for (id, (draft, _)) in ids.into_iter().zip(chunk) {
-                    let mut tags: Vec<&str> =
-                        draft.tags.iter().map(String::as_str).filter(|t| !t.is_empty()).collect();
-                    tags.sort_unstable();
-                    tags.dedup();
-                    tag_rows.extend(tags.into_iter().map(|tag| (id, tag)));
+                    tag_rows.extend(tag_set(&draft.tags).into_iter().map(|tag| (id, tag)));
                 }
             }
             for chunk in tag_rows.chunks(BULK_TAG_ROWS) {
                 let mut insert = sqlx::QueryBuilder::new(INSERT_TAGS_HEAD);
-                insert.push_values(chunk, |mut row, &(id, tag)| {
-                    row.push_bind(id).push_bind(member_id).push_bind(tag);
+                insert.push_values(chunk, |mut row, (id, tag)| {
+                    row.push_bind(*id).push_bind(member_id).push_bind(tag.as_str());
                 });
                 insert
                     .build()
@@ -346,7 +361,7 @@ impl Store {
                     .await?;
             }
             let author: String =
-                sqlx::query_scalar(MEMBER_NAME).bind(member_id).fetch_one(&mut *tx).await?;
+                sqlx::query_scalar(BUMP_DIARY_VERSION).bind(member_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             (id, published, author)
         });
@@ -397,7 +412,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(self.with_tags(rows).await?.pop())
+        Ok(into_entries(rows)?.pop())
     }
 
     /// One page of a member's diary, newest first.
@@ -411,7 +426,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        self.with_tags(rows).await
+        into_entries(rows)
     }
 
     /// How many entries a member's diary holds (0 for an unknown member).
@@ -436,7 +451,7 @@ impl Store {
         let rows: Vec<EntryRow> = on_pool!(&self.db, pool => {
             sqlx::query_as(ENTRIES_FOR_MONTH).bind(member_id).bind(key).fetch_all(pool).await?
         });
-        self.with_tags(rows).await
+        into_entries(rows)
     }
 
     /// One page of a member's entries carrying `tag`, newest first.
@@ -456,7 +471,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        self.with_tags(rows).await
+        into_entries(rows)
     }
 
     pub async fn entry_count_for_tag(&self, member_id: i64, tag: &str) -> Result<i64> {
@@ -500,34 +515,13 @@ impl Store {
         let rows: Vec<EntryRow> = on_pool!(&self.db, pool => {
             sqlx::query_as(RECENT_ENTRIES).bind(limit).bind(offset).fetch_all(pool).await?
         });
-        self.with_tags(rows).await
+        into_entries(rows)
     }
+}
 
-    /// Turns rows into entries, loading all their tags with one query.
-    async fn with_tags(&self, rows: Vec<EntryRow>) -> Result<Vec<Entry>> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let tag_rows: Vec<TagRow> = on_pool!(&self.db, pool => {
-            let mut query = sqlx::QueryBuilder::new(TAGS_FOR_ENTRIES_HEAD);
-            let mut ids = query.separated(", ");
-            for row in &rows {
-                ids.push_bind(row.id);
-            }
-            ids.push_unseparated(TAGS_FOR_ENTRIES_TAIL);
-            query.build_query_as().fetch_all(pool).await?
-        });
-        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-        for row in tag_rows {
-            tags.entry(row.entry_id).or_default().push(row.tag);
-        }
-        rows.into_iter()
-            .map(|row| {
-                let entry_tags = tags.remove(&row.id).unwrap_or_default();
-                row.into_entry(entry_tags)
-            })
-            .collect()
-    }
+/// Validates rows into entries.
+fn into_entries(rows: Vec<EntryRow>) -> Result<Vec<Entry>> {
+    rows.into_iter().map(EntryRow::into_entry).collect()
 }
 
 #[cfg(test)]

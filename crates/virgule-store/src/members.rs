@@ -9,7 +9,7 @@ use crate::{Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, S
 macro_rules! member_columns {
     () => {
         "id, name, display_name, email, homepage, notes_source, notes_html, is_admin, suspended, \
-         created_at"
+         created_at, entry_count, diary_version"
     };
 }
 
@@ -17,7 +17,7 @@ macro_rules! member_columns {
 macro_rules! m_member_columns {
     () => {
         "m.id, m.name, m.display_name, m.email, m.homepage, m.notes_source, m.notes_html, \
-         m.is_admin, m.suspended, m.created_at"
+         m.is_admin, m.suspended, m.created_at, m.entry_count, m.diary_version"
     };
 }
 pub(crate) use m_member_columns;
@@ -35,6 +35,8 @@ pub(crate) struct MemberRow {
     is_admin: bool,
     suspended: bool,
     created_at: DateTime<Utc>,
+    entry_count: i64,
+    diary_version: i64,
 }
 
 impl MemberRow {
@@ -50,6 +52,8 @@ impl MemberRow {
             is_admin: self.is_admin,
             suspended: self.suspended,
             created_at: self.created_at,
+            entry_count: self.entry_count,
+            diary_version: self.diary_version,
         })
     }
 }

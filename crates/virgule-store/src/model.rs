@@ -77,6 +77,11 @@ pub struct Member {
     pub is_admin: bool,
     pub suspended: bool,
     pub created_at: DateTime<Utc>,
+    /// How many entries the diary holds now.
+    pub entry_count: i64,
+    /// Changes whenever an entry of this member is written, edited or deleted: a cache key
+    /// for what derives from the diary.
+    pub diary_version: i64,
 }
 
 /// A validated registration, with the password already hashed by the caller.

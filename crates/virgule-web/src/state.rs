@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use virgule_store::Store;
 
+use crate::cache::VersionedCache;
 use crate::limits::RateLimits;
+use crate::pages::view::Sidebar;
 
 /// The web layer's part of the site configuration, built once by the binary from file, env
 /// and flags.
@@ -31,10 +33,17 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub limits: Arc<RateLimits>,
+    /// Each member's diary sidebar (archive months, tags), by diary version.
+    pub sidebars: Arc<VersionedCache<Sidebar>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState { store, config: Arc::new(config), limits: Arc::new(RateLimits::default()) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            limits: Arc::new(RateLimits::default()),
+            sidebars: Arc::new(VersionedCache::new(10_000)),
+        }
     }
 }

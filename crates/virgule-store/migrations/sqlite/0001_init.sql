@@ -18,6 +18,9 @@ CREATE TABLE members (
     -- diary page's "N older entries" is one primary-key read, not a count over the index.
     next_entry_number BIGINT NOT NULL DEFAULT 0,
     entry_count       BIGINT NOT NULL DEFAULT 0,
+    -- Bumped by every write to the member's entries: pages cache what derives from the
+    -- diary (the archive sidebar) under this version, valid on every node.
+    diary_version     BIGINT NOT NULL DEFAULT 0,
     created_at        TEXT NOT NULL
 );
 

@@ -270,6 +270,8 @@ async fn data_survives_closing_and_reopening() {
     let etbe = member(&store, "etbe").await;
     let entry =
         store.create_entry(etbe.id, &draft("kept", &["t"]), at(2016, 1, 1, 0)).await.unwrap();
+    let etbe = store.member_by_name(&name("etbe")).await.unwrap().unwrap();
+    assert_eq!((etbe.entry_count, etbe.diary_version), (1, 1));
     store.close().await;
 
     let reopened = db.reopen().await;
@@ -279,4 +281,29 @@ async fn data_survives_closing_and_reopening() {
         reopened.create_entry(etbe.id, &draft("next", &[]), at(2016, 1, 2, 0)).await.unwrap();
     assert_eq!(next.number, 1);
     reopened.close().await;
+}
+
+/// Pages cache the archive sidebar under `diary_version`: a write that did not bump it would
+/// leave a stale sidebar on every node.
+#[tokio::test]
+async fn every_diary_write_bumps_the_diary_version() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let version = async |store: &virgule_store::Store| {
+        store.member_by_name(&name("etbe")).await.unwrap().unwrap().diary_version
+    };
+    assert_eq!(version(&store).await, 0);
+    store.create_entry(etbe.id, &draft("one", &["a"]), at(2016, 1, 1, 0)).await.unwrap();
+    assert_eq!(version(&store).await, 1);
+    store.update_entry(etbe.id, 0, &draft("one", &["b"])).await.unwrap();
+    assert_eq!(version(&store).await, 2);
+    store.create_entries_bulk(etbe.id, &[(draft("two", &[]), at(2016, 1, 2, 0))]).await.unwrap();
+    assert_eq!(version(&store).await, 3);
+    store.delete_entry(etbe.id, 0).await.unwrap();
+    assert_eq!(version(&store).await, 4);
+    assert_eq!(
+        store.update_entry(etbe.id, 0, &draft("gone", &[])).await.err().map(|e| e.to_string()),
+        Some("not found".into())
+    );
+    assert_eq!(version(&store).await, 4, "a failed edit changes nothing");
 }

@@ -63,7 +63,7 @@ pub async fn list(
 ) -> ApiResult<Json<EntryList>> {
     let page = parse_window(query.start.as_deref(), query.limit.as_deref())?;
     let member = find_member(&state, &name).await?;
-    let total = state.store.entry_count_for_member(member.id).await?;
+    let total = member.entry_count;
     let entries = state.store.entries_for_member(member.id, page).await?;
     Ok(Json(EntryList { total, entries: entries.into_iter().map(EntryJson::new).collect() }))
 }

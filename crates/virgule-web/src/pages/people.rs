@@ -94,10 +94,9 @@ pub async fn profile(
     Path(name): Path<String>,
 ) -> PageResult<Html<String>> {
     let member = member_named(&state, &name).await?;
-    let (entries, entry_count) = tokio::try_join!(
-        state.store.entries_for_member(member.id, Page { start: 0, limit: LATEST }),
-        state.store.entry_count_for_member(member.id),
-    )?;
+    let entries =
+        state.store.entries_for_member(member.id, Page { start: 0, limit: LATEST }).await?;
+    let entry_count = member.entry_count;
     let name = member.name.to_string();
     let title = if member.display_name.is_empty() {
         name.clone()

@@ -520,3 +520,51 @@ async fn entries_survive_a_restart() {
     let (_, log) = app.get(&app.browser(), "/recentlog.html").await;
     assert!(log.contains("Durable"));
 }
+
+/// The sidebar is cached per member under the diary's version: a new entry with a new tag,
+/// an edit that renames a tag, and a deletion all show at once.
+#[tokio::test]
+async fn the_sidebar_follows_every_change_to_the_diary() {
+    let app = TestApp::start().await;
+    let token = app.register_api("etbe").await;
+    let reader = app.browser();
+    let client = reqwest::Client::new();
+    let post = |tags: serde_json::Value| {
+        client
+            .post(app.url("/api/v1/entries"))
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({"title": "t", "body": "b", "format": "markdown", "tags": tags}),
+            )
+            .send()
+    };
+    post(serde_json::json!(["alpha"])).await.unwrap();
+    let (_, page) = app.get(&reader, "/person/etbe/diary.html").await;
+    assert!(page.contains("/person/etbe/tag/alpha/"));
+    assert!(!page.contains("/person/etbe/tag/beta/"));
+
+    post(serde_json::json!(["beta"])).await.unwrap();
+    let (_, page) = app.get(&reader, "/person/etbe/diary.html").await;
+    assert!(page.contains("/person/etbe/tag/beta/"), "a new tag shows at once");
+
+    let res = client
+        .put(app.url("/api/v1/people/etbe/entries/0"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "t", "body": "b", "format": "markdown", "tags": ["gamma"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, page) = app.get(&reader, "/person/etbe/diary.html").await;
+    assert!(page.contains("/person/etbe/tag/gamma/") && !page.contains("/person/etbe/tag/alpha/"));
+
+    let res = client
+        .delete(app.url("/api/v1/people/etbe/entries/1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (_, page) = app.get(&reader, "/person/etbe/diary.html").await;
+    assert!(!page.contains("/person/etbe/tag/beta/"), "a deleted entry's tag is gone");
+}

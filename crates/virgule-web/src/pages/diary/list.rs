@@ -1,17 +1,17 @@
 //! `/person/NAME/diary.html?start=N`: "Recent blog entries for NAME", ten a page, newest
-//! first, then "N older entries...". Benchmarked: five store reads, run together, and nothing
-//! per entry.
+//! first, then "N older entries...". Benchmarked: two queries (the member, with its entry
+//! count and diary version; a page of entries with their tags) once the sidebar is cached.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use virgule_store::Page;
 
-use super::{DiaryPage, PER_PAGE, diary_layout};
+use super::{DiaryPage, PER_PAGE, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::pages::params::{member_named, start_param};
 use crate::pages::render;
-use crate::pages::view::{EntryView, Pager, Sidebar};
+use crate::pages::view::{EntryView, Pager};
 use crate::state::AppState;
 
 pub async fn list(
@@ -22,13 +22,11 @@ pub async fn list(
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
     let member = member_named(&state, &name).await?;
-    let store = &state.store;
-    let (entries, total, months, tags) = tokio::try_join!(
-        store.entries_for_member(member.id, Page { start, limit: PER_PAGE }),
-        store.entry_count_for_member(member.id),
-        store.archive_months(member.id),
-        store.tags_for_member(member.id),
+    let (entries, sidebar) = tokio::try_join!(
+        state.store.entries_for_member(member.id, Page { start, limit: PER_PAGE }),
+        load_sidebar(&state, &member),
     )?;
+    let total = member.entry_count;
     let name = member.name.as_str();
     let shown = entries.len() as i64;
     let empty = if total == 0 {
@@ -42,7 +40,7 @@ pub async fn list(
         empty,
         pager: Pager::counted(&format!("/person/{name}/diary.html"), start, shown, total, PER_PAGE),
         entries: EntryView::list(entries, &viewer, false),
-        sidebar: Sidebar::new(name, months, tags),
+        sidebar,
         owner: viewer.is(name),
         filtered: false,
     };

@@ -17,6 +17,8 @@ pub use new::{create, new_form};
 pub use show::show;
 pub use tag::tag;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -43,7 +45,7 @@ struct DiaryPage {
     empty: String,
     entries: Vec<EntryView>,
     pager: Pager,
-    sidebar: Sidebar,
+    sidebar: Arc<Sidebar>,
     /// The viewer owns this diary.
     owner: bool,
     /// A month or tag rather than the whole diary.
@@ -60,13 +62,19 @@ fn diary_layout(state: &AppState, viewer: &Viewer, name: &str, title: String) ->
     )
 }
 
-/// The sidebar's archive months and tags for a member, read together.
-async fn load_sidebar(state: &AppState, member: &Member) -> Result<Sidebar, StoreError> {
+/// The sidebar's archive months and tags for a member: from the cache when the member's
+/// diary has not changed since, else read together and cached.
+async fn load_sidebar(state: &AppState, member: &Member) -> Result<Arc<Sidebar>, StoreError> {
+    if let Some(sidebar) = state.sidebars.get(member.id, member.diary_version) {
+        return Ok(sidebar);
+    }
     let (months, tags) = tokio::try_join!(
         state.store.archive_months(member.id),
         state.store.tags_for_member(member.id),
     )?;
-    Ok(Sidebar::new(member.name.as_str(), months, tags))
+    let sidebar = Arc::new(Sidebar::new(member.name.as_str(), months, tags));
+    state.sidebars.put(member.id, member.diary_version, Arc::clone(&sidebar));
+    Ok(sidebar)
 }
 
 /// What the entry form sends (new and edit). `action` is the button pressed: "preview" or

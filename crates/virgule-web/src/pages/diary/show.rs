@@ -21,7 +21,7 @@ struct EntryPage {
     entry: EntryView,
     previous: Option<String>,
     next: Option<String>,
-    sidebar: Sidebar,
+    sidebar: std::sync::Arc<Sidebar>,
 }
 
 pub async fn show(
