@@ -9,8 +9,8 @@ use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use crate::db::on_pool;
 use crate::members::stored_name;
 use crate::{
-    ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, Page, Result, Store, StoreError,
-    TagCount,
+    ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, Result, Store,
+    StoreError, TagCount,
 };
 
 /// An `entries` row joined with its author's name and its tags, before validation.
@@ -21,7 +21,6 @@ struct EntryRow {
     number: i64,
     title: String,
     format: String,
-    body_source: String,
     html: String,
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -49,7 +48,6 @@ impl EntryRow {
             number: self.number,
             title: self.title,
             format,
-            body_source: self.body_source,
             html: self.html,
             tags,
             published: self.published_at,
@@ -82,7 +80,7 @@ struct MonthRow {
 /// sorted in Rust, which spares SQLite a temporary B-tree per entry.
 macro_rules! entry_from {
     () => {
-        "SELECT e.id, m.name AS author, e.number, e.title, e.format, e.body_source, e.html, \
+        "SELECT e.id, m.name AS author, e.number, e.title, e.format, e.html, \
          e.published_at, e.updated_at, \
          (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t \
           WHERE t.entry_id = e.id) AS tags \
@@ -130,6 +128,9 @@ const DELETE_ENTRY: &str = "DELETE FROM entries WHERE member_id = $1 AND number 
 
 const UNCOUNT_ENTRY: &str = "UPDATE members \
      SET entry_count = entry_count - 1, diary_version = diary_version + 1 WHERE id = $1";
+
+const ENTRY_SOURCE: &str = "SELECT e.body_source FROM entries e JOIN members m \
+     ON m.id = e.member_id WHERE m.name = $1 AND e.number = $2";
 
 const ENTRY_BY_NUMBER: &str = concat!(entry_from!(), " WHERE m.name = $1 AND e.number = $2");
 
@@ -247,7 +248,6 @@ impl Store {
             number: numbered.first_number,
             title: draft.title.clone(),
             format: draft.format,
-            body_source: draft.body_source.clone(),
             html: draft.html.clone(),
             tags,
             published,
@@ -371,7 +371,6 @@ impl Store {
             number,
             title: draft.title.clone(),
             format: draft.format,
-            body_source: draft.body_source.clone(),
             html: draft.html.clone(),
             tags,
             published,
@@ -397,6 +396,22 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// What the member typed for entry `number` (Markdown or HTML, per the entry's format),
+    /// for the edit form; lists and pages never need it, so entry reads leave it out.
+    pub async fn entry_source(
+        &self,
+        author: &MemberName,
+        number: EntryNumber,
+    ) -> Result<Option<String>> {
+        Ok(on_pool!(&self.db, pool => {
+            sqlx::query_scalar(ENTRY_SOURCE)
+                .bind(author.as_str())
+                .bind(number)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// One entry by its author's name and number (the permalink `/person/NAME/diary/K.html`).

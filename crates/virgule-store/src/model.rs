@@ -135,9 +135,8 @@ pub struct Entry {
     pub number: EntryNumber,
     pub title: String,
     pub format: EntryFormat,
-    /// What the member typed, for the edit form.
-    pub body_source: String,
-    /// Rendered and sanitized HTML, safe to embed in a page or a feed.
+    /// Rendered and sanitized HTML, safe to embed in a page or a feed. (What the member
+    /// typed is read only for the edit form: [`crate::Store::entry_source`].)
     pub html: String,
     pub tags: Vec<String>,
     pub published: DateTime<Utc>,

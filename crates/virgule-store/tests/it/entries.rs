@@ -307,3 +307,15 @@ async fn every_diary_write_bumps_the_diary_version() {
     );
     assert_eq!(version(&store).await, 4, "a failed edit changes nothing");
 }
+
+#[tokio::test]
+async fn the_source_is_read_only_for_editing() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let written = draft("one", &[]);
+    store.create_entry(etbe.id, &written, at(2016, 1, 1, 0)).await.unwrap();
+    let source = store.entry_source(&name("etbe"), 0).await.unwrap();
+    assert_eq!(source, Some(written.body_source.clone()));
+    assert_eq!(store.entry_source(&name("etbe"), 1).await.unwrap(), None);
+    assert_eq!(store.entry_source(&name("nobody"), 0).await.unwrap(), None);
+}

@@ -216,7 +216,6 @@ mod tests {
             number,
             title: title.into(),
             format: EntryFormat::Html,
-            body_source: html.into(),
             html: html.into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             published: at,

@@ -181,7 +181,9 @@ async fn another_member_cannot_edit_or_delete() {
     let entry =
         app.store.entry_by_number(&MemberName::parse("alice").unwrap(), 0).await.unwrap().unwrap();
     assert_eq!(entry.title, "Mine");
-    assert_eq!(entry.body_source, "Alice wrote this.");
+    let alice = MemberName::parse("alice").unwrap();
+    let source = app.store.entry_source(&alice, 0).await.unwrap();
+    assert_eq!(source.as_deref(), Some("Alice wrote this."));
 }
 
 #[tokio::test]

@@ -27,10 +27,13 @@ pub async fn edit_form(
     let Some(member) = &viewer.member else {
         return Ok(login_redirect(&format!("/diary/{number}/edit")));
     };
-    let entry =
-        state.store.entry_by_number(&member.name, number).await?.ok_or_else(no_such_entry)?;
+    let (entry, source) = tokio::try_join!(
+        state.store.entry_by_number(&member.name, number),
+        state.store.entry_source(&member.name, number),
+    )?;
+    let (entry, source) = entry.zip(source).ok_or_else(no_such_entry)?;
     let link = permalink(member.name.as_str(), number);
-    let form = EntryForm::from_entry(&entry);
+    let form = EntryForm::from_entry(&entry, source);
     let action = format!("/diary/{number}/edit");
     Ok(form_response(&state, &viewer, "Edit entry", action, link, form, Ok(None))?)
 }

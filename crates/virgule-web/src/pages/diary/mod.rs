@@ -107,11 +107,11 @@ impl EntryForm {
         )
     }
 
-    /// The form filled from a stored entry, for editing.
-    fn from_entry(entry: &Entry) -> Self {
+    /// The form filled from a stored entry and what its author typed, for editing.
+    fn from_entry(entry: &Entry, source: String) -> Self {
         EntryForm {
             title: entry.title.clone(),
-            body: entry.body_source.clone(),
+            body: source,
             format: entry.format.as_str().to_owned(),
             tags: entry.tags.join(", "),
             action: String::new(),
