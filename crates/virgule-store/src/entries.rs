@@ -175,8 +175,6 @@ const RECENT_ENTRIES: &str = concat!(
      ORDER BY e.sort_at DESC, e.id DESC LIMIT $1 OFFSET $2"
 );
 
-/// The head of the tag loader; the ids follow as `$1, $2, ...` from a `QueryBuilder`.
-
 /// Rows per multi-row `INSERT` in a bulk load: 10 parameters each keeps a statement far below
 /// both backends' parameter limits, and full chunks share one prepared statement.
 const BULK_ENTRY_ROWS: usize = 100;

@@ -2,11 +2,9 @@
 
 use axum::Router;
 use axum::middleware;
-#[allow(unused_imports)]
-use axum::routing::{get, post};
+use axum::routing::{any, get, post, put};
 
 use crate::state::AppState;
-#[allow(unused_imports)]
 use crate::{api, feeds, ops, pages};
 
 pub fn build(state: AppState) -> Router {
@@ -59,10 +57,10 @@ pub fn build(state: AppState) -> Router {
             "/api/v1/settings/profile",
             get(api::settings::profile).put(api::settings::update_profile),
         )
-        .route("/api/v1/settings/password", axum::routing::put(api::settings::change_password))
+        .route("/api/v1/settings/password", put(api::settings::change_password))
         // Any other address under /api answers the API's JSON 404, not the HTML page.
-        .route("/api", axum::routing::any(api::not_found))
-        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        .route("/api", any(api::not_found))
+        .route("/api/{*rest}", any(api::not_found))
         // Operations and assets.
         .route("/healthz", get(ops::healthz))
         .route("/static/style.css", get(ops::stylesheet))
