@@ -1,0 +1,346 @@
+//! `virgule demo`: fills a new site with members `demo0000`, `demo0001`, ... whose diaries hold
+//! real posts (the embedded fixture feeds), so that a newcomer sees a living site and the
+//! benchmark has data. Refuses to run twice on the same database.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use anyhow::{Context, anyhow, bail};
+use chrono::{DateTime, Duration, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use quick_xml::events::Event;
+use virgule_store::{EntryDraft, EntryFormat, MemberName, NewMember, ProfileUpdate, Store};
+
+use crate::config::Config;
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// How many demo members to create.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub members: u32,
+    /// How many diary entries each demo member gets.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub entries_per_member: u32,
+}
+
+/// Every demo member's password: shared, printed, and accepted by the site's strength rule.
+pub const DEMO_PASSWORD: &str = "virgule-demo-2026";
+
+/// The posts the entries are made of: two feeds of real posts, embedded in the binary.
+const FIXTURE_FEEDS: [&str; 2] = [
+    include_str!("../../testdata/etbe-2016.rss"),
+    include_str!("../../testdata/etbe-wordpress.rss"),
+];
+
+pub fn demo_name(index: u32) -> MemberName {
+    MemberName::parse(&format!("demo{index:04}")).expect("demoNNNN is a valid member name")
+}
+
+pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
+    // Render and sanitize each distinct post once, before touching the database.
+    let posts = demo_posts()?;
+    let store = super::open_store(config).await?;
+    let result = fill(&store, &args, &posts).await;
+    store.close().await;
+    result
+}
+
+async fn fill(store: &Store, args: &DemoArgs, posts: &[EntryDraft]) -> anyhow::Result<()> {
+    let first = demo_name(0);
+    if store.member_by_name(&first).await?.is_some() {
+        bail!(
+            "this site already has demo data (a member named {first} exists); \
+             use an empty --data-dir to load it again"
+        );
+    }
+    let password_hash = virgule_web::auth::password::hash(DEMO_PASSWORD.to_owned())
+        .await
+        .map_err(|f| anyhow!("cannot hash the demo password: {}", f.message))?;
+    let notes_source = "A demo account created by `virgule demo`; its entries are \
+                        reposted from Russell Coker's blog."
+        .to_owned();
+    let notes_html = virgule_web::drafts::render(EntryFormat::Markdown, &notes_source);
+
+    let total = u64::from(args.members) * u64::from(args.entries_per_member);
+    let progress = progress_bar(total);
+    let started = Instant::now();
+    let now = virgule_store::now();
+    let mut revoked_admin = None;
+    for index in 0..args.members {
+        let name = demo_name(index);
+        let member = store
+            .create_member(&NewMember {
+                name: name.clone(),
+                email: None,
+                password_hash: password_hash.clone(),
+            })
+            .await
+            .with_context(|| format!("cannot create the member {name}"))?;
+        // On an empty site the first member becomes the admin; an account whose password is
+        // printed on the terminal must not be one.
+        if member.is_admin {
+            store.set_admin(&name, false).await?;
+            revoked_admin = Some(name.clone());
+        }
+        let profile = ProfileUpdate {
+            display_name: format!("Demo member {index}"),
+            homepage: String::new(),
+            notes_source: notes_source.clone(),
+            notes_html: notes_html.clone(),
+        };
+        store.update_profile(member.id, &profile).await?;
+        let entries = entries_for(index, args.entries_per_member, posts, now);
+        store
+            .create_entries_bulk(member.id, &entries)
+            .await
+            .with_context(|| format!("cannot store the entries of {name}"))?;
+        progress.inc(u64::from(args.entries_per_member));
+        progress.set_message(name.to_string());
+    }
+    progress.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+
+    let last = demo_name(args.members - 1);
+    println!(
+        "created {} member{} ({first} to {last}) with {} entries each: {total} entries in {seconds:.1} s \
+         ({:.0} entries/s)",
+        args.members,
+        if args.members == 1 { "" } else { "s" },
+        args.entries_per_member,
+        total as f64 / seconds.max(1e-9),
+    );
+    println!("every demo member's password is: {DEMO_PASSWORD}");
+    if let Some(name) = revoked_admin {
+        println!(
+            "note: {name} was the site's first account and so became its admin; that right was \
+             withdrawn. Register your own account and run `virgule user admin YOUR_NAME`."
+        );
+    }
+    Ok(())
+}
+
+/// Member `index`'s entries, oldest first so that numbers follow time: entry `i` of `m` is
+/// published `m - i` hours ago (less `index` seconds, so that the recent log has one order).
+/// Members start at different posts so that neighbouring diaries differ.
+fn entries_for(
+    index: u32,
+    count: u32,
+    posts: &[EntryDraft],
+    now: DateTime<Utc>,
+) -> Vec<(EntryDraft, DateTime<Utc>)> {
+    (0..count)
+        .map(|i| {
+            let post = (index as usize * count as usize + i as usize) % posts.len();
+            let published =
+                now - Duration::hours(i64::from(count - i)) - Duration::seconds(i64::from(index));
+            (posts[post].clone(), published)
+        })
+        .collect()
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    if std::io::stderr().is_terminal() {
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} entries ({per_sec}, {eta} left) {msg}",
+            )
+            .expect("the progress template is valid"),
+        );
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
+/// The fixture posts as entry drafts, oldest first, each sanitized through the same rules as
+/// an entry written on the site.
+pub fn demo_posts() -> anyhow::Result<Vec<EntryDraft>> {
+    let mut drafts = Vec::new();
+    for feed in FIXTURE_FEEDS {
+        let mut items = feed_items(feed)?;
+        // Feeds list newest first.
+        items.reverse();
+        for item in items {
+            let draft = virgule_web::drafts::compose_entry(
+                &item.title,
+                &item.content_html,
+                "html",
+                &item.categories,
+            )
+            .map_err(|f| anyhow!("the demo post \"{}\" is refused: {}", item.title, f.message))?;
+            drafts.push(draft);
+        }
+    }
+    if drafts.is_empty() {
+        bail!("the embedded demo feeds hold no posts");
+    }
+    Ok(drafts)
+}
+
+/// What an RSS item gives a demo entry.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FeedItem {
+    pub title: String,
+    /// `content:encoded`, else `description`.
+    pub content_html: String,
+    pub categories: Vec<String>,
+}
+
+/// The items of an RSS 2.0 document: title, full content and categories, with entities and
+/// CDATA decoded.
+pub fn feed_items(xml: &str) -> anyhow::Result<Vec<FeedItem>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Field {
+        Title,
+        Content,
+        Description,
+        Category,
+    }
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut items = Vec::new();
+    let mut item: Option<FeedItem> = None;
+    let mut description = String::new();
+    let mut field: Option<Field> = None;
+    let mut text = String::new();
+    loop {
+        let event = reader
+            .read_event()
+            .with_context(|| format!("bad XML near byte {}", reader.buffer_position()))?;
+        match event {
+            Event::Start(start) => match start.name().as_ref() {
+                "item" => {
+                    item = Some(FeedItem::default());
+                    description.clear();
+                }
+                name if item.is_some() => {
+                    field = match name {
+                        "title" => Some(Field::Title),
+                        "content:encoded" => Some(Field::Content),
+                        "description" => Some(Field::Description),
+                        "category" => Some(Field::Category),
+                        _ => None,
+                    };
+                    text.clear();
+                }
+                _ => {}
+            },
+            Event::Text(t) if field.is_some() => text.push_str(&t.xml10_content()),
+            Event::CData(c) if field.is_some() => text.push_str(&c.xml10_content()),
+            Event::GeneralRef(r) if field.is_some() => {
+                let resolved = match r.resolve_char_ref()? {
+                    Some(c) => c.to_string(),
+                    None => quick_xml::escape::resolve_predefined_entity(&r)
+                        .ok_or_else(|| anyhow!("unknown XML entity &{};", &*r))?
+                        .to_owned(),
+                };
+                text.push_str(&resolved);
+            }
+            Event::End(end) => {
+                let name = end.name();
+                if name.as_ref() == "item" {
+                    if let Some(mut done) = item.take() {
+                        if done.content_html.trim().is_empty() {
+                            done.content_html = std::mem::take(&mut description);
+                        }
+                        items.push(done);
+                    }
+                } else if let (Some(current), Some(which)) = (item.as_mut(), field.take()) {
+                    let value = std::mem::take(&mut text);
+                    match which {
+                        Field::Title => current.title = value.trim().to_owned(),
+                        Field::Content => current.content_html = value,
+                        Field::Description => description = value,
+                        Field::Category => current.categories.push(value.trim().to_owned()),
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_fixture_feeds_give_ten_complete_posts() {
+        for feed in FIXTURE_FEEDS {
+            let items = feed_items(feed).unwrap();
+            assert_eq!(items.len(), 10);
+            for item in &items {
+                assert!(!item.title.is_empty());
+                assert!(item.content_html.contains("<p>"), "{}: no full content", item.title);
+                assert!(!item.categories.is_empty(), "{}: no categories", item.title);
+            }
+        }
+        let first = &feed_items(FIXTURE_FEEDS[1]).unwrap()[0];
+        assert_eq!(first.title, "Minikube and Debian");
+        assert_eq!(first.categories, ["Debian", "Kubernetes", "Virtualisation"]);
+        assert!(first.content_html.starts_with("<p>I just started looking at the Kubernetes"));
+    }
+
+    #[test]
+    fn entities_and_cdata_are_decoded_once() {
+        let xml = r#"<rss><channel><title>Russell Coker&#039;s blog</title>
+            <item><title>Fish &amp;amp; Chips &#x2013; &lt;b&gt;</title>
+            <description><![CDATA[<p>summary</p>]]></description>
+            <category>A</category><category><![CDATA[B &amp; C]]></category></item>
+            </channel></rss>"#;
+        let items = feed_items(xml).unwrap();
+        assert_eq!(items.len(), 1, "the channel title is not an item");
+        assert_eq!(items[0].title, "Fish &amp; Chips \u{2013} <b>");
+        assert_eq!(items[0].content_html, "<p>summary</p>", "description stands in for content");
+        assert_eq!(items[0].categories, ["A", "B &amp; C"]);
+    }
+
+    #[test]
+    fn broken_xml_is_an_error_not_a_panic() {
+        assert!(feed_items("<rss><item><title>x</wrong></item></rss>").is_err());
+    }
+
+    #[test]
+    fn demo_posts_are_sanitized_drafts_with_tags() {
+        let posts = demo_posts().unwrap();
+        assert_eq!(posts.len(), 20);
+        // Oldest first: the 2016 feed's last item leads.
+        assert!(posts.iter().all(|p| p.format == EntryFormat::Html && !p.html.is_empty()));
+        assert!(
+            posts
+                .iter()
+                .all(|p| !p.tags.is_empty() && p.tags.iter().all(|t| *t == t.to_lowercase()))
+        );
+        assert!(posts.iter().all(|p| !p.html.contains("<script")));
+        assert_eq!(posts.last().unwrap().title, "Minikube and Debian");
+    }
+
+    #[test]
+    fn entries_are_numbered_oldest_first_and_spread_over_hours() {
+        let posts = demo_posts().unwrap();
+        let now = virgule_store::now();
+        let entries = entries_for(3, 100, &posts, now);
+        assert_eq!(entries.len(), 100);
+        assert_eq!(entries[0].1, now - Duration::hours(100) - Duration::seconds(3));
+        assert_eq!(entries[99].1, now - Duration::hours(1) - Duration::seconds(3));
+        assert!(entries.windows(2).all(|w| w[0].1 < w[1].1));
+        // Neighbouring members start on different posts.
+        let other = entries_for(4, 10, &posts, now);
+        assert_ne!(entries_for(3, 10, &posts, now)[0].0.title, other[0].0.title);
+    }
+
+    #[test]
+    fn the_demo_password_passes_the_site_strength_rule() {
+        for index in [0, 1, 999, 99_999] {
+            let name = demo_name(index);
+            assert!(
+                virgule_web::auth::password::check_strength(DEMO_PASSWORD, name.as_str()).is_ok()
+            );
+        }
+        assert_eq!(demo_name(7).as_str(), "demo0007");
+        assert_eq!(demo_name(12_345).as_str(), "demo12345");
+    }
+}

@@ -1,0 +1,281 @@
+//! The real `virgule` binary, run as an admin would run it, over a throw-away data directory:
+//! serving and stopping cleanly, refusing bad settings, the user and demo commands.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// The binary with a clean slate: none of the caller's `VIRGULE_*` settings, logs at info (the
+/// serve test reads the "listening on" line), and the data in `data_dir`.
+fn virgule(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_virgule"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("VIRGULE_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("RUST_LOG", "info").arg("--data-dir").arg(data_dir);
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.stdin(Stdio::null()).output().expect("the virgule binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A running `virgule serve` and the address it announced.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `serve` on an ephemeral port and waits for its "listening on" log line.
+    fn start(data_dir: &Path) -> Server {
+        let mut child = virgule(data_dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the virgule binary starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (sender, log) = mpsc::channel();
+        // Drains the log for the whole run, so that the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        let addr = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match log.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.split("listening on http://").nth(1) {
+                        let addr = rest.split_whitespace().next().unwrap_or_default();
+                        break addr.parse().expect("the announced address parses");
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("serve did not announce its address; its log:\n{}", seen.join("\n"));
+                }
+            }
+        };
+        Server { child, addr, log }
+    }
+
+    /// Sends SIGTERM and returns the exit status, failing if the server takes over 10 s.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child can be waited on") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let log: Vec<String> = self.log.try_iter().collect();
+                panic!("serve did not stop within 10 s of SIGTERM; its log:\n{}", log.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A failed assertion must not leave a server running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.0 GET: the status code and the body.
+fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set a timeout");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send the request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read the response");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {response:?}"));
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
+    let dir = TempDir::new().unwrap();
+    let server = Server::start(dir.path());
+    let (status, body) = get(server.addr, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.trim(), "ok");
+    let (status, _) = get(server.addr, "/static/style.css");
+    assert_eq!(status, 200);
+    let status = server.terminate();
+    assert!(status.success(), "serve exited with {status}");
+    assert!(dir.path().join("virgule.sqlite3").exists(), "the database lives in the data dir");
+}
+
+#[test]
+fn a_taken_port_is_reported_not_panicked_on() {
+    let dir = TempDir::new().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = run(virgule(dir.path()).args(["serve", "--listen", &addr]));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_bad_listen_variable_is_refused_by_name() {
+    let dir = TempDir::new().unwrap();
+    let output = run(virgule(dir.path()).env("VIRGULE_LISTEN", "nonsense").arg("serve"));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("VIRGULE_LISTEN") && stderr.contains("'nonsense'"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn bad_flag_and_file_values_are_refused_by_name() {
+    let dir = TempDir::new().unwrap();
+    let output = run(virgule(dir.path()).args(["--trust-caps", "800,0", "user", "list"]));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--trust-caps") && stderr.contains("800,0"), "{stderr}");
+
+    let config = dir.path().join("virgule.toml");
+    std::fs::write(&config, "site_name = \"LUG\"\ncolour = \"blue\"\n").unwrap();
+    let output = run(virgule(dir.path()).env("VIRGULE_CONFIG", &config).args(["user", "list"]));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("colour"), "{stderr}");
+
+    let output =
+        run(virgule(dir.path()).args(["--config", "/nonexistent/virgule.toml", "user", "list"]));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/nonexistent/virgule.toml"), "{stderr}");
+}
+
+#[test]
+fn admin_tasks_on_an_unknown_member_say_so() {
+    let dir = TempDir::new().unwrap();
+    for args in
+        [["user", "admin", "ghost"], ["user", "suspend", "ghost"], ["user", "unsuspend", "ghost"]]
+    {
+        let output = run(virgule(dir.path()).args(args));
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("no member named ghost"), "{args:?}: {stderr}");
+    }
+    let output = run(virgule(dir.path()).args(["user", "admin", "Not A Name"]));
+    assert_eq!(output.status.code(), Some(2), "a malformed name is a usage error");
+}
+
+#[test]
+fn demo_data_fills_the_site_once_and_user_tasks_work_on_it() {
+    let dir = TempDir::new().unwrap();
+    let output =
+        run(virgule(dir.path()).args(["demo", "--members", "2", "--entries-per-member", "5"]));
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert!(stdout.contains("10 entries in"), "{stdout}");
+    assert!(stdout.contains("entries/s"), "{stdout}");
+
+    let output = run(virgule(dir.path()).args(["user", "list"]));
+    let stdout = text(&output.stdout);
+    assert!(output.status.success());
+    let names: Vec<&str> = stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(names, ["NAME", "demo0000", "demo0001", "2"], "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("2 members"));
+    assert!(
+        stdout.lines().all(|l| !l.starts_with("demo") || l.contains("  no ")),
+        "no demo admin: {stdout}"
+    );
+
+    let again = run(virgule(dir.path()).args(["demo", "--members", "1"]));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already has demo data"), "{}", text(&again.stderr));
+
+    let output = run(virgule(dir.path()).args(["user", "admin", "demo0001"]));
+    assert!(output.status.success());
+    assert_eq!(text(&output.stdout).trim(), "demo0001 is now a site admin");
+    let output = run(virgule(dir.path()).args(["user", "suspend", "demo0000"]));
+    assert!(output.status.success());
+    let listing = text(&run(virgule(dir.path()).args(["user", "list"])).stdout);
+    let row = |name: &str| {
+        listing
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row("demo0000"), ["demo0000", "no", "yes"], "{listing}");
+    assert_eq!(row("demo0001"), ["demo0001", "yes", "no"], "{listing}");
+
+    let output = run(virgule(dir.path()).args(["user", "admin", "--revoke", "demo0001"]));
+    assert_eq!(text(&output.stdout).trim(), "demo0001 is no longer a site admin");
+    let output = run(virgule(dir.path()).args(["user", "unsuspend", "demo0000"]));
+    assert_eq!(text(&output.stdout).trim(), "demo0000 is no longer suspended");
+}
+
+#[test]
+fn demo_entries_are_served_as_diary_pages() {
+    let dir = TempDir::new().unwrap();
+    let output =
+        run(virgule(dir.path()).args(["demo", "--members", "2", "--entries-per-member", "12"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let server = Server::start(dir.path());
+    let (status, page) = get(server.addr, "/person/demo0001/diary.html");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Recent blog entries for demo0001"), "{page}");
+    let (status, _) = get(server.addr, "/person/demo0001/diary/11.html");
+    assert_eq!(status, 200, "the newest of 12 entries is number 11");
+    let (status, _) = get(server.addr, "/person/demo0001/diary/12.html");
+    assert_eq!(status, 404, "there is no 13th entry");
+    let (status, log) = get(server.addr, "/recentlog.html");
+    assert_eq!(status, 200);
+    assert!(log.contains("demo0000") && log.contains("demo0001"), "{log}");
+    assert!(server.terminate().success());
+}
+
+#[test]
+fn version_and_help_describe_the_binary() {
+    let dir = TempDir::new().unwrap();
+    let output = run(virgule(dir.path()).arg("--version"));
+    assert_eq!(text(&output.stdout).trim(), format!("virgule {}", env!("CARGO_PKG_VERSION")));
+    let output = run(virgule(dir.path()).arg("--help"));
+    let help = text(&output.stdout);
+    assert!(output.status.success());
+    for command in ["serve", "user", "demo", "--listen", "--data-dir", "--database-url"] {
+        assert!(help.contains(command), "--help lacks {command}: {help}");
+    }
+}
