@@ -8,9 +8,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use virgule_store::StoreError;
 
+use super::no_such_entry;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
-use crate::error::{Failure, PageResult};
+use crate::error::PageResult;
 use crate::pages::params::{login_redirect, path_number};
 use crate::pages::view::EntryView;
 use crate::pages::{Layout, render};
@@ -21,10 +22,6 @@ use crate::state::AppState;
 struct DeletePage {
     layout: Layout,
     entry: EntryView,
-}
-
-fn no_such_entry() -> Failure {
-    Failure::not_found("You have no entry with that number.")
 }
 
 pub async fn delete_form(

@@ -5,18 +5,14 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{EntryForm, form_response};
+use super::{EntryForm, form_response, no_such_entry};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
-use crate::error::{Failure, PageResult};
+use crate::error::PageResult;
 use crate::pages::params::{login_redirect, path_number};
 use crate::pages::view::permalink;
 use crate::state::AppState;
 use virgule_store::StoreError;
-
-fn no_such_entry() -> Failure {
-    Failure::not_found("You have no entry with that number.")
-}
 
 pub async fn edit_form(
     State(state): State<AppState>,

@@ -77,6 +77,12 @@ async fn load_sidebar(state: &AppState, member: &Member) -> Result<Arc<Sidebar>,
     Ok(sidebar)
 }
 
+/// The viewer has no entry with that number (another member's entries are not theirs to
+/// reach, so they are "not found" too).
+fn no_such_entry() -> Failure {
+    Failure::not_found("You have no entry with that number.")
+}
+
 /// What the entry form sends (new and edit). `action` is the button pressed: "preview" or
 /// "post".
 #[derive(Debug, Clone, Default, Deserialize)]
