@@ -37,6 +37,9 @@ enum Command {
     /// Fill an empty site with demo members and diary entries (for a first look and for
     /// benchmarks).
     Demo(cmd::demo::DemoArgs),
+    /// Look at a feed as Virgule reads it (`feed inspect FILE`).
+    #[command(subcommand)]
+    Feed(cmd::feed::FeedCommand),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
             Command::Serve => cmd::serve::run(&config).await,
             Command::User(command) => cmd::user::run(&config, command).await,
             Command::Demo(args) => cmd::demo::run(&config, args).await,
+            Command::Feed(command) => cmd::feed::run(command, cli.config.base_url.as_deref()),
         }
     });
     match result {

@@ -279,3 +279,68 @@ fn version_and_help_describe_the_binary() {
         assert!(help.contains(command), "--help lacks {command}: {help}");
     }
 }
+
+#[test]
+fn feed_inspect_prints_the_normalized_feed_as_json() {
+    let data = TempDir::new().unwrap();
+    let feed = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/etbe-wordpress.rss");
+    let out = run(virgule(data.path()).args(["feed", "inspect", feed]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["format"], "rss2");
+    assert_eq!(json["feed"]["title"], "etbe – Russell Coker");
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 10);
+    let first = &entries[0];
+    assert_eq!(first["title"], "Minikube and Debian");
+    assert_eq!(first["published"], "2021-05-20T10:32:11Z");
+    assert!(first["content_html"].as_str().unwrap().contains("<pre>"));
+    assert!(json["warnings"].is_array());
+
+    // A relative link resolves against --base-url when the entry has no link of its own.
+    let dir = TempDir::new().unwrap();
+    let relative = dir.path().join("relative.xml");
+    std::fs::write(
+        &relative,
+        r#"<rss version="2.0"><channel><title>T</title><item><guid>a</guid><title>x</title>
+           <description>&lt;a href="/post/1"&gt;one&lt;/a&gt;</description></item></channel></rss>"#,
+    )
+    .unwrap();
+    let relative = relative.to_str().unwrap();
+    let out = run(virgule(data.path()).args([
+        "feed",
+        "inspect",
+        relative,
+        "--base-url",
+        "https://blog.example/feed/",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("https://blog.example/post/1"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn feed_inspect_refuses_what_is_not_a_feed() {
+    let data = TempDir::new().unwrap();
+    let out = run(virgule(data.path()).args(["feed", "inspect", "/nonexistent/feed.xml"]));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot read /nonexistent/feed.xml"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let dir = TempDir::new().unwrap();
+    let bomb = dir.path().join("bomb.xml");
+    std::fs::write(
+        &bomb,
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;\">]><rss/>",
+    )
+    .unwrap();
+    let out = run(virgule(data.path()).args(["feed", "inspect", bomb.to_str().unwrap()]));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("declares XML entities"), "{}", text(&out.stderr));
+
+    let out = run(virgule(data.path()).args(["feed", "inspect", "-", "--base-url", "ftp://x/"]));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--base-url"), "{}", text(&out.stderr));
+}

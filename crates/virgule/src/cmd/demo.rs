@@ -8,7 +8,6 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use quick_xml::events::Event;
 use virgule_store::{EntryDraft, EntryFormat, MemberName, NewMember, ProfileUpdate, Store};
 
 use crate::config::Config;
@@ -153,22 +152,19 @@ fn progress_bar(total: u64) -> ProgressBar {
     bar
 }
 
-/// The fixture posts as entry drafts, oldest first, each sanitized through the same rules as
-/// an entry written on the site.
+/// The fixture posts as entry drafts, oldest first: read by the same parser and
+/// normalizer as syndicated feeds, then composed like an entry written on the site.
 pub fn demo_posts() -> anyhow::Result<Vec<EntryDraft>> {
     let mut drafts = Vec::new();
     for feed in FIXTURE_FEEDS {
-        let mut items = feed_items(feed)?;
-        // Feeds list newest first.
-        items.reverse();
-        for item in items {
-            let draft = virgule_web::drafts::compose_entry(
-                &item.title,
-                &item.content_html,
-                "html",
-                &item.categories,
-            )
-            .map_err(|f| anyhow!("the demo post \"{}\" is refused: {}", item.title, f.message))?;
+        let parsed = virgule_feeds::parse(feed.as_bytes(), None, None)
+            .context("an embedded demo feed does not parse")?;
+        let feed = virgule_feeds::normalize(parsed, chrono::Utc::now());
+        for entry in feed.sorted_oldest_first() {
+            let title = entry.title.as_deref().unwrap_or_default();
+            let body = entry.body_html().unwrap_or_default();
+            let draft = virgule_web::drafts::compose_entry(title, body, "html", &entry.tags)
+                .map_err(|f| anyhow!("the demo post \"{title}\" is refused: {}", f.message))?;
             drafts.push(draft);
         }
     }
@@ -178,130 +174,10 @@ pub fn demo_posts() -> anyhow::Result<Vec<EntryDraft>> {
     Ok(drafts)
 }
 
-/// What an RSS item gives a demo entry.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct FeedItem {
-    pub title: String,
-    /// `content:encoded`, else `description`.
-    pub content_html: String,
-    pub categories: Vec<String>,
-}
-
-/// The items of an RSS 2.0 document: title, full content and categories, with entities and
-/// CDATA decoded.
-pub fn feed_items(xml: &str) -> anyhow::Result<Vec<FeedItem>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Field {
-        Title,
-        Content,
-        Description,
-        Category,
-    }
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut items = Vec::new();
-    let mut item: Option<FeedItem> = None;
-    let mut description = String::new();
-    let mut field: Option<Field> = None;
-    let mut text = String::new();
-    loop {
-        let event = reader
-            .read_event()
-            .with_context(|| format!("bad XML near byte {}", reader.buffer_position()))?;
-        match event {
-            Event::Start(start) => match start.name().as_ref() {
-                "item" => {
-                    item = Some(FeedItem::default());
-                    description.clear();
-                }
-                name if item.is_some() => {
-                    field = match name {
-                        "title" => Some(Field::Title),
-                        "content:encoded" => Some(Field::Content),
-                        "description" => Some(Field::Description),
-                        "category" => Some(Field::Category),
-                        _ => None,
-                    };
-                    text.clear();
-                }
-                _ => {}
-            },
-            Event::Text(t) if field.is_some() => text.push_str(&t.xml10_content()),
-            Event::CData(c) if field.is_some() => text.push_str(&c.xml10_content()),
-            Event::GeneralRef(r) if field.is_some() => {
-                let resolved = match r.resolve_char_ref()? {
-                    Some(c) => c.to_string(),
-                    None => quick_xml::escape::resolve_predefined_entity(&r)
-                        .ok_or_else(|| anyhow!("unknown XML entity &{};", &*r))?
-                        .to_owned(),
-                };
-                text.push_str(&resolved);
-            }
-            Event::End(end) => {
-                let name = end.name();
-                if name.as_ref() == "item" {
-                    if let Some(mut done) = item.take() {
-                        if done.content_html.trim().is_empty() {
-                            done.content_html = std::mem::take(&mut description);
-                        }
-                        items.push(done);
-                    }
-                } else if let (Some(current), Some(which)) = (item.as_mut(), field.take()) {
-                    let value = std::mem::take(&mut text);
-                    match which {
-                        Field::Title => current.title = value.trim().to_owned(),
-                        Field::Content => current.content_html = value,
-                        Field::Description => description = value,
-                        Field::Category => current.categories.push(value.trim().to_owned()),
-                    }
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(items)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn both_fixture_feeds_give_ten_complete_posts() {
-        for feed in FIXTURE_FEEDS {
-            let items = feed_items(feed).unwrap();
-            assert_eq!(items.len(), 10);
-            for item in &items {
-                assert!(!item.title.is_empty());
-                assert!(item.content_html.contains("<p>"), "{}: no full content", item.title);
-                assert!(!item.categories.is_empty(), "{}: no categories", item.title);
-            }
-        }
-        let first = &feed_items(FIXTURE_FEEDS[1]).unwrap()[0];
-        assert_eq!(first.title, "Minikube and Debian");
-        assert_eq!(first.categories, ["Debian", "Kubernetes", "Virtualisation"]);
-        assert!(first.content_html.starts_with("<p>I just started looking at the Kubernetes"));
-    }
-
-    #[test]
-    fn entities_and_cdata_are_decoded_once() {
-        let xml = r#"<rss><channel><title>Russell Coker&#039;s blog</title>
-            <item><title>Fish &amp;amp; Chips &#x2013; &lt;b&gt;</title>
-            <description><![CDATA[<p>summary</p>]]></description>
-            <category>A</category><category><![CDATA[B &amp; C]]></category></item>
-            </channel></rss>"#;
-        let items = feed_items(xml).unwrap();
-        assert_eq!(items.len(), 1, "the channel title is not an item");
-        assert_eq!(items[0].title, "Fish &amp; Chips \u{2013} <b>");
-        assert_eq!(items[0].content_html, "<p>summary</p>", "description stands in for content");
-        assert_eq!(items[0].categories, ["A", "B &amp; C"]);
-    }
-
-    #[test]
-    fn broken_xml_is_an_error_not_a_panic() {
-        assert!(feed_items("<rss><item><title>x</wrong></item></rss>").is_err());
-    }
 
     #[test]
     fn demo_posts_are_sanitized_drafts_with_tags() {

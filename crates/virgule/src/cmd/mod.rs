@@ -1,6 +1,7 @@
 //! One module per command; what they share is opening the store the configuration names.
 
 pub mod demo;
+pub mod feed;
 pub mod serve;
 pub mod user;
 
