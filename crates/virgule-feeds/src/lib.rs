@@ -1,6 +1,7 @@
 //! Virgule's syndication core, without I/O: the bytes of a feed (any of RSS 0.9x, 1.0, 2.0,
 //! Atom 0.3 and 1.0, JSON Feed 1.0 and 1.1, in any declared or guessed encoding) in, one
-//! normalized model with sanitized HTML out (DESIGN §3). Fetching and storing live elsewhere.
+//! normalized model with sanitized HTML out (DESIGN §3). The [`fetch`] module gets those bytes
+//! over HTTP behind an SSRF guard; storing lives elsewhere.
 //!
 //! ```
 //! use chrono::Utc;
@@ -25,6 +26,7 @@
 mod atom_extras;
 mod decode;
 mod error;
+pub mod fetch;
 mod guard;
 mod inspect;
 mod normalize;

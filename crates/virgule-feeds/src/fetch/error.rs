@@ -96,10 +96,7 @@ fn refused_message(host: Option<&str>, ip: IpAddr, reason: &str) -> String {
 }
 
 fn status_text(status: u16) -> String {
-    match reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-    {
+    match reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
         Some(reason) => format!("{status} {reason}"),
         None => status.to_string(),
     }
@@ -109,9 +106,9 @@ fn status_text(status: u16) -> String {
 fn human_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes % KIB == 0 {
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
         format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
@@ -130,8 +127,12 @@ mod tests {
             "the feed is larger than 16 MiB"
         );
         assert_eq!(
-            FetchError::Refused { host: None, ip: [127, 0, 0, 1].into(), reason: "a loopback address" }
-                .to_string(),
+            FetchError::Refused {
+                host: None,
+                ip: [127, 0, 0, 1].into(),
+                reason: "a loopback address"
+            }
+            .to_string(),
             "refused: 127.0.0.1 is a loopback address"
         );
         assert_eq!(
@@ -144,7 +145,8 @@ mod tests {
             "refused: localhost resolves to 127.0.0.1, a loopback address"
         );
         assert_eq!(
-            FetchError::RetryLater { after: Some(Duration::from_secs(120)), status: 429 }.to_string(),
+            FetchError::RetryLater { after: Some(Duration::from_secs(120)), status: 429 }
+                .to_string(),
             "the server asked to retry later (429 Too Many Requests), after 120 seconds"
         );
         assert_eq!(
@@ -155,6 +157,9 @@ mod tests {
             FetchError::Timeout { after: Duration::from_secs(30) }.to_string(),
             "the server did not answer within 30 seconds"
         );
-        assert_eq!(FetchError::TooLarge { limit: 1000 }.to_string(), "the feed is larger than 1000 bytes");
+        assert_eq!(
+            FetchError::TooLarge { limit: 1000 }.to_string(),
+            "the feed is larger than 1000 bytes"
+        );
     }
 }

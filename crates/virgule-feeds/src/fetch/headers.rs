@@ -54,9 +54,7 @@ pub(crate) fn cache_hint(headers: &HeaderMap) -> Option<Duration> {
     let expires = text(headers, header::EXPIRES)?;
     // An unparsable Expires ("0", "-1") means "already expired".
     let at = httpdate::parse_http_date(&expires).ok()?;
-    at.duration_since(server_now(headers))
-        .ok()
-        .filter(|d| !d.is_zero())
+    at.duration_since(server_now(headers)).ok().filter(|d| !d.is_zero())
 }
 
 /// `Retry-After` as seconds or as an HTTP date; `None` when absent, unreadable or past.
@@ -66,9 +64,7 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let at = httpdate::parse_http_date(&value).ok()?;
-    at.duration_since(server_now(headers))
-        .ok()
-        .filter(|d| !d.is_zero())
+    at.duration_since(server_now(headers)).ok().filter(|d| !d.is_zero())
 }
 
 #[cfg(test)]
@@ -118,7 +114,10 @@ mod tests {
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {
-        assert_eq!(retry_after(&headers(&[("retry-after", "120")])), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "120")])),
+            Some(Duration::from_secs(120))
+        );
         let h = headers(&[("date", DATE), ("retry-after", "Sun, 06 Nov 1994 08:51:37 GMT")]);
         assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);

@@ -103,7 +103,7 @@ fn check_ip(ip: IpAddr, host: Option<&str>, policy: &FetchPolicy) -> Result<(), 
 
 /// The check every hop gets before a request is sent: http or https, a host, and a literal
 /// address must be allowed (reqwest does not call the resolver for literals). Names are
-/// checked later, when [`GuardedResolver`] resolves them.
+/// checked later, when the fetcher's resolver resolves them.
 pub fn check_hop(url: &Url, policy: &FetchPolicy) -> Result<(), FetchError> {
     match url.scheme() {
         "http" | "https" => {}
@@ -118,10 +118,13 @@ pub fn check_hop(url: &Url, policy: &FetchPolicy) -> Result<(), FetchError> {
 }
 
 /// Where a redirect leads: `location` resolved against `current`, then [`check_hop`]ed.
-pub fn redirect_target(current: &Url, location: &str, policy: &FetchPolicy) -> Result<Url, FetchError> {
-    let next = current
-        .join(location)
-        .map_err(|e| FetchError::InvalidUrl(format!("{location} ({e})")))?;
+pub fn redirect_target(
+    current: &Url,
+    location: &str,
+    policy: &FetchPolicy,
+) -> Result<Url, FetchError> {
+    let next =
+        current.join(location).map_err(|e| FetchError::InvalidUrl(format!("{location} ({e})")))?;
     check_hop(&next, policy)?;
     Ok(next)
 }
