@@ -71,7 +71,9 @@ fn main() -> ExitCode {
             Command::Serve => cmd::serve::run(&config).await,
             Command::User(command) => cmd::user::run(&config, command).await,
             Command::Demo(args) => cmd::demo::run(&config, args).await,
-            Command::Feed(command) => cmd::feed::run(command, cli.config.base_url.as_deref()),
+            Command::Feed(command) => {
+                cmd::feed::run(&config, command, cli.config.base_url.as_deref()).await
+            }
         }
     });
     match result {

@@ -344,3 +344,57 @@ fn feed_inspect_refuses_what_is_not_a_feed() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--base-url"), "{}", text(&out.stderr));
 }
+
+/// A one-connection HTTP origin on 127.0.0.1 that answers every request with `body` as RSS;
+/// returns its address and a count of the requests it received.
+fn serve_feed_once(
+    body: &'static str,
+) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    (addr, hits)
+}
+
+#[test]
+fn feed_inspect_fetches_a_url_through_the_ssrf_guard() {
+    const FEED: &str = r#"<rss version="2.0"><channel><title>Local blog</title>
+        <item><guid>p1</guid><title>Hello</title><description>&lt;a href="/p/1"&gt;one&lt;/a&gt;</description></item>
+        </channel></rss>"#;
+    let data = TempDir::new().unwrap();
+    let (addr, hits) = serve_feed_once(FEED);
+    let url = format!("http://{addr}/feed/");
+
+    // The default policy refuses loopback before any request is sent.
+    let out = run(virgule(data.path()).args(["feed", "inspect", &url]));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("loopback"), "{}", text(&out.stderr));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Allowed explicitly (as tests and closed networks do), it is fetched and relative links
+    // resolve against the feed's address.
+    let out = run(virgule(data.path())
+        .env("VIRGULE_FETCH_ALLOW_PRIVATE", "true")
+        .args(["feed", "inspect", &url]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["feed"]["title"], "Local blog");
+    assert_eq!(json["entries"][0]["title"], "Hello");
+    assert!(text(&out.stdout).contains(&format!("http://{addr}/p/1")), "{}", text(&out.stdout));
+}
