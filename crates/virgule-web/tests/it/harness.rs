@@ -35,6 +35,7 @@ impl TestApp {
 
     /// A site over a given store (e.g. one reopened from a data directory).
     pub async fn serve(store: Store) -> TestApp {
+        install_crypto_provider();
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr: SocketAddr = listener.local_addr().expect("local addr");
@@ -162,6 +163,14 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// In a workspace build, reqwest carries the feed fetcher's `rustls-no-provider` feature, and
+/// then every client (even one that only speaks plain HTTP) needs a process-wide rustls
+/// provider: the same one the fetcher installs.
+fn install_crypto_provider() {
+    // Err means one is installed already, which is all we need.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The value of the first `name="csrf"` hidden field of a page.
