@@ -1,5 +1,6 @@
 //! Store-level figures without HTTP: bulk-load speed, then queries per second for the diary
-//! page (`entries_for_member` + `entry_count_for_member`) and the recent log, from many tasks
+//! page (`member_by_name`, which carries the entry count, + `entries_for_member`) and the
+//! recent log, from many tasks
 //! at once. A fresh SQLite store in a temporary directory, or a fresh PostgreSQL database when
 //! VIRGULE_TEST_DATABASE_URL is set.
 //!
@@ -27,11 +28,11 @@ async fn main() {
 
     let per_member = entries / members;
     let start = Utc.with_ymd_and_hms(2005, 1, 1, 0, 0, 0).single().expect("a valid date");
-    let mut ids = Vec::new();
+    let mut names = Vec::new();
     let began = Instant::now();
     for m in 0..members {
         let name = MemberName::parse(&format!("member{m}")).expect("a valid name");
-        let new = NewMember { name, email: None, password_hash: "x".into() };
+        let new = NewMember { name: name.clone(), email: None, password_hash: "x".into() };
         let member = store.create_member(&new).await.expect("create member");
         let items: Vec<_> = (0..per_member)
             .map(|n| {
@@ -47,7 +48,7 @@ async fn main() {
             })
             .collect();
         store.create_entries_bulk(member.id, &items).await.expect("bulk load");
-        ids.push(member.id);
+        names.push(name);
     }
     let elapsed = began.elapsed().as_secs_f64();
     let total = per_member * members;
@@ -56,37 +57,36 @@ async fn main() {
         total as f64 / elapsed
     );
 
-    let diary = move |store: Store, member_id: i64| async move {
-        let page = store.entries_for_member(member_id, Page { start: 0, limit: 10 }).await;
-        let count = store.entry_count_for_member(member_id).await;
+    let diary = move |store: Store, name: MemberName| async move {
+        let member = store.member_by_name(&name).await.expect("member").expect("exists");
+        let page = store.entries_for_member(member.id, Page { start: 0, limit: 10 }).await;
         assert_eq!(page.expect("diary page").len(), per_member.min(10));
-        count.expect("entry count");
     };
-    run("diary page", seconds, &store, &ids, diary).await;
-    let recent = |store: Store, _: i64| async move {
+    run("diary page", seconds, &store, &names, diary).await;
+    let recent = |store: Store, _: MemberName| async move {
         store.recent_entries(Page { start: 0, limit: 20 }).await.expect("recent log");
     };
-    run("recent log (20)", seconds, &store, &ids, recent).await;
+    run("recent log (20)", seconds, &store, &names, recent).await;
     store.close().await;
 }
 
 /// Runs `query` from [`TASKS`] tasks for `seconds`, then prints requests/s and latencies.
-async fn run<F, Fut>(label: &str, seconds: u64, store: &Store, ids: &[i64], query: F)
+async fn run<F, Fut>(label: &str, seconds: u64, store: &Store, names: &[MemberName], query: F)
 where
-    F: Fn(Store, i64) -> Fut + Clone + Send + 'static,
+    F: Fn(Store, MemberName) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
     let cpu_before = cpu_seconds();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..TASKS)
         .map(|t| {
-            let (store, ids, query) = (store.clone(), ids.to_vec(), query.clone());
+            let (store, names, query) = (store.clone(), names.to_vec(), query.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut i = t;
                 while Instant::now() < deadline {
                     let began = Instant::now();
-                    query(store.clone(), ids[i % ids.len()]).await;
+                    query(store.clone(), names[i % names.len()].clone()).await;
                     latencies.push(began.elapsed());
                     i += TASKS;
                 }
