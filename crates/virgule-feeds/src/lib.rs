@@ -3,6 +3,12 @@
 //! normalized model with sanitized HTML out (DESIGN §3). The [`fetch`] module gets those bytes
 //! over HTTP behind an SSRF guard; storing lives elsewhere.
 //!
+//! Around that core, still without I/O: [`discover_feeds`] finds the feeds an HTML page
+//! announces (when a member gives their home page, which [`looks_like_html`] tells apart
+//! from a feed), and [`SchedulePolicy`] says when to fetch next, after a success (lengthened
+//! by cache hints and the RSS `ttl` on [`NormalizedFeed`]) or a failure (exponential backoff,
+//! lengthened by [`fetch::FetchError::retry_after`]).
+//!
 //! ```
 //! use chrono::Utc;
 //! let bytes = br#"<rss version="2.0"><channel><title>Blog</title><link>https://blog.example/</link>
@@ -25,15 +31,19 @@
 
 mod atom_extras;
 mod decode;
+mod discover;
 mod error;
 pub mod fetch;
 mod guard;
 mod inspect;
 mod normalize;
 mod parse;
+mod schedule;
 
 pub use decode::{DecodeRule, Decoded, decode};
+pub use discover::{discover_feeds, looks_like_html};
 pub use error::FeedError;
 pub use inspect::inspect_json;
 pub use normalize::{Author, FeedInfo, NormalizedEntry, NormalizedFeed, identity_key, normalize};
 pub use parse::{Limits, ParsedFeed, parse, parse_with_limits};
+pub use schedule::SchedulePolicy;

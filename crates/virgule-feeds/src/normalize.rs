@@ -1,6 +1,8 @@
 //! One model for every feed format: ids, dates, absolute URLs, plain-text titles and
 //! sanitized HTML, decided here once so that ingest, `virgule feed inspect` and tests agree.
 
+use std::time::Duration;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use feed_rs::model::{Entry, Feed, Link, Person, Text};
 use serde::Serialize;
@@ -20,6 +22,10 @@ pub struct NormalizedFeed {
     pub entries: Vec<NormalizedEntry>,
     /// Things the feed's owner may want to fix (encoding trouble, future dates, …).
     pub warnings: Vec<String>,
+    /// RSS 2.0 `<ttl>`: how long the publisher says the feed may be cached, a hint for
+    /// [`crate::SchedulePolicy::next_after_success`]. Not part of DESIGN §8's JSON.
+    #[serde(skip)]
+    pub ttl: Option<Duration>,
 }
 
 /// The feed's own metadata.
@@ -154,7 +160,9 @@ pub fn normalize(parsed: ParsedFeed, now: DateTime<Utc>) -> NormalizedFeed {
         })
         .collect();
 
-    NormalizedFeed { format: format.to_string(), feed: info, entries, warnings }
+    // feed-rs reads `<ttl>` as minutes; u32 minutes in seconds cannot overflow a u64.
+    let ttl = feed.ttl.map(|minutes| Duration::from_secs(u64::from(minutes) * 60));
+    NormalizedFeed { format: format.to_string(), feed: info, entries, warnings, ttl }
 }
 
 fn normalize_entry(
@@ -662,6 +670,25 @@ mod tests {
         assert_eq!(order, ["old", "new", "also-new", "undated-1", "undated-2"]);
         let document: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(document, ["undated-1", "new", "undated-2", "old", "also-new"]);
+    }
+
+    #[test]
+    fn rss_ttl_is_kept_in_minutes_and_absent_when_not_given() {
+        let doc = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <link>https://t.example/</link><ttl>120</ttl>
+            <item><guid>a</guid><title>A</title></item></channel></rss>"#;
+        let feed = load(doc, "https://t.example/feed");
+        assert_eq!(feed.ttl, Some(Duration::from_secs(2 * 60 * 60)));
+        let json = serde_json::to_value(&feed).expect("serializes");
+        assert!(json.get("ttl").is_none(), "ttl is not part of the inspect JSON: {json}");
+
+        let without = load(include_bytes!("../testdata/etbe-wordpress.rss"), "https://t.example/");
+        assert_eq!(without.ttl, None);
+        let atom = load(
+            include_bytes!("../testdata/atom10-xml-base.atom"),
+            "https://blog.example.org/feed.atom",
+        );
+        assert_eq!(atom.ttl, None);
     }
 
     #[test]

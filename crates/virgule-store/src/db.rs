@@ -103,10 +103,14 @@ impl Db {
 /// `(version, description, sql)`: the same numbers in both trees (a test checks it).
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
-pub(crate) const SQLITE_MIGRATIONS: Embedded =
-    &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
-pub(crate) const POSTGRES_MIGRATIONS: Embedded =
-    &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
+    (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, "syndication", include_str!("../migrations/sqlite/0002_syndication.sql")),
+];
+pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
+    (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
+    (2, "syndication", include_str!("../migrations/postgres/0002_syndication.sql")),
+];
 
 fn migrator(embedded: Embedded) -> Migrator {
     let migrations = embedded

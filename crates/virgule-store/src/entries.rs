@@ -10,7 +10,7 @@ use crate::db::on_pool;
 use crate::members::stored_name;
 use crate::{
     ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, Result, Store,
-    StoreError, TagCount,
+    StoreError, Syndication, TagCount,
 };
 
 /// An `entries` row joined with its author's name and its tags, before validation.
@@ -26,6 +26,9 @@ struct EntryRow {
     updated_at: DateTime<Utc>,
     /// The entry's tags in order, joined by [`TAG_SEPARATOR`]; NULL when it has none.
     tags: Option<String>,
+    /// The feed's title, for syndicated entries only.
+    syndicated_feed: Option<String>,
+    syndicated_url: Option<String>,
 }
 
 impl EntryRow {
@@ -52,6 +55,11 @@ impl EntryRow {
             tags,
             published: self.published_at,
             updated: self.updated_at,
+            syndicated: self.syndicated_feed.map(|feed_title| Syndication {
+                feed_title,
+                original_url: self.syndicated_url,
+                at: self.published_at,
+            }),
         })
     }
 }
@@ -83,7 +91,7 @@ macro_rules! entry_from {
         "SELECT e.id, m.name AS author, e.number, e.title, e.format, e.html, \
          e.published_at, e.updated_at, \
          (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t \
-          WHERE t.entry_id = e.id) AS tags \
+          WHERE t.entry_id = e.id) AS tags, e.syndicated_feed, e.syndicated_url \
          FROM entries e JOIN members m ON m.id = e.member_id"
     };
 }
@@ -115,7 +123,8 @@ const INSERT_TAGS_HEAD: &str = "INSERT INTO entry_tags (entry_id, member_id, tag
 
 const UPDATE_ENTRY: &str = "UPDATE entries \
      SET title = $3, format = $4, body_source = $5, html = $6, updated_at = $7 \
-     WHERE member_id = $1 AND number = $2 RETURNING id, published_at";
+     WHERE member_id = $1 AND number = $2 \
+     RETURNING id, published_at, syndicated_feed, syndicated_url";
 
 const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
 
@@ -182,13 +191,13 @@ const BULK_ENTRY_ROWS: usize = 100;
 const BULK_TAG_ROWS: usize = 300;
 
 /// `YYYYMM`, as stored in `entries.published_month`.
-fn month_key(at: DateTime<Utc>) -> i32 {
+pub(crate) fn month_key(at: DateTime<Utc>) -> i32 {
     at.year() * 100 + at.month() as i32
 }
 
 /// The draft's tags as stored: no control characters (they would break
 /// [`TAG_SEPARATOR`]), no empty ones, no duplicates, alphabetical (the order reads give back).
-fn tag_set(tags: &[String]) -> Vec<String> {
+pub(crate) fn tag_set(tags: &[String]) -> Vec<String> {
     let mut set: Vec<String> = tags
         .iter()
         .map(|t| t.chars().filter(|c| !c.is_control()).collect::<String>())
@@ -250,6 +259,7 @@ impl Store {
             tags,
             published,
             updated: published,
+            syndicated: None,
         })
     }
 
@@ -336,9 +346,10 @@ impl Store {
     ) -> Result<Entry> {
         let updated = crate::now();
         let tags = tag_set(&draft.tags);
-        let (id, published, author) = on_pool!(&self.db, pool => {
+        let (id, published, origin, author) = on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            let row: Option<(i64, DateTime<Utc>)> = sqlx::query_as(UPDATE_ENTRY)
+            let row: Option<(i64, DateTime<Utc>, Option<String>, Option<String>)> =
+                sqlx::query_as(UPDATE_ENTRY)
                 .bind(member_id)
                 .bind(number)
                 .bind(draft.title.as_str())
@@ -348,7 +359,7 @@ impl Store {
                 .bind(updated)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let (id, published) = row.ok_or(StoreError::NotFound)?;
+            let (id, published, feed, url) = row.ok_or(StoreError::NotFound)?;
             sqlx::query(DELETE_ENTRY_TAGS).bind(id).execute(&mut *tx).await?;
             for tag in &tags {
                 sqlx::query(INSERT_TAG)
@@ -361,7 +372,7 @@ impl Store {
             let author: String =
                 sqlx::query_scalar(BUMP_DIARY_VERSION).bind(member_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
-            (id, published, author)
+            (id, published, (feed, url), author)
         });
         Ok(Entry {
             id,
@@ -373,6 +384,11 @@ impl Store {
             tags,
             published,
             updated,
+            syndicated: origin.0.map(|feed_title| Syndication {
+                feed_title,
+                original_url: origin.1,
+                at: published,
+            }),
         })
     }
 

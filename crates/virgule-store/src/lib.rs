@@ -3,7 +3,7 @@
 //! domain structs. Nothing here knows about HTTP.
 //!
 //! Queries live beside their functions, one module per table or aggregate (`members`,
-//! `sessions`, `tokens`, `entries`, `news`), as `const` SQL shared by both backends. The
+//! `sessions`, `tokens`, `entries`, `feeds`, `news`), as `const` SQL shared by both backends. The
 //! `testing` feature adds `testing::fresh_store` for other crates' tests.
 //!
 //! ```no_run
@@ -16,6 +16,7 @@
 
 mod db;
 mod entries;
+mod feeds;
 mod members;
 mod model;
 mod news;
@@ -25,6 +26,9 @@ pub mod testing;
 mod tokens;
 
 pub use db::{Backend, SQLITE_FILE};
+pub use feeds::{
+    Feed, FeedClaim, FeedStatus, FetchRecord, FetchResult, IngestCounts, KnownItem, SyndicatedDraft,
+};
 pub use model::*;
 
 use db::Db;

@@ -141,6 +141,19 @@ pub struct Entry {
     pub tags: Vec<String>,
     pub published: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// Where the entry came from, when it was syndicated from the member's feed.
+    pub syndicated: Option<Syndication>,
+}
+
+/// The origin of a syndicated entry, for its "Syndicated DATE from FEED TITLE" footer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Syndication {
+    /// The feed's title when the post was last ingested.
+    pub feed_title: String,
+    /// The original post, when the feed gave its link.
+    pub original_url: Option<String>,
+    /// The post's date as the feed gave it (clamped, or first seen): the footer's date.
+    pub at: DateTime<Utc>,
 }
 
 /// A new or edited entry, already validated; `html` already rendered and sanitized; tags

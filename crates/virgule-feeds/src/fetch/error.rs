@@ -88,6 +88,24 @@ pub enum FetchError {
     Setup(String),
 }
 
+impl FetchError {
+    /// The server's `Retry-After` on a 429 or 503, for
+    /// [`SchedulePolicy::next_after_failure`](crate::SchedulePolicy::next_after_failure).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RetryLater { after, .. } => *after,
+            _ => None,
+        }
+    }
+
+    /// Whether the server answered 410 Gone: the owner removed the feed, which the member
+    /// should hear about more loudly than a passing error.
+    pub fn is_gone(&self) -> bool {
+        // The fetcher maps 410 to `Gone`; a `Status(410)` built elsewhere means the same.
+        matches!(self, Self::Gone | Self::Status(410))
+    }
+}
+
 fn refused_message(host: Option<&str>, ip: IpAddr, reason: &str) -> String {
     match host {
         Some(host) => format!("refused: {host} resolves to {ip}, {reason}"),
@@ -161,5 +179,19 @@ mod tests {
             FetchError::TooLarge { limit: 1000 }.to_string(),
             "the feed is larger than 1000 bytes"
         );
+    }
+
+    #[test]
+    fn retry_after_and_gone_are_read_from_their_variants() {
+        let after = Some(Duration::from_secs(120));
+        assert_eq!(FetchError::RetryLater { after, status: 429 }.retry_after(), after);
+        assert_eq!(FetchError::RetryLater { after: None, status: 503 }.retry_after(), None);
+        assert_eq!(FetchError::Timeout { after: Duration::from_secs(30) }.retry_after(), None);
+        assert_eq!(FetchError::Status(503).retry_after(), None);
+
+        assert!(FetchError::Gone.is_gone());
+        assert!(FetchError::Status(410).is_gone());
+        assert!(!FetchError::Status(404).is_gone());
+        assert!(!FetchError::RetryLater { after, status: 503 }.is_gone());
     }
 }

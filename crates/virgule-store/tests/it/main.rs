@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod entries;
+mod feeds;
 mod members;
 mod news;
 mod sessions;

@@ -1,0 +1,593 @@
+//! Syndicated feeds: a member's subscription and its fetch status, the leases that let any
+//! number of fetchers share the work (each feed fetched by one at a time, a crashed fetcher's
+//! claim expiring), the posts already seen (with tombstones), and the one transaction that
+//! stores a fetch's result, so that a post is never ingested twice.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::db::{Db, on_pool};
+use crate::entries::{month_key, tag_set};
+use crate::members::stored_name;
+use crate::{MemberName, Result, Store, StoreError};
+
+/// Whether a feed is polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedStatus {
+    /// Polled on its schedule.
+    Active,
+    /// The server answered 410 Gone: not polled until the member sets the URL again or asks
+    /// for a fetch.
+    Gone,
+    /// The member unlinked it.
+    Stopped,
+}
+
+impl FeedStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            FeedStatus::Active => "active",
+            FeedStatus::Gone => "gone",
+            FeedStatus::Stopped => "stopped",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "active" => Some(FeedStatus::Active),
+            "gone" => Some(FeedStatus::Gone),
+            "stopped" => Some(FeedStatus::Stopped),
+            _ => None,
+        }
+    }
+}
+
+/// A member's feed and what its owner sees of its fetching.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feed {
+    pub id: i64,
+    pub member_id: i64,
+    pub member: MemberName,
+    /// The address polled; `None` once the member stopped syndication.
+    pub url: Option<String>,
+    pub status: FeedStatus,
+    /// The feed's own title, from its last successful fetch ("" before the first).
+    pub title: String,
+    pub site_link: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// The last fetch's error in words; `None` when the last fetch succeeded.
+    pub last_error: Option<String>,
+    pub consecutive_failures: i64,
+    /// `None` when the feed is not polled (gone or stopped).
+    pub next_fetch_at: Option<DateTime<Utc>>,
+    /// Diary entries that came from this feed and still exist.
+    pub entry_count: i64,
+}
+
+/// A feed claimed by one fetcher until `until`: only the holder of `token` can store the
+/// result ([`Store::record_feed_fetch`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedClaim {
+    pub feed: Feed,
+    pub token: String,
+    pub until: DateTime<Utc>,
+}
+
+/// A post already seen in a feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownItem {
+    /// `None` when the member deleted its entry: a tombstone.
+    pub entry_id: Option<i64>,
+    /// A digest of what was stored, to notice edits.
+    pub content_hash: String,
+    pub first_seen: DateTime<Utc>,
+}
+
+/// One post to store as a diary entry (new) or onto its entry (an edit), already sanitized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyndicatedDraft {
+    /// `virgule_feeds::identity_key` of the post's id: unique within the feed.
+    pub identity: String,
+    pub content_hash: String,
+    pub title: String,
+    pub html: String,
+    pub tags: Vec<String>,
+    pub original_url: Option<String>,
+    pub feed_title: String,
+    /// The post's date: the feed's, clamped, or first seen. Ignored for edits.
+    pub published: DateTime<Utc>,
+    /// The recent log's order: min(published, first seen). Ignored for edits.
+    pub sort_at: DateTime<Utc>,
+    /// Whether the new entry shows in the site's recent log. Ignored for edits.
+    pub in_recentlog: bool,
+}
+
+/// What a fetch found, for [`Store::record_feed_fetch`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchResult {
+    /// A feed was read (200): new posts in `creates` (numbered in this order, so oldest
+    /// first), edited ones in `updates`.
+    Fetched {
+        title: String,
+        site_link: Option<String>,
+        creates: Vec<SyndicatedDraft>,
+        updates: Vec<SyndicatedDraft>,
+    },
+    /// 304: nothing changed.
+    NotModified,
+    /// The fetch or the feed failed; `gone` (410) stops polling.
+    Failed { error: String, gone: bool },
+}
+
+/// The whole outcome of one fetch of a claimed feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchRecord {
+    pub at: DateTime<Utc>,
+    /// The address to poll from now on (moved by a permanent redirect or discovery).
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub result: FetchResult,
+    /// When to fetch next; ignored when the result is gone.
+    pub next_fetch_at: DateTime<Utc>,
+}
+
+/// What [`Store::record_feed_fetch`] changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestCounts {
+    pub created: u64,
+    pub updated: u64,
+}
+
+#[derive(sqlx::FromRow)]
+struct FeedRow {
+    id: i64,
+    member_id: i64,
+    member: String,
+    url: Option<String>,
+    status: String,
+    title: String,
+    site_link: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    last_fetch_at: Option<DateTime<Utc>>,
+    last_success_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    consecutive_failures: i64,
+    next_fetch_at: Option<DateTime<Utc>>,
+    entry_count: i64,
+}
+
+impl FeedRow {
+    fn into_feed(self) -> Result<Feed> {
+        let status = FeedStatus::parse(&self.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("feed {} has status {:?}", self.id, self.status))
+        })?;
+        Ok(Feed {
+            id: self.id,
+            member_id: self.member_id,
+            member: stored_name(&self.member)?,
+            url: self.url,
+            status,
+            title: self.title,
+            site_link: self.site_link,
+            etag: self.etag,
+            last_modified: self.last_modified,
+            last_fetch_at: self.last_fetch_at,
+            last_success_at: self.last_success_at,
+            last_error: self.last_error,
+            consecutive_failures: self.consecutive_failures,
+            next_fetch_at: self.next_fetch_at,
+            entry_count: self.entry_count,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    #[sqlx(flatten)]
+    feed: FeedRow,
+    claimed_until: DateTime<Utc>,
+}
+
+/// The columns of a [`FeedRow`] for feeds `f`; the entry count is a count over the primary key
+/// of `feed_items`, read only for one feed at a time.
+macro_rules! feed_columns {
+    () => {
+        "f.id, f.member_id, (SELECT name FROM members m WHERE m.id = f.member_id) AS member, \
+         f.url, f.status, f.title, f.site_link, f.etag, f.last_modified, f.last_fetch_at, \
+         f.last_success_at, f.last_error, f.consecutive_failures, f.next_fetch_at, \
+         (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id AND i.entry_id IS NOT NULL) \
+         AS entry_count"
+    };
+}
+
+const FEED_FOR_MEMBER: &str =
+    concat!("SELECT ", feed_columns!(), " FROM feeds f WHERE f.member_id = $1");
+
+/// Links (or re-links) a member's feed and makes it due at once. Validators survive only when
+/// the URL is unchanged; the lease is dropped, so a fetch of the old address still running
+/// cannot store its result over the new subscription.
+const SUBSCRIBE_FEED: &str = "INSERT INTO feeds (member_id, url, status, next_fetch_at, created_at) \
+     VALUES ($1, $2, 'active', $3, $3) \
+     ON CONFLICT (member_id) DO UPDATE SET url = excluded.url, status = 'active', \
+     next_fetch_at = excluded.next_fetch_at, consecutive_failures = 0, last_error = NULL, \
+     etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END, \
+     last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END, \
+     claimed_by = NULL, claimed_until = NULL";
+
+const UNSUBSCRIBE_FEED: &str = "UPDATE feeds SET url = NULL, status = 'stopped', \
+     next_fetch_at = NULL, etag = NULL, last_modified = NULL, claimed_by = NULL, \
+     claimed_until = NULL WHERE member_id = $1";
+
+/// Claims up to `$4` due, unclaimed (or expired) active feeds, most overdue first, under the
+/// token `$1`. PostgreSQL skips rows another claimer has locked, so concurrent workers never
+/// block on or take the same feed; SQLite has one writer at a time, so the subquery needs no
+/// lock. (SQLite's `RETURNING` cannot hold the subqueries of [`feed_columns!`]: the claimed
+/// feeds are read back by token with [`CLAIMED_FEEDS`].)
+const CLAIM_DUE_FEEDS_SQLITE: &str = "UPDATE feeds SET claimed_by = $1, claimed_until = $3 \
+     WHERE id IN (SELECT d.id FROM feeds d WHERE d.status = 'active' AND d.next_fetch_at <= $2 \
+     AND (d.claimed_until IS NULL OR d.claimed_until < $2) \
+     ORDER BY d.next_fetch_at LIMIT $4)";
+
+const CLAIM_DUE_FEEDS_POSTGRES: &str = "UPDATE feeds SET claimed_by = $1, claimed_until = $3 \
+     WHERE id IN (SELECT d.id FROM feeds d WHERE d.status = 'active' AND d.next_fetch_at <= $2 \
+     AND (d.claimed_until IS NULL OR d.claimed_until < $2) \
+     ORDER BY d.next_fetch_at LIMIT $4 FOR UPDATE SKIP LOCKED)";
+
+/// Claims one member's feed now, due or not (a "fetch now"), unless another fetcher holds it.
+const CLAIM_MEMBER_FEED: &str = "UPDATE feeds SET claimed_by = $2, claimed_until = $4 \
+     WHERE member_id = $1 AND url IS NOT NULL \
+     AND (claimed_until IS NULL OR claimed_until < $3)";
+
+const CLAIMED_FEEDS: &str = concat!(
+    "SELECT ",
+    feed_columns!(),
+    ", f.claimed_until FROM feeds f WHERE f.claimed_by = $1 ORDER BY f.next_fetch_at"
+);
+
+const RELEASE_CLAIM: &str = "UPDATE feeds SET claimed_by = NULL, claimed_until = NULL \
+     WHERE id = $1 AND claimed_by = $2";
+
+const FEED_ITEMS: &str =
+    "SELECT identity, entry_id, content_hash, first_seen_at FROM feed_items WHERE feed_id = $1";
+
+/// The first statement of the transaction that stores a fetch: checks the lease (no row if it
+/// was lost) and takes the write lock at once.
+const RECORD_SUCCESS: &str = "UPDATE feeds SET url = $3, status = 'active', title = $4, \
+     site_link = $5, etag = $6, last_modified = $7, last_fetch_at = $8, last_success_at = $8, \
+     last_error = NULL, consecutive_failures = 0, next_fetch_at = $9, claimed_by = NULL, \
+     claimed_until = NULL WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
+
+const RECORD_NOT_MODIFIED: &str = "UPDATE feeds SET url = $3, status = 'active', \
+     etag = $4, last_modified = $5, last_fetch_at = $6, last_success_at = $6, \
+     last_error = NULL, consecutive_failures = 0, next_fetch_at = $7, claimed_by = NULL, \
+     claimed_until = NULL WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
+
+const RECORD_FAILURE: &str = "UPDATE feeds SET url = $3, status = $4, last_fetch_at = $5, \
+     last_error = $6, consecutive_failures = consecutive_failures + 1, next_fetch_at = $7, \
+     claimed_by = NULL, claimed_until = NULL \
+     WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
+
+const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
+     SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
+     diary_version = diary_version + 1 \
+     WHERE id = $1 RETURNING next_entry_number - $2";
+
+const INSERT_SYNDICATED_ENTRY: &str = "INSERT INTO entries (member_id, number, title, format, \
+     body_source, html, published_month, published_at, updated_at, sort_at, in_recentlog, \
+     syndicated_feed, syndicated_url) \
+     VALUES ($1, $2, $3, 'html', $4, $4, $5, $6, $6, $7, $8, $9, $10) RETURNING id";
+
+const INSERT_TAG: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) VALUES ($1, $2, $3)";
+
+const INSERT_FEED_ITEM: &str = "INSERT INTO feed_items \
+     (feed_id, identity, entry_id, content_hash, first_seen_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// An edit from the feed: same number, same date, same place in the recent log.
+const UPDATE_SYNDICATED_ENTRY: &str = "UPDATE entries SET title = $2, body_source = $3, \
+     html = $3, updated_at = $4, syndicated_feed = $5, syndicated_url = $6 \
+     WHERE id = (SELECT entry_id FROM feed_items WHERE feed_id = $1 AND identity = $7) \
+     RETURNING id";
+
+const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
+
+const UPDATE_FEED_ITEM_HASH: &str =
+    "UPDATE feed_items SET content_hash = $3 WHERE feed_id = $1 AND identity = $2";
+
+const BUMP_DIARY_VERSION: &str =
+    "UPDATE members SET diary_version = diary_version + 1 WHERE id = $1";
+
+impl Store {
+    /// The member's feed, whatever its status; `None` if they never linked one.
+    pub async fn feed_for_member(&self, member_id: i64) -> Result<Option<Feed>> {
+        let row: Option<FeedRow> = on_pool!(&self.db, pool => {
+            sqlx::query_as(FEED_FOR_MEMBER).bind(member_id).fetch_optional(pool).await?
+        });
+        row.map(FeedRow::into_feed).transpose()
+    }
+
+    /// Links `url` as the member's feed (replacing any other), due at `now`. The posts seen
+    /// under an earlier subscription stay known, so re-linking never duplicates them.
+    pub async fn subscribe_feed(
+        &self,
+        member_id: i64,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Feed> {
+        let now = now.trunc_subsecs(6);
+        on_pool!(&self.db, pool => {
+            sqlx::query(SUBSCRIBE_FEED)
+                .bind(member_id)
+                .bind(url)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        });
+        self.feed_for_member(member_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Stops syndication for the member; their syndicated entries stay in the diary.
+    pub async fn unsubscribe_feed(&self, member_id: i64) -> Result<()> {
+        on_pool!(&self.db, pool => {
+            sqlx::query(UNSUBSCRIBE_FEED).bind(member_id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Claims up to `limit` feeds due at `now` for `lease` (STYLE.md: `claim_due_feeds`).
+    /// Each claim carries a fresh token; a claim not recorded or released before its lease
+    /// ends may be taken by another fetcher.
+    pub async fn claim_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<FeedClaim>> {
+        let now = now.trunc_subsecs(6);
+        let token = claim_token();
+        let until = now + lease;
+        let claim = match &self.db {
+            Db::Sqlite(_) => CLAIM_DUE_FEEDS_SQLITE,
+            Db::Postgres(_) => CLAIM_DUE_FEEDS_POSTGRES,
+        };
+        let claimed = on_pool!(&self.db, pool => {
+            sqlx::query(claim)
+                .bind(&token)
+                .bind(now)
+                .bind(until)
+                .bind(limit)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if claimed == 0 {
+            return Ok(Vec::new());
+        }
+        self.claimed_feeds(&token).await
+    }
+
+    /// The feeds claimed under `token`.
+    async fn claimed_feeds(&self, token: &str) -> Result<Vec<FeedClaim>> {
+        let rows: Vec<ClaimedRow> = on_pool!(&self.db, pool => {
+            sqlx::query_as(CLAIMED_FEEDS).bind(token).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                Ok(FeedClaim {
+                    feed: row.feed.into_feed()?,
+                    token: token.to_owned(),
+                    until: row.claimed_until,
+                })
+            })
+            .collect()
+    }
+
+    /// Claims the member's feed now, due or not, for a fetch the member asked for. `None` when
+    /// there is no linked feed or another fetcher holds it.
+    pub async fn claim_member_feed(
+        &self,
+        member_id: i64,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> Result<Option<FeedClaim>> {
+        let now = now.trunc_subsecs(6);
+        let token = claim_token();
+        let claimed = on_pool!(&self.db, pool => {
+            sqlx::query(CLAIM_MEMBER_FEED)
+                .bind(member_id)
+                .bind(&token)
+                .bind(now)
+                .bind(now + lease)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if claimed == 0 {
+            return Ok(None);
+        }
+        Ok(self.claimed_feeds(&token).await?.pop())
+    }
+
+    /// Gives a claim back without recording a fetch (at shutdown), so the feed is due again
+    /// at once for any fetcher.
+    pub async fn release_feed_claim(&self, claim: &FeedClaim) -> Result<()> {
+        on_pool!(&self.db, pool => {
+            sqlx::query(RELEASE_CLAIM)
+                .bind(claim.feed.id)
+                .bind(&claim.token)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Every post seen in the feed, by identity.
+    pub async fn feed_items(&self, feed_id: i64) -> Result<HashMap<String, KnownItem>> {
+        let rows: Vec<(String, Option<i64>, String, DateTime<Utc>)> = on_pool!(&self.db, pool => {
+            sqlx::query_as(FEED_ITEMS).bind(feed_id).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(identity, entry_id, content_hash, first_seen)| {
+                (identity, KnownItem { entry_id, content_hash, first_seen })
+            })
+            .collect())
+    }
+
+    /// Stores one fetch of a claimed feed in one transaction: its status, its schedule, and
+    /// the posts it brought (new entries numbered in order, edits in place). Fails with
+    /// [`StoreError::Conflict`] and changes nothing when the claim was lost (its lease ran out
+    /// and another fetcher took the feed, or the member re-linked it meanwhile).
+    pub async fn record_feed_fetch(
+        &self,
+        claim: &FeedClaim,
+        record: &FetchRecord,
+    ) -> Result<IngestCounts> {
+        let at = record.at.trunc_subsecs(6);
+        let next = record.next_fetch_at.trunc_subsecs(6);
+        let feed_id = claim.feed.id;
+        let lost = || StoreError::Conflict(format!("the claim on feed {feed_id} was lost"));
+        let counts = on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let mut counts = IngestCounts::default();
+            match &record.result {
+                FetchResult::Fetched { title, site_link, creates, updates } => {
+                    let member_id: i64 = sqlx::query_scalar(RECORD_SUCCESS)
+                        .bind(feed_id)
+                        .bind(&claim.token)
+                        .bind(&record.url)
+                        .bind(title)
+                        .bind(site_link)
+                        .bind(&record.etag)
+                        .bind(&record.last_modified)
+                        .bind(at)
+                        .bind(next)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(lost)?;
+                    if !creates.is_empty() {
+                        let count = i64::try_from(creates.len()).expect("fewer than i64::MAX");
+                        let first: i64 = sqlx::query_scalar(RESERVE_ENTRY_NUMBERS)
+                            .bind(member_id)
+                            .bind(count)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        for (offset, draft) in (0_i64..).zip(creates) {
+                            let published = draft.published.trunc_subsecs(6);
+                            let id: i64 = sqlx::query_scalar(INSERT_SYNDICATED_ENTRY)
+                                .bind(member_id)
+                                .bind(first + offset)
+                                .bind(&draft.title)
+                                .bind(&draft.html)
+                                .bind(month_key(published))
+                                .bind(published)
+                                .bind(draft.sort_at.trunc_subsecs(6))
+                                .bind(draft.in_recentlog)
+                                .bind(&draft.feed_title)
+                                .bind(&draft.original_url)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                            for tag in tag_set(&draft.tags) {
+                                sqlx::query(INSERT_TAG)
+                                    .bind(id)
+                                    .bind(member_id)
+                                    .bind(tag)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            sqlx::query(INSERT_FEED_ITEM)
+                                .bind(feed_id)
+                                .bind(&draft.identity)
+                                .bind(id)
+                                .bind(&draft.content_hash)
+                                .bind(at)
+                                .execute(&mut *tx)
+                                .await?;
+                            counts.created += 1;
+                        }
+                    }
+                    for draft in updates {
+                        let id: Option<i64> = sqlx::query_scalar(UPDATE_SYNDICATED_ENTRY)
+                            .bind(feed_id)
+                            .bind(&draft.title)
+                            .bind(&draft.html)
+                            .bind(at)
+                            .bind(&draft.feed_title)
+                            .bind(&draft.original_url)
+                            .bind(&draft.identity)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        sqlx::query(UPDATE_FEED_ITEM_HASH)
+                            .bind(feed_id)
+                            .bind(&draft.identity)
+                            .bind(&draft.content_hash)
+                            .execute(&mut *tx)
+                            .await?;
+                        // No entry: the member deleted it meanwhile; the tombstone stays.
+                        let Some(id) = id else { continue };
+                        sqlx::query(DELETE_ENTRY_TAGS).bind(id).execute(&mut *tx).await?;
+                        for tag in tag_set(&draft.tags) {
+                            sqlx::query(INSERT_TAG)
+                                .bind(id)
+                                .bind(member_id)
+                                .bind(tag)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        counts.updated += 1;
+                    }
+                    if counts.updated > 0 {
+                        sqlx::query(BUMP_DIARY_VERSION).bind(member_id).execute(&mut *tx).await?;
+                    }
+                }
+                FetchResult::NotModified => {
+                    sqlx::query_scalar::<_, i64>(RECORD_NOT_MODIFIED)
+                        .bind(feed_id)
+                        .bind(&claim.token)
+                        .bind(&record.url)
+                        .bind(&record.etag)
+                        .bind(&record.last_modified)
+                        .bind(at)
+                        .bind(next)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(lost)?;
+                }
+                FetchResult::Failed { error, gone } => {
+                    let (status, next) = if *gone {
+                        (FeedStatus::Gone, None)
+                    } else {
+                        (FeedStatus::Active, Some(next))
+                    };
+                    sqlx::query_scalar::<_, i64>(RECORD_FAILURE)
+                        .bind(feed_id)
+                        .bind(&claim.token)
+                        .bind(&record.url)
+                        .bind(status.as_str())
+                        .bind(at)
+                        .bind(error)
+                        .bind(next)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(lost)?;
+                }
+            }
+            tx.commit().await?;
+            counts
+        });
+        Ok(counts)
+    }
+}
+
+/// A random lease token: 128 bits, hex.
+fn claim_token() -> String {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,126 @@
+//! Virgule's syndication engine: members' own blogs flowing into their diaries (DESIGN §3).
+//! It joins the pure feed core (`virgule-feeds`: fetch, parse, normalize, sanitize) to the
+//! store: feeds are claimed from the database under a lease, fetched with a per-host limit,
+//! planned against the posts already seen ([`plan`]) and stored in one transaction.
+//!
+//! `virgule serve` runs [`Syndicator::run`] beside the web server, `virgule worker` runs only
+//! it; the web layer calls [`Syndicator::subscribe`] and [`Syndicator::refresh`] for the
+//! member's settings.
+//!
+//! ```no_run
+//! # async fn demo(store: virgule_store::Store) -> Result<(), Box<dyn std::error::Error>> {
+//! let syndicator = virgule_syndication::Syndicator::new(store, Default::default())?;
+//! let feed = syndicator.subscribe(1, "https://blog.example/feed/").await?;
+//! let status = syndicator.refresh(feed.member_id).await?;
+//! # Ok(()) }
+//! ```
+
+mod engine;
+pub mod plan;
+mod scheduler;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use virgule_feeds::SchedulePolicy;
+use virgule_feeds::fetch::{FetchError, FetchPolicy};
+use virgule_store::{Feed, Store, StoreError};
+
+pub use engine::FetchSummary;
+
+/// How the engine fetches and schedules. One per process, from `Config`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub fetch: FetchPolicy,
+    pub schedule: SchedulePolicy,
+    /// Feeds fetched at once by this process.
+    pub concurrency: usize,
+    /// Feeds fetched at once from one host (so one site is never hammered).
+    pub per_host: usize,
+    /// How long a claim lasts; a fetcher that dies holding one loses it after this.
+    pub lease: Duration,
+    /// How often the scheduler looks for due feeds when none were due.
+    pub idle_poll: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            fetch: FetchPolicy::default(),
+            schedule: SchedulePolicy::default(),
+            concurrency: 32,
+            per_host: 2,
+            // The fetch itself is bounded at 30 s; parsing and storing take well under a
+            // second. Twice that plus margin.
+            lease: Duration::from_secs(120),
+            idle_poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why a member's feed address was refused; `Display` is the reason shown to them.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscribeError {
+    /// Not a URL the fetcher may fetch (syntax, scheme, credentials, a non-public address).
+    #[error("{0}")]
+    Refused(#[from] FetchError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The engine, shared by the scheduler and the web layer. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Syndicator {
+    inner: Arc<engine::Engine>,
+}
+
+impl Syndicator {
+    /// Builds the engine (its HTTP client) over `store`.
+    pub fn new(store: Store, settings: Settings) -> Result<Self, FetchError> {
+        Ok(Self { inner: Arc::new(engine::Engine::new(store, settings)?) })
+    }
+
+    /// Checks `raw` as a feed (or page) address the way the fetcher will, resolving its host
+    /// name so that a name pointing at a private address is refused now, not at every fetch.
+    pub async fn check_url(&self, raw: &str) -> Result<url::Url, FetchError> {
+        self.inner.check_url(raw).await
+    }
+
+    /// Links `raw` as the member's feed after [`Syndicator::check_url`], and starts its first
+    /// fetch at once in the background. Returns the status as stored (due now).
+    pub async fn subscribe(&self, member_id: i64, raw: &str) -> Result<Feed, SubscribeError> {
+        let url = self.check_url(raw).await?;
+        let feed =
+            self.inner.store.subscribe_feed(member_id, url.as_str(), virgule_store::now()).await?;
+        let engine = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            if let Err(e) = engine.refresh(member_id).await {
+                tracing::warn!(member_id, error = %e, "first fetch of a new feed failed to run");
+            }
+        });
+        Ok(feed)
+    }
+
+    /// Stops syndication for the member (their entries stay).
+    pub async fn unsubscribe(&self, member_id: i64) -> Result<(), StoreError> {
+        self.inner.store.unsubscribe_feed(member_id).await
+    }
+
+    /// Fetches the member's feed now (a conditional GET), waiting for a fetch already running
+    /// to finish first, and returns its status afterwards; `None` if no feed is linked.
+    pub async fn refresh(&self, member_id: i64) -> Result<Option<Feed>, StoreError> {
+        self.inner.refresh(member_id).await
+    }
+
+    /// Claims the feeds due now (up to the concurrency) and fetches them; returns how many.
+    /// The scheduler's one step, also what benchmarks and tests drive directly.
+    pub async fn run_once(&self) -> Result<usize, StoreError> {
+        scheduler::run_once(&self.inner).await
+    }
+
+    /// Fetches due feeds until `shutdown` completes, then waits for the fetches under way and
+    /// gives back the claims not yet started.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        scheduler::run(Arc::clone(&self.inner), shutdown).await
+    }
+}
