@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use feed_rs::model::{Entry, Feed, Link, Person, Text};
+use feed_rs::model::{Entry, Feed, FeedType, Link, Person, Text};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -188,10 +188,19 @@ fn normalize_entry(
         .as_ref()
         .and_then(|c| Some((c.body.as_deref()?, c.content_type.to_string())))
         .and_then(|(body, media_type)| to_safe_html(body, &media_type, base));
-    let summary_html = entry
-        .summary
-        .as_ref()
-        .and_then(|s| to_safe_html(&s.content, s.content_type.as_ref(), base));
+    // RSS 0.9x and 1.0 say `description` is text, but the sites that published them (Advogato,
+    // Movable Type, LiveJournal) put entity-escaped HTML there, as in RSS 2.0; feed readers
+    // read it as HTML, and so do we, which the sanitizer makes safe.
+    let html_description = matches!(feed.feed_type, FeedType::RSS0 | FeedType::RSS1);
+    let summary_html = entry.summary.as_ref().and_then(|s| {
+        let media_type = s.content_type.to_string();
+        let media_type = if html_description && media_type.starts_with("text/plain") {
+            "text/html"
+        } else {
+            &media_type
+        };
+        to_safe_html(&s.content, media_type, base)
+    });
 
     let id = match entry.id.trim() {
         "" => match &link {
@@ -503,6 +512,8 @@ mod tests {
         assert_eq!(feed.entries[0].published, Some(date("2003-05-01T08:00:00Z")));
         assert_eq!(feed.entries[0].authors[0].name.as_deref(), Some("raph"));
         assert_eq!(feed.entries[1].content_html.as_deref(), Some("<p>Second, in full</p>"));
+        // Escaped HTML in an RSS 1.0 description is HTML, as the sites that wrote it meant.
+        assert_eq!(feed.entries[0].summary_html.as_deref(), Some("First <i>post</i>"));
     }
 
     #[test]

@@ -76,6 +76,9 @@ struct InsertedRow {
     number: i64,
 }
 
+/// What [`UPDATE_ENTRY`] returns: id, publication time, and origin (feed title, URL).
+type UpdatedRow = (i64, DateTime<Utc>, Option<String>, Option<String>);
+
 #[derive(sqlx::FromRow)]
 struct MonthRow {
     published_month: i32,
@@ -348,7 +351,7 @@ impl Store {
         let tags = tag_set(&draft.tags);
         let (id, published, origin, author) = on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            let row: Option<(i64, DateTime<Utc>, Option<String>, Option<String>)> =
+            let row: Option<UpdatedRow> =
                 sqlx::query_as(UPDATE_ENTRY)
                 .bind(member_id)
                 .bind(number)

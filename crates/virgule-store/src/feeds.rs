@@ -26,7 +26,8 @@ pub enum FeedStatus {
 }
 
 impl FeedStatus {
-    fn as_str(self) -> &'static str {
+    /// The word stored and shown in the API: "active", "gone", "stopped".
+    pub fn as_str(self) -> &'static str {
         match self {
             FeedStatus::Active => "active",
             FeedStatus::Gone => "gone",
@@ -251,6 +252,9 @@ const CLAIMED_FEEDS: &str = concat!(
     ", f.claimed_until FROM feeds f WHERE f.claimed_by = $1 ORDER BY f.next_fetch_at"
 );
 
+const RENEW_CLAIM: &str = "UPDATE feeds SET claimed_until = $3 \
+     WHERE id = $1 AND claimed_by = $2 AND claimed_until >= $4";
+
 const RELEASE_CLAIM: &str = "UPDATE feeds SET claimed_by = NULL, claimed_until = NULL \
      WHERE id = $1 AND claimed_by = $2";
 
@@ -412,6 +416,33 @@ impl Store {
             return Ok(None);
         }
         Ok(self.claimed_feeds(&token).await?.pop())
+    }
+
+    /// Extends a claim to `now + lease`, for a fetch that waited its turn (its host's limit)
+    /// before starting. `false`, and nothing changed, when the claim has already expired or
+    /// been taken: the fetch must then not run.
+    pub async fn renew_feed_claim(
+        &self,
+        claim: &mut FeedClaim,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> Result<bool> {
+        let now = now.trunc_subsecs(6);
+        let until = now + lease;
+        let renewed = on_pool!(&self.db, pool => {
+            sqlx::query(RENEW_CLAIM)
+                .bind(claim.feed.id)
+                .bind(&claim.token)
+                .bind(until)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if renewed == 1 {
+            claim.until = until;
+        }
+        Ok(renewed == 1)
     }
 
     /// Gives a claim back without recording a fetch (at shutdown), so the feed is due again

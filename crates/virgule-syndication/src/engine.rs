@@ -79,8 +79,11 @@ impl Engine {
             }
             match self.store.feed_for_member(member_id).await? {
                 Some(feed) if feed.url.is_some() => {
-                    // Another fetch holds it: its result is what the member asked for.
-                    if waited_since.elapsed() > self.settings.lease {
+                    // Another fetch holds it (one that may have begun before the member
+                    // asked): wait for it to end, then fetch, conditionally, once more.
+                    // A fetch ends within the total timeout; past that (a fetcher that died
+                    // holding the claim), answer with the status as it is.
+                    if waited_since.elapsed() > self.settings.fetch.total_timeout * 2 {
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -93,12 +96,26 @@ impl Engine {
 
     /// Fetches a claimed feed and stores the outcome. A lost claim (the lease ran out and
     /// another fetcher took the feed, or the member re-linked it) stores nothing.
-    pub(crate) async fn fetch_claimed(&self, claim: FeedClaim) -> Result<FetchSummary, StoreError> {
-        let Some(url) = claim.feed.url.as_deref() else {
+    pub(crate) async fn fetch_claimed(
+        &self,
+        mut claim: FeedClaim,
+    ) -> Result<FetchSummary, StoreError> {
+        let Some(url) = claim.feed.url.clone() else {
             self.store.release_feed_claim(&claim).await?;
             return Ok(FetchSummary { created: 0, updated: 0, error: None });
         };
+        let url = url.as_str();
         let _turn = self.hosts.acquire(url).await;
+        // A batch of feeds on one slow host may wait for its turn longer than half a lease:
+        // renew it, so the fetch is not taken over (and done twice) while it runs.
+        let lease = self.lease();
+        if claim.until - virgule_store::now() < lease / 2
+            && !self.store.renew_feed_claim(&mut claim, virgule_store::now(), lease).await?
+        {
+            let why = "the claim expired while waiting for the host's turn".to_owned();
+            tracing::warn!(member = %claim.feed.member, url, "{why}; another fetcher has it");
+            return Ok(FetchSummary { created: 0, updated: 0, error: Some(why) });
+        }
         let started = std::time::Instant::now();
         let now = virgule_store::now();
         let record = self.fetch(&claim.feed, url, now).await;
@@ -165,7 +182,10 @@ impl Engine {
             }
         };
         match outcome {
-            Fetch { moved_to, outcome: FetchOutcome::NotModified { validators, cache_hint, .. } } => {
+            Fetch {
+                moved_to,
+                outcome: FetchOutcome::NotModified { validators, cache_hint, .. },
+            } => {
                 record.url = moved_to.map_or(record.url, String::from);
                 record.etag = validators.etag;
                 record.last_modified = validators.last_modified;
@@ -175,13 +195,17 @@ impl Engine {
             Fetch {
                 moved_to,
                 outcome:
-                    FetchOutcome::Fetched { final_url, body, content_type, validators, cache_hint, .. },
+                    FetchOutcome::Fetched {
+                        final_url, body, content_type, validators, cache_hint, ..
+                    },
             } => {
                 let parsed =
                     match virgule_feeds::parse(&body, content_type.as_deref(), Some(&final_url)) {
                         Ok(parsed) => parsed,
                         Err(e) => {
-                            failed(&mut record, format!("the feed could not be read: {e}"), None);
+                            // `FeedError` already words it for the member ("the feed could
+                            // not be read: …", "the feed declares XML entities, …").
+                            failed(&mut record, e.to_string(), None);
                             return record;
                         }
                     };
@@ -302,9 +326,7 @@ impl HostLimits {
             let mut hosts = self.hosts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             // Hosts with nobody fetching or waiting are forgotten, so the map stays small.
             hosts.retain(|_, s| Arc::strong_count(s) > 1);
-            Arc::clone(
-                hosts.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.per_host))),
-            )
+            Arc::clone(hosts.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.per_host))))
         };
         semaphore.acquire_owned().await.ok()
     }

@@ -92,12 +92,20 @@ impl Syndicator {
         let url = self.check_url(raw).await?;
         let feed =
             self.inner.store.subscribe_feed(member_id, url.as_str(), virgule_store::now()).await?;
-        let engine = Arc::clone(&self.inner);
-        tokio::spawn(async move {
-            if let Err(e) = engine.refresh(member_id).await {
-                tracing::warn!(member_id, error = %e, "first fetch of a new feed failed to run");
-            }
-        });
+        // Claimed before returning, so that a "fetch now" right after this call finds the
+        // first fetch under way and waits for it. Claimed inside the task instead, a refresh
+        // could win the claim and return while the first fetch was still to run. `None`: a
+        // scheduler claimed the feed (due now) first, and that fetch is the first.
+        let claim =
+            self.inner.store.claim_member_feed(member_id, virgule_store::now(), self.inner.lease());
+        if let Some(claim) = claim.await? {
+            let engine = Arc::clone(&self.inner);
+            tokio::spawn(async move {
+                if let Err(e) = engine.fetch_claimed(claim).await {
+                    tracing::warn!(member_id, error = %e, "first fetch of a new feed failed to run");
+                }
+            });
+        }
         Ok(feed)
     }
 

@@ -142,7 +142,20 @@ async fn a_lost_claim_stores_nothing() {
     store.subscribe_feed(etbe.id, "https://blog.example/feed", now).await.unwrap();
     let stale = claim_all(&store, now).await.remove(0);
     // The first fetcher stalls past its lease; another takes the feed and stores first.
-    let later = now + LEASE + Duration::seconds(1);
+    let mut renewed = stale.clone();
+    let halfway = now + LEASE / 2;
+    assert!(store.renew_feed_claim(&mut renewed, halfway, LEASE).await.unwrap());
+    assert_eq!(renewed.until, halfway + LEASE);
+    // Renewed: the feed is still held when the first lease would have ended.
+    assert!(claim_all(&store, now + LEASE + Duration::seconds(1)).await.is_empty());
+    let mut expired = renewed.clone();
+    assert!(
+        !store
+            .renew_feed_claim(&mut expired, renewed.until + Duration::seconds(1), LEASE)
+            .await
+            .unwrap()
+    );
+    let later = renewed.until + Duration::seconds(1);
     let fresh = claim_all(&store, later).await.remove(0);
     assert_ne!(stale.token, fresh.token);
     let result =
