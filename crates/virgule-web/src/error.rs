@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use virgule_store::StoreError;
+use virgule_syndication::SubscribeError;
 
 /// Something a request could not do, with the status, a machine code and a message a person
 /// can act on.
@@ -66,6 +67,18 @@ impl From<StoreError> for Failure {
                 tracing::error!(error = %other, "store failure");
                 Failure::internal()
             }
+        }
+    }
+}
+
+impl From<SubscribeError> for Failure {
+    fn from(err: SubscribeError) -> Self {
+        match err {
+            // The fetcher's own words say what is wrong with the address and how to fix it.
+            SubscribeError::Refused(reason) => {
+                Failure::bad_request("feed_url_refused", reason.to_string())
+            }
+            SubscribeError::Store(e) => e.into(),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Virgule's web layer: the axum router with every page, feed and JSON API call, browser
 //! sessions with CSRF protection, and the security headers every response carries.
 //!
-//! The binary builds an [`AppState`] from a [`virgule_store::Store`] and a [`WebConfig`],
-//! then calls [`serve`] (or [`router`] for tests).
+//! The binary builds an [`AppState`] from a [`virgule_store::Store`], a [`WebConfig`] and the
+//! [`virgule_syndication::Syndicator`] it also runs, then calls [`serve`] (or [`router`] for
+//! tests).
 
 pub mod api;
 pub mod auth;

@@ -41,6 +41,9 @@ pub fn build(state: AppState) -> Router {
         .route("/acct/logout", post(pages::acct::logout))
         .route("/acct/settings", get(pages::acct::settings_form).post(pages::acct::save_settings))
         .route("/acct/password", post(pages::acct::change_password))
+        // Syndication: link or unlink one's blog feed, fetch it now.
+        .route("/acct/settings/feed", post(pages::acct::save_feed))
+        .route("/acct/settings/feed/refresh", post(pages::acct::refresh_feed))
         // JSON API v1.
         .route("/api/v1/accounts", post(api::accounts::create))
         .route("/api/v1/tokens", post(api::tokens::create))
@@ -58,6 +61,8 @@ pub fn build(state: AppState) -> Router {
             get(api::settings::profile).put(api::settings::update_profile),
         )
         .route("/api/v1/settings/password", put(api::settings::change_password))
+        .route("/api/v1/settings/feed", get(api::feed::show).put(api::feed::update))
+        .route("/api/v1/settings/feed/refresh", post(api::feed::refresh))
         // Any other address under /api answers the API's JSON 404, not the HTML page.
         .route("/api", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))

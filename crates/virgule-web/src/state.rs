@@ -1,8 +1,10 @@
-//! What every handler shares: the store, the site configuration and the rate limiters.
+//! What every handler shares: the store, the site configuration, the rate limiters and the
+//! syndication engine that members' feed settings drive.
 
 use std::sync::Arc;
 
 use virgule_store::Store;
+use virgule_syndication::Syndicator;
 
 use crate::cache::VersionedCache;
 use crate::limits::RateLimits;
@@ -35,15 +37,19 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Each member's diary sidebar (archive months, tags), by diary version.
     pub sidebars: Arc<VersionedCache<Sidebar>>,
+    /// Subscribes, unsubscribes and fetches members' own feeds (the same engine the
+    /// background scheduler runs, so a "fetch now" and a scheduled fetch never overlap).
+    pub syndicator: Syndicator,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(store: Store, config: WebConfig, syndicator: Syndicator) -> Self {
         AppState {
             store,
             config: Arc::new(config),
             limits: Arc::new(RateLimits::default()),
             sidebars: Arc::new(VersionedCache::new(10_000)),
+            syndicator,
         }
     }
 }

@@ -81,6 +81,19 @@ impl Config {
         }
     }
 
+    /// What the feed fetcher may do (the SSRF guard's exception for tests and intranets).
+    pub fn fetch_policy(&self) -> virgule_feeds::fetch::FetchPolicy {
+        virgule_feeds::fetch::FetchPolicy {
+            allow_private: self.fetch_allow_private,
+            ..Default::default()
+        }
+    }
+
+    /// The syndication engine's settings.
+    pub fn syndication(&self) -> virgule_syndication::Settings {
+        virgule_syndication::Settings { fetch: self.fetch_policy(), ..Default::default() }
+    }
+
     /// Builds the configuration from its three layers, each overriding the one before:
     /// the file (if any), the environment (`VIRGULE_*`), the flags. Every value is checked;
     /// the first bad one is reported with where it came from.

@@ -31,6 +31,8 @@ enum Command {
     /// Run the web site until ctrl-c or SIGTERM (SQLite in the data directory unless
     /// --database-url names PostgreSQL).
     Serve,
+    /// Run only the feed fetcher (scale-out: any number of workers share the database).
+    Worker,
     /// Administer member accounts: grant or revoke admin rights, suspend, list.
     #[command(subcommand)]
     User(cmd::user::UserCommand),
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve => cmd::serve::run(&config).await,
+            Command::Worker => cmd::worker::run(&config).await,
             Command::User(command) => cmd::user::run(&config, command).await,
             Command::Demo(args) => cmd::demo::run(&config, args).await,
             Command::Feed(command) => {

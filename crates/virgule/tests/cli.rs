@@ -43,8 +43,14 @@ struct Server {
 impl Server {
     /// Starts `serve` on an ephemeral port and waits for its "listening on" log line.
     fn start(data_dir: &Path) -> Server {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = virgule(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -111,9 +117,30 @@ impl Drop for Server {
 
 /// A plain HTTP/1.0 GET: the status code and the body.
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    request(addr, "GET", path, &[], "")
+}
+
+/// A plain HTTP/1.0 request with a JSON body: the status code and the body.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set a timeout");
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").expect("send the request");
+    let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    write!(stream, "{head}\r\n{body}").expect("send the request");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read the response");
     let status = response
@@ -397,4 +424,92 @@ fn feed_inspect_fetches_a_url_through_the_ssrf_guard() {
     assert_eq!(json["feed"]["title"], "Local blog");
     assert_eq!(json["entries"][0]["title"], "Hello");
     assert!(text(&out.stdout).contains(&format!("http://{addr}/p/1")), "{}", text(&out.stdout));
+}
+
+/// The whole path a member's blog takes, through the real binary: `serve` runs the fetcher, a
+/// feed linked through the API is fetched at once, and its posts are diary entries ending
+/// "Syndicated ... from FEED TITLE".
+#[test]
+fn serve_syndicates_a_linked_feed_into_the_diary() {
+    const FEED: &str = r#"<rss version="2.0"><channel><title>etbe - Russell Coker</title>
+        <item><guid>https://etbe.example/?p=1</guid><title>Using LetsEncrypt</title>
+        <link>https://etbe.example/2016/02/letsencrypt/</link>
+        <pubDate>Tue, 02 Feb 2016 05:44:52 +0000</pubDate>
+        <description>&lt;p&gt;Certificates for free.&lt;/p&gt;</description></item>
+        </channel></rss>"#;
+    let dir = TempDir::new().unwrap();
+    let (origin, hits) = serve_feed_once(FEED);
+    let server = Server::start_with(dir.path(), &[("VIRGULE_FETCH_ALLOW_PRIVATE", "true")]);
+    let account = r#"{"name": "etbe", "password": "correct horse battery"}"#;
+    let (status, body) = request(server.addr, "POST", "/api/v1/accounts", &[], account);
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = request(server.addr, "POST", "/api/v1/tokens", &[], account);
+    assert_eq!(status, 201, "{body}");
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let auth = [("Authorization", bearer.as_str())];
+    let link = format!(r#"{{"url": "http://{origin}/feed/"}}"#);
+    let (status, body) = request(server.addr, "PUT", "/api/v1/settings/feed", &auth, &link);
+    assert_eq!(status, 200, "{body}");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let diary = loop {
+        let (_, diary) = get(server.addr, "/person/etbe/diary.html");
+        if diary.contains("Using LetsEncrypt") || Instant::now() > deadline {
+            break diary;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(diary.contains("Syndicated 2016-02-02 05:44:52 from"), "{diary}");
+    assert!(diary.contains("https://etbe.example/2016/02/letsencrypt/"), "{diary}");
+    assert!(hits.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    let status = server.terminate();
+    assert!(status.success(), "serve exited with {status}");
+}
+
+/// `virgule worker` runs only the fetcher (for scale-out) and stops cleanly on SIGTERM.
+#[test]
+fn worker_runs_the_fetcher_and_stops_cleanly_on_sigterm() {
+    let dir = TempDir::new().unwrap();
+    let mut child = virgule(dir.path())
+        .arg("worker")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the virgule binary starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (sender, log) = mpsc::channel();
+    // Drains the log for the whole run: a closed pipe would fail the worker's last log lines.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    while let Ok(line) = log.recv_timeout(Duration::from_secs(60)) {
+        let started = line.contains("feed fetcher started");
+        seen.push(line);
+        if started {
+            break;
+        }
+    }
+    assert!(seen.last().is_some_and(|l| l.contains("feed fetcher started")), "{seen:#?}");
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("worker did not stop within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "worker exited with {status}");
+    let rest: Vec<String> = log.try_iter().collect();
+    assert!(rest.iter().any(|l| l.contains("feed fetcher stopped")), "{rest:#?}");
+    assert!(dir.path().join("virgule.sqlite3").exists());
 }

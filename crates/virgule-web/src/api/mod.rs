@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod entries;
+pub mod feed;
 pub mod input;
 pub mod news;
 pub mod people;
@@ -23,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use virgule_store::{Entry, EntryNumber, Member, NewsItem};
+use virgule_store::{Entry, EntryNumber, Member, NewsItem, Syndication};
 
 use crate::auth::constant_time_eq;
 use crate::auth::viewer::{AuthMethod, Viewer};
@@ -142,6 +143,9 @@ pub struct EntryJson {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// Where a syndicated entry came from; absent for entries written here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syndicated: Option<Syndication>,
 }
 
 impl EntryJson {
@@ -154,6 +158,7 @@ impl EntryJson {
             updated: entry.updated,
             tags: entry.tags,
             author: None,
+            syndicated: entry.syndicated,
         }
     }
 

@@ -28,6 +28,9 @@ pub struct PersonJson {
     pub certs_received: Vec<CertJson>,
     pub certs_given: Vec<CertJson>,
     pub created: DateTime<Utc>,
+    /// The blog feed syndicated into the diary, while one is linked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_url: Option<String>,
 }
 
 impl From<Member> for PersonJson {
@@ -41,6 +44,7 @@ impl From<Member> for PersonJson {
             certs_received: Vec::new(),
             certs_given: Vec::new(),
             created: member.created_at,
+            feed_url: None,
         }
     }
 }
@@ -56,5 +60,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> ApiResult<Json<PersonJson>> {
-    Ok(Json(find_member(&state, &name).await?.into()))
+    let member = find_member(&state, &name).await?;
+    let feed_url = state.store.feed_for_member(member.id).await?.and_then(|feed| feed.url);
+    Ok(Json(PersonJson { feed_url, ..member.into() }))
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use virgule_store::Entry;
 
 use crate::feeds::{permalink, profile_url};
+use crate::pages::view::syndication_line;
 
 /// Characters in a feed's plain-text summary.
 pub const SUMMARY_CHARS: usize = 300;
@@ -67,7 +68,7 @@ impl FeedItem {
         let url = permalink(base, &entry.author, entry.number);
         // Relative links in an entry would point at the feed reader's own site: resolve them
         // against the permalink (the HTML is already clean; this only rewrites URLs).
-        let html = virgule_html::sanitize_with_base(&entry.html, &url);
+        let mut html = virgule_html::sanitize_with_base(&entry.html, &url);
         let summary = virgule_html::excerpt(&html, SUMMARY_CHARS);
         let title = if !entry.title.trim().is_empty() {
             entry.title.clone()
@@ -75,6 +76,11 @@ impl FeedItem {
             let text = virgule_html::excerpt(&html, UNTITLED_CHARS);
             if text.is_empty() { format!("Entry {}", entry.number) } else { text }
         };
+        // The link stays our permalink; the origin goes into the text, as on the pages, so
+        // readers of our feeds see where a syndicated post first appeared.
+        if let Some(origin) = &entry.syndicated {
+            html.push_str(&syndication_line(origin));
+        }
         FeedItem {
             author: FeedAuthor {
                 name: entry.author.to_string(),
@@ -220,6 +226,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             published: at,
             updated: at + chrono::Duration::hours(1),
+            syndicated: None,
         }
     }
 
@@ -334,6 +341,34 @@ mod tests {
         assert_eq!(v["items"][0]["date_published"], "2024-03-02T12:00:00Z");
         assert_eq!(v["items"][0]["tags"][0], "se linux");
         assert_eq!(v["items"][1]["authors"][0]["name"], "etbe");
+    }
+
+    #[test]
+    fn syndicated_items_keep_our_link_and_name_their_origin() {
+        let mut syndicated = entry(2, "", "<p>From the blog</p>", &[]);
+        syndicated.syndicated = Some(virgule_store::Syndication {
+            feed_title: "etbe – Russell Coker".into(),
+            original_url: Some("https://etbe.coker.com.au/2024/03/x/".into()),
+            at: Utc.with_ymd_and_hms(2024, 3, 3, 1, 2, 3).unwrap(),
+        });
+        let item = FeedItem::from_entry(&syndicated, "http://x.org");
+        assert_eq!(item.url, "http://x.org/person/etbe/diary/2.html");
+        assert!(
+            item.html.ends_with(
+                "<p class=\"syndicated\">Syndicated 2024-03-03 01:02:03 from \
+                 <a href=\"https://etbe.coker.com.au/2024/03/x/\" \
+                 rel=\"nofollow noopener noreferrer\">etbe – Russell Coker</a></p>"
+            ),
+            "{}",
+            item.html
+        );
+        // The summary and the fallback title are the post's own words.
+        assert_eq!(item.summary, "From the blog");
+        assert_eq!(item.title, "From the blog");
+        let items = vec![item];
+        let feed = parsed(&rss(&meta(&items), &items).unwrap());
+        let body = feed.entries[0].content.as_ref().unwrap().body.clone().unwrap();
+        assert!(body.contains("Syndicated 2024-03-03 01:02:03 from"), "{body}");
     }
 
     #[test]

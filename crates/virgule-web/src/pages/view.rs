@@ -2,7 +2,7 @@
 //! formatted, the diary sidebar, and pagers. Plain data, built once per request.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use virgule_store::{ArchiveMonth, Entry, EntryNumber, TagCount};
+use virgule_store::{ArchiveMonth, Entry, EntryNumber, Syndication, TagCount};
 
 use crate::auth::viewer::Viewer;
 
@@ -61,6 +61,8 @@ pub struct EntryView {
     pub byline: bool,
     /// The viewer wrote it: offer Edit and Delete.
     pub editable: bool,
+    /// For a syndicated entry, its closing "Syndicated ... from ..." paragraph, as HTML.
+    pub syndicated: Option<String>,
 }
 
 impl EntryView {
@@ -77,6 +79,7 @@ impl EntryView {
             tags: entry.tags,
             published: Stamp::new(entry.published),
             edited: edited.then(|| Stamp::new(entry.updated)),
+            syndicated: entry.syndicated.as_ref().map(syndication_line),
             byline,
             author,
         }
@@ -85,6 +88,34 @@ impl EntryView {
     pub fn list(entries: Vec<Entry>, viewer: &Viewer, byline: bool) -> Vec<Self> {
         entries.into_iter().map(|e| EntryView::new(e, viewer, byline)).collect()
     }
+}
+
+/// The paragraph that ends every syndicated entry, in pages and in our own feeds, worded as
+/// on Advogato: `Syndicated 2016-02-04 09:48:52 from <a href="…">etbe – Russell Coker</a>`
+/// (the date in UTC). The link is left out unless the original is an http(s) address: the
+/// feed chose it, and a `javascript:` link must never reach a page.
+pub fn syndication_line(origin: &Syndication) -> String {
+    let at = origin.at.format("%Y-%m-%d %H:%M:%S");
+    let title =
+        if origin.feed_title.trim().is_empty() { "their blog" } else { origin.feed_title.as_str() };
+    let title = escape_html(title);
+    let link = origin
+        .original_url
+        .as_deref()
+        .filter(|url| url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
+    match link {
+        Some(url) => format!(
+            "<p class=\"syndicated\">Syndicated {at} from <a href=\"{}\" \
+             rel=\"nofollow noopener noreferrer\">{title}</a></p>",
+            escape_html(url)
+        ),
+        None => format!("<p class=\"syndicated\">Syndicated {at} from {title}</p>"),
+    }
+}
+
+/// Text made safe for HTML content and quoted attribute values (`&<>"'` escaped).
+fn escape_html(text: &str) -> String {
+    html_escape::encode_quoted_attribute(text).into_owned()
 }
 
 const MONTH_NAMES: [&str; 12] = [
@@ -248,6 +279,41 @@ mod tests {
         assert_eq!(month_label(2021, 3).as_deref(), Some("March 2021"));
         assert_eq!(month_label(2021, 0), None);
         assert_eq!(month_label(2021, 13), None);
+    }
+
+    fn origin(title: &str, url: Option<&str>) -> Syndication {
+        Syndication {
+            feed_title: title.into(),
+            original_url: url.map(Into::into),
+            at: DateTime::parse_from_rfc3339("2016-02-04T20:48:52+11:00").unwrap().into(),
+        }
+    }
+
+    #[test]
+    fn syndicated_entries_end_as_on_advogato() {
+        let line = syndication_line(&origin(
+            "etbe – Russell Coker",
+            Some("https://etbe.coker.com.au/2016/02/04/x/?a=1&b=2"),
+        ));
+        assert_eq!(
+            line,
+            "<p class=\"syndicated\">Syndicated 2016-02-04 09:48:52 from \
+             <a href=\"https://etbe.coker.com.au/2016/02/04/x/?a=1&amp;b=2\" \
+             rel=\"nofollow noopener noreferrer\">etbe – Russell Coker</a></p>"
+        );
+    }
+
+    #[test]
+    fn syndication_lines_escape_and_refuse_odd_links() {
+        let line =
+            syndication_line(&origin("<b>Fish</b> & \"chips\"", Some("javascript:alert(1)")));
+        assert_eq!(
+            line,
+            "<p class=\"syndicated\">Syndicated 2016-02-04 09:48:52 from \
+             &lt;b&gt;Fish&lt;/b&gt; &amp; &quot;chips&quot;</p>"
+        );
+        assert!(!syndication_line(&origin("t", None)).contains("<a"));
+        assert!(syndication_line(&origin(" ", None)).ends_with("from their blog</p>"));
     }
 
     #[test]

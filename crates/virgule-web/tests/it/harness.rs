@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use virgule_store::Store;
 use virgule_store::testing::{TestDb, fresh_store};
+use virgule_syndication::{Settings, Syndicator};
 use virgule_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -25,24 +26,37 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// A site over a fresh, empty database.
+    /// A site over a fresh, empty database, whose feed fetcher may reach 127.0.0.1 (where
+    /// the tests' feed servers run).
     pub async fn start() -> TestApp {
+        TestApp::start_with(syndication_settings(true)).await
+    }
+
+    /// A site over a fresh, empty database with these syndication settings (e.g.
+    /// `syndication_settings(false)` for the production SSRF policy).
+    pub async fn start_with(settings: Settings) -> TestApp {
         let (store, db) = fresh_store().await;
-        let mut app = TestApp::serve(store).await;
+        let mut app = TestApp::serve_with(store, settings).await;
         app._db = Some(db);
         app
     }
 
     /// A site over a given store (e.g. one reopened from a data directory).
     pub async fn serve(store: Store) -> TestApp {
+        TestApp::serve_with(store, syndication_settings(true)).await
+    }
+
+    pub async fn serve_with(store: Store, settings: Settings) -> TestApp {
         install_crypto_provider();
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr: SocketAddr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
+        let syndicator = Syndicator::new(store.clone(), settings).expect("feed fetcher");
         let state = AppState::new(
             store.clone(),
             WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() },
+            syndicator,
         );
         let server = tokio::spawn(virgule_web::serve(listener, state, async {
             let _ = rx.await;
@@ -163,6 +177,14 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The engine's default settings, with private addresses (the loopback the tests' feed
+/// servers listen on) allowed or not.
+pub fn syndication_settings(allow_private: bool) -> Settings {
+    let mut settings = Settings::default();
+    settings.fetch.allow_private = allow_private;
+    settings
 }
 
 /// In a workspace build, reqwest carries the feed fetcher's `rustls-no-provider` feature, and

@@ -4,9 +4,11 @@
 
 mod api_accounts;
 mod api_entries;
+mod api_feed;
 mod api_people;
 mod api_settings;
 mod api_support;
+mod feed_origin;
 mod feeds_out;
 mod harness;
 mod pages_acct;

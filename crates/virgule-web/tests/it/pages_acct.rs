@@ -1,12 +1,13 @@
-//! Account pages: registering, logging in and out, rate limits, settings and passwords, and
-//! the CSRF check every form relies on.
+//! Account pages: registering, logging in and out, rate limits, settings, passwords and the
+//! syndicated feed, and the CSRF check every form relies on.
 
 #![allow(clippy::unwrap_used)]
 
 use reqwest::{Client, StatusCode};
 use virgule_store::MemberName;
 
-use crate::harness::{PASSWORD, TestApp, csrf_token};
+use crate::feed_origin::{FEED_TITLE, FIRST_AT, FIRST_TITLE, FeedOrigin};
+use crate::harness::{PASSWORD, TestApp, csrf_token, syndication_settings};
 use crate::pages_support::{location, log_in, set_cookie};
 
 async fn member_count(app: &TestApp) -> i64 {
@@ -415,4 +416,124 @@ async fn forms_without_the_right_csrf_token_change_nothing() {
     assert_eq!(app.store.entry_count_for_member(member.id).await.unwrap(), 0);
     let (_, page) = app.get(&browser, "/").await;
     assert!(page.contains("Log out"), "still logged in");
+}
+
+#[tokio::test]
+async fn the_settings_page_links_a_blog_and_fetches_it_now() {
+    let origin = FeedOrigin::start().await;
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "etbe").await;
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    assert!(settings.contains("<h2>Syndication</h2>"), "{settings}");
+    assert!(settings.contains("action=\"/acct/settings/feed\""));
+    assert!(!settings.contains("Fetch now"), "nothing to fetch yet");
+
+    // The blog's home page is enough: the feed is found from it.
+    let res = app
+        .submit(&browser, "/acct/settings", "/acct/settings/feed", &[("url", &origin.home_url())])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/acct/settings?saved=feed#syndication");
+    let (_, settings) = app.get(&browser, &location(&res)).await;
+    assert!(settings.contains("Feed saved."), "{settings}");
+    assert!(settings.contains("Fetch now"));
+
+    let res = app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/acct/settings?saved=fetched#syndication");
+    let (status, settings) = app.get(&browser, &location(&res)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(settings.contains(&format!("<dd>{FEED_TITLE}</dd>")), "{settings}");
+    assert!(settings.contains("2 in your diary from this feed"), "{settings}");
+    assert!(settings.contains("Active: fetched on its schedule."));
+    // Discovery moved the subscription to the feed itself.
+    assert!(settings.contains(&format!("value=\"{}\"", origin.feed_url())), "{settings}");
+
+    let (_, diary) = app.get(&browser, "/person/etbe/diary.html").await;
+    assert!(
+        diary.contains(&format!(
+            "Syndicated {FIRST_AT} from <a href=\"{}\"",
+            origin.first_post_url()
+        ))
+    );
+
+    // Stopping keeps the entries.
+    let res = app
+        .submit(
+            &browser,
+            "/acct/settings",
+            "/acct/settings/feed",
+            &[("url", &origin.feed_url()), ("action", "stop")],
+        )
+        .await;
+    assert_eq!(location(&res), "/acct/settings?saved=feed-stopped#syndication");
+    let (_, settings) = app.get(&browser, &location(&res)).await;
+    assert!(settings.contains("Stopped: not fetched"), "{settings}");
+    assert!(!settings.contains("Fetch now"));
+    let (_, diary) = app.get(&browser, "/person/etbe/diary.html").await;
+    assert!(diary.contains(FIRST_TITLE));
+}
+
+#[tokio::test]
+async fn a_refused_feed_address_is_explained_and_kept_in_the_field() {
+    let app = TestApp::start_with(syndication_settings(false)).await;
+    let browser = app.browser();
+    app.register_browser(&browser, "etbe").await;
+    let typed = "http://127.0.0.1:1/feed";
+    let res =
+        app.submit(&browser, "/acct/settings", "/acct/settings/feed", &[("url", typed)]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("class=\"flash error\""), "{page}");
+    assert!(page.contains("refused: 127.0.0.1 is"), "{page}");
+    assert!(page.contains(&format!("value=\"{typed}\"")), "{page}");
+    let id =
+        app.store.member_by_name(&MemberName::parse("etbe").unwrap()).await.unwrap().unwrap().id;
+    assert_eq!(app.store.feed_for_member(id).await.unwrap(), None, "nothing was linked");
+}
+
+#[tokio::test]
+async fn a_gone_feed_says_polling_stopped_until_the_member_acts() {
+    let origin = FeedOrigin::start().await;
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "etbe").await;
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed", &[("url", &origin.feed_url())])
+        .await;
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+
+    origin.answer(StatusCode::GONE);
+    let res = app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    assert!(settings.contains("answered 410 Gone"), "{settings}");
+    assert!(settings.contains("no longer fetched"), "{settings}");
+    assert!(settings.contains("<dd><span class=\"muted\">not scheduled</span></dd>"), "{settings}");
+
+    // Fetch now works on a gone feed, and a good answer makes it active again.
+    origin.answer(StatusCode::OK);
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    assert!(!settings.contains("answered 410 Gone"), "{settings}");
+    assert!(settings.contains("Active: fetched on its schedule."), "{settings}");
+}
+
+#[tokio::test]
+async fn fetch_now_without_a_feed_explains_why() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "etbe").await;
+    let res = app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("no feed is linked to your diary"), "{page}");
+    assert!(page.contains("<h2>Syndication</h2>"), "the settings page, not an error page");
+
+    // Logged out, the forms answer 401 (and change nothing).
+    let stranger = app.browser();
+    let res = app
+        .submit(&stranger, "/acct/login", "/acct/settings/feed", &[("url", "http://127.0.0.1:1/")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use url::Url;
-use virgule_feeds::fetch::{FetchOutcome, FetchPolicy, Fetcher, Validators};
+use virgule_feeds::fetch::{FetchOutcome, Fetcher, Validators};
 
 use crate::config::Config;
 
@@ -81,8 +81,7 @@ fn feed_url(raw: &str) -> anyhow::Result<Url> {
 /// Fetches `url` as the syndication engine would (same policy, same SSRF guard):
 /// `(body, content type, final URL)`.
 async fn fetch(config: &Config, url: &str) -> anyhow::Result<(Vec<u8>, Option<String>, Url)> {
-    let policy =
-        FetchPolicy { allow_private: config.fetch_allow_private, ..FetchPolicy::default() };
+    let policy = config.fetch_policy();
     let url = virgule_feeds::fetch::check_url(url, &policy)?;
     let fetcher = Fetcher::new(policy)?;
     match fetcher.fetch(&url, &Validators::default()).await? {

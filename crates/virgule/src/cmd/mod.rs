@@ -4,11 +4,26 @@ pub mod demo;
 pub mod feed;
 pub mod serve;
 pub mod user;
+pub mod worker;
 
 use anyhow::Context;
 use virgule_store::Store;
 
 use crate::config::Config;
+
+/// Completes at ctrl-c or SIGTERM. The SIGTERM handler is installed now, so that a signal
+/// during start-up is not lost.
+pub fn stop_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate =
+        signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received; shutting down"),
+        }
+    })
+}
 
 /// Opens (and migrates) PostgreSQL when `database_url` is set, else the SQLite file in
 /// `data_dir`.

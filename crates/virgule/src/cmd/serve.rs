@@ -1,16 +1,16 @@
-//! `virgule serve`: opens the store, binds the listen address and serves the site until
-//! ctrl-c or SIGTERM, then lets in-flight requests finish and closes the database cleanly.
+//! `virgule serve`: opens the store, binds the listen address and serves the site, with the
+//! feed fetcher running beside it, until ctrl-c or SIGTERM; then lets in-flight requests
+//! finish, stops the fetcher (giving back its claims) and closes the database cleanly.
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
 
 use crate::config::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     // Installed before anything else so that a SIGTERM during start-up is not lost.
-    let mut terminate =
-        signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+    let stop = super::stop_signal()?;
     let store = super::open_store(config).await?;
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
@@ -25,16 +25,37 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         }
     };
     let addr = listener.local_addr().context("cannot read the bound address")?;
-    let state = virgule_web::AppState::new(store.clone(), config.web());
+    let syndicator = virgule_syndication::Syndicator::new(store.clone(), config.syndication())
+        .context("cannot start the feed fetcher")?;
+    let state = virgule_web::AppState::new(store.clone(), config.web(), syndicator.clone());
     tracing::info!(site = %config.site_name, "listening on http://{addr}");
 
-    let shutdown = async move {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; shutting down"),
-            _ = terminate.recv() => tracing::info!("SIGTERM received; shutting down"),
+    // The server and the fetcher stop on the same signal (and the fetcher also when the
+    // server fails).
+    let (stopping, stopped) = watch::channel(false);
+    let stopping = std::sync::Arc::new(stopping);
+    let when_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            _ = stopped.wait_for(|s| *s).await;
         }
     };
-    let served = virgule_web::serve(listener, state, shutdown).await;
+    tokio::spawn({
+        let stopping = std::sync::Arc::clone(&stopping);
+        async move {
+            stop.await;
+            _ = stopping.send(true);
+        }
+    });
+    let fetcher = tokio::spawn({
+        let done = when_stopped();
+        async move { syndicator.run(done).await }
+    });
+    let served = virgule_web::serve(listener, state, when_stopped()).await;
+    _ = stopping.send(true);
+    if let Err(e) = fetcher.await {
+        tracing::error!(error = %e, "the feed fetcher stopped with an error");
+    }
     store.close().await;
     served.context("the server stopped with an error")?;
     tracing::info!("stopped");

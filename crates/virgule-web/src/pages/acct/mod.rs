@@ -1,5 +1,5 @@
-//! Account pages: registration, login, logout, and the settings page (profile and
-//! password). One action per file.
+//! Account pages: registration, login, logout, and the settings page (profile, password and
+//! syndicated feed). One action per file.
 
 mod login;
 mod logout;
@@ -9,7 +9,7 @@ mod settings;
 pub use login::{login, login_form};
 pub use logout::logout;
 pub use register::{register, register_form};
-pub use settings::{change_password, save_settings, settings_form};
+pub use settings::{change_password, refresh_feed, save_feed, save_settings, settings_form};
 
 use axum_extra::extract::cookie::CookieJar;
 use virgule_store::Member;
