@@ -167,6 +167,74 @@ pub struct EntryDraft {
     pub tags: Vec<String>,
 }
 
+/// Tags as every entry stores them, whoever wrote it (the member's form, the API, a feed's
+/// categories): lower-case, inner whitespace collapsed, usable in a `/tag/T/` URL.
+pub mod tags {
+    /// Tags an entry may carry.
+    pub const MAX_TAGS: usize = 20;
+    /// Characters in one tag.
+    pub const MAX_TAG_CHARS: usize = 50;
+
+    /// Why a tag was refused, in words a person can act on.
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+    pub enum TagError {
+        #[error("the tag \"{0}\" is longer than 50 characters")]
+        TooLong(String),
+        #[error("the tag \"{0}\" may not contain '/', '?' or '#'")]
+        BadCharacter(String),
+    }
+
+    /// One tag normalized; `None` for a blank one.
+    pub fn normalize(raw: &str) -> Result<Option<String>, TagError> {
+        let tag = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if tag.is_empty() {
+            return Ok(None);
+        }
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(TagError::TooLong(tag));
+        }
+        if tag.chars().any(|c| c == '/' || c == '?' || c == '#' || c.is_control()) {
+            return Err(TagError::BadCharacter(tag));
+        }
+        Ok(Some(tag))
+    }
+
+    /// A feed's categories as tags: the ones that normalize, without duplicates, at most
+    /// [`MAX_TAGS`]; the others are dropped, since the feed's author cannot be asked.
+    pub fn from_feed(raw: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for tag in raw.iter().filter_map(|t| normalize(t).ok().flatten()) {
+            if !out.contains(&tag) && out.len() < MAX_TAGS {
+                out.push(tag);
+            }
+        }
+        out
+    }
+
+    #[cfg(test)]
+    #[allow(clippy::unwrap_used)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn tags_are_lower_case_single_spaced_and_url_safe() {
+            assert_eq!(normalize("  Free   Software ").unwrap().as_deref(), Some("free software"));
+            assert_eq!(normalize(" ").unwrap(), None);
+            assert!(matches!(normalize("a/b"), Err(TagError::BadCharacter(_))));
+            assert!(matches!(normalize(&"x".repeat(51)), Err(TagError::TooLong(_))));
+        }
+
+        #[test]
+        fn feed_categories_keep_what_normalizes() {
+            let raw: Vec<String> =
+                ["Debian", "debian", "Linux/Unix", "SE Linux", ""].map(String::from).into();
+            assert_eq!(from_feed(&raw), ["debian", "se linux"]);
+            let many: Vec<String> = (0..30).map(|i| format!("t{i}")).collect();
+            assert_eq!(from_feed(&many).len(), MAX_TAGS);
+        }
+    }
+}
+
 /// One item of site news.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewsItem {

@@ -84,12 +84,14 @@ fn draft(
     let html = entry.body_html().unwrap_or_default().to_owned();
     // `normalize` already clamps future dates to the fetch time.
     let published = entry.published.map_or(now, |p| p.min(now));
+    // A feed's categories follow the same rules as tags members type, so tag pages find them.
+    let tags = virgule_store::tags::from_feed(&entry.tags);
     SyndicatedDraft {
-        content_hash: content_hash(&title, &html, entry.link.as_deref(), &entry.tags),
+        content_hash: content_hash(&title, &html, entry.link.as_deref(), &tags),
         identity,
         title,
         html,
-        tags: entry.tags.clone(),
+        tags,
         original_url: entry.link.clone(),
         feed_title: feed_title.to_owned(),
         published,
@@ -239,6 +241,17 @@ mod tests {
         let plan = plan_ingest(&feed(&xml), "Blog", &HashMap::new(), now());
         assert_eq!(plan.creates.len(), 1);
         assert_eq!(plan.creates[0].title, "A");
+    }
+
+    /// WordPress categories are capitalized ("Debian", "SE Linux"): stored as members' tags
+    /// are, or the diary's tag links would lead nowhere.
+    #[test]
+    fn categories_become_tags_as_members_type_them() {
+        let xml = r#"<rss version="2.0"><channel><title>Blog</title><item><guid>a</guid>
+            <category>Debian</category><category>SE Linux</category><category>debian</category>
+            <category>Linux/Unix</category></item></channel></rss>"#;
+        let plan = plan_ingest(&feed(xml), "Blog", &HashMap::new(), now());
+        assert_eq!(plan.creates[0].tags, ["debian", "se linux"]);
     }
 
     #[test]

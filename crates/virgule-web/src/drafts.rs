@@ -1,14 +1,13 @@
 //! Turning what a member typed into something storable: validation with readable messages,
 //! Markdown or HTML rendered through the one sanitizer policy. Pure: no I/O.
 
+use virgule_store::tags::{self, MAX_TAGS};
 use virgule_store::{EntryDraft, EntryFormat};
 
 use crate::error::Failure;
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-pub const MAX_TAGS: usize = 20;
-pub const MAX_TAG_CHARS: usize = 50;
 
 fn invalid(message: impl Into<String>) -> Failure {
     Failure::bad_request("invalid", message)
@@ -59,22 +58,15 @@ pub fn clean_title(title: &str) -> Result<String, Failure> {
 pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, Failure> {
     let mut out: Vec<String> = Vec::new();
     for raw in tags {
-        let tag = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        if tag.is_empty() {
+        let Some(tag) = tags::normalize(raw).map_err(|e| invalid(e.to_string()))? else {
             continue;
-        }
-        if tag.chars().count() > MAX_TAG_CHARS {
-            return Err(invalid(format!("the tag \"{tag}\" is longer than 50 characters")));
-        }
-        if tag.chars().any(|c| c == '/' || c == '?' || c == '#' || c.is_control()) {
-            return Err(invalid(format!("the tag \"{tag}\" may not contain '/', '?' or '#'")));
-        }
+        };
         if !out.contains(&tag) {
             out.push(tag);
         }
     }
     if out.len() > MAX_TAGS {
-        return Err(invalid("an entry has at most 20 tags"));
+        return Err(invalid(format!("an entry has at most {MAX_TAGS} tags")));
     }
     Ok(out)
 }
