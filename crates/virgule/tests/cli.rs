@@ -48,62 +48,76 @@ impl Server {
 
     /// [`Server::start`] with extra environment variables.
     fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Server {
-        let mut child = virgule(data_dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the virgule binary starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (sender, log) = mpsc::channel();
-        // Drains the log for the whole run, so that the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = sender.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut seen = Vec::new();
-        let addr = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match log.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(rest) = line.split("listening on http://").nth(1) {
-                        let addr = rest.split_whitespace().next().unwrap_or_default();
-                        break addr.parse().expect("the announced address parses");
-                    }
-                    seen.push(line);
-                }
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("serve did not announce its address; its log:\n{}", seen.join("\n"));
-                }
+        let mut command = virgule(data_dir);
+        command.args(["serve", "--listen", "127.0.0.1:0"]).envs(env.iter().copied());
+        let (mut child, log) = spawn_logged(&mut command);
+        let line = match wait_for_line(&log, "listening on http://") {
+            Ok(line) => line,
+            Err(seen) => {
+                let _ = child.kill();
+                panic!("serve did not announce its address; its log:\n{}", seen.join("\n"));
             }
         };
+        let rest = line.split("listening on http://").nth(1).unwrap_or_default();
+        let addr = rest.split_whitespace().next().unwrap_or_default();
+        let addr = addr.parse().expect("the announced address parses");
         Server { child, addr, log }
     }
 
     /// Sends SIGTERM and returns the exit status, failing if the server takes over 10 s.
     fn terminate(mut self) -> std::process::ExitStatus {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the child can be waited on") {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let log: Vec<String> = self.log.try_iter().collect();
-                panic!("serve did not stop within 10 s of SIGTERM; its log:\n{}", log.join("\n"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        terminate(&mut self.child, &self.log)
+    }
+}
+
+/// Spawns `command` with its log (stderr) drained line by line into the returned channel for
+/// the whole run, so that the process never blocks on, or fails writing to, its pipe.
+fn spawn_logged(command: &mut Command) -> (Child, mpsc::Receiver<String>) {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the virgule binary starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (sender, log) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
         }
+    });
+    (child, log)
+}
+
+/// The first log line containing `marker` within 60 s, or every line seen before giving up.
+fn wait_for_line(log: &mpsc::Receiver<String>, marker: &str) -> Result<String, Vec<String>> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    while let Ok(line) = log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if line.contains(marker) {
+            return Ok(line);
+        }
+        seen.push(line);
+    }
+    Err(seen)
+}
+
+/// Sends SIGTERM to `child` and returns its exit status, failing if it takes over 10 s.
+fn terminate(child: &mut Child, log: &mpsc::Receiver<String>) -> std::process::ExitStatus {
+    let status =
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited on") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let log: Vec<String> = log.try_iter().collect();
+            panic!("the process did not stop within 10 s of SIGTERM; its log:\n{}", log.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -471,43 +485,12 @@ fn serve_syndicates_a_linked_feed_into_the_diary() {
 #[test]
 fn worker_runs_the_fetcher_and_stops_cleanly_on_sigterm() {
     let dir = TempDir::new().unwrap();
-    let mut child = virgule(dir.path())
-        .arg("worker")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the virgule binary starts");
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let (sender, log) = mpsc::channel();
-    // Drains the log for the whole run: a closed pipe would fail the worker's last log lines.
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = sender.send(line);
-        }
-    });
-    let mut seen = Vec::new();
-    while let Ok(line) = log.recv_timeout(Duration::from_secs(60)) {
-        let started = line.contains("feed fetcher started");
-        seen.push(line);
-        if started {
-            break;
-        }
+    let (mut child, log) = spawn_logged(virgule(dir.path()).arg("worker"));
+    if let Err(seen) = wait_for_line(&log, "feed fetcher started") {
+        let _ = child.kill();
+        panic!("the worker did not start its fetcher; its log:\n{}", seen.join("\n"));
     }
-    assert!(seen.last().is_some_and(|l| l.contains("feed fetcher started")), "{seen:#?}");
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("worker did not stop within 10 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = terminate(&mut child, &log);
     assert!(status.success(), "worker exited with {status}");
     let rest: Vec<String> = log.try_iter().collect();
     assert!(rest.iter().any(|l| l.contains("feed fetcher stopped")), "{rest:#?}");
