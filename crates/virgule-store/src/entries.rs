@@ -71,7 +71,7 @@ struct NumberedRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct InsertedRow {
+pub(crate) struct InsertedRow {
     id: i64,
     number: i64,
 }
@@ -122,7 +122,7 @@ const INSERT_ENTRIES_HEAD: &str = "INSERT INTO entries (member_id, number, title
 
 const INSERT_TAG: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) VALUES ($1, $2, $3)";
 
-const INSERT_TAGS_HEAD: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) ";
+pub(crate) const INSERT_TAGS_HEAD: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) ";
 
 const UPDATE_ENTRY: &str = "UPDATE entries \
      SET title = $3, format = $4, body_source = $5, html = $6, updated_at = $7 \
@@ -189,9 +189,42 @@ const RECENT_ENTRIES: &str = concat!(
 
 /// Rows per multi-row `INSERT` in a bulk load: 10 parameters each keeps a statement far below
 /// both backends' parameter limits, and full chunks share one prepared statement.
-const BULK_ENTRY_ROWS: usize = 100;
+pub(crate) const BULK_ENTRY_ROWS: usize = 100;
 /// Rows per multi-row tag `INSERT` (3 parameters each).
-const BULK_TAG_ROWS: usize = 300;
+pub(crate) const BULK_TAG_ROWS: usize = 300;
+
+/// The ids of a multi-row entry insert in number order (`RETURNING` promises no row order):
+/// the rows numbered `first..first + len`.
+pub(crate) fn ids_by_number(rows: Vec<InsertedRow>, first: i64, len: usize) -> Result<Vec<i64>> {
+    let mut ids = vec![0_i64; len];
+    for row in rows {
+        let slot = usize::try_from(row.number - first)
+            .ok()
+            .and_then(|i| ids.get_mut(i))
+            .ok_or_else(|| StoreError::Corrupt(format!("insert returned number {}", row.number)))?;
+        *slot = row.id;
+    }
+    Ok(ids)
+}
+
+/// Inserts `(entry id, tag)` rows of member `$member_id` in multi-row statements on the
+/// transaction `$tx` (a macro, as each backend's transaction is its own type).
+macro_rules! insert_tag_rows {
+    ($tx:expr, $member_id:expr, $rows:expr) => {
+        for chunk in $rows.chunks($crate::entries::BULK_TAG_ROWS) {
+            let mut insert = sqlx::QueryBuilder::new($crate::entries::INSERT_TAGS_HEAD);
+            insert.push_values(chunk, |mut row, (id, tag)| {
+                row.push_bind(*id).push_bind($member_id).push_bind(tag.as_str());
+            });
+            insert
+                .build()
+                .persistent(chunk.len() == $crate::entries::BULK_TAG_ROWS)
+                .execute($tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use insert_tag_rows;
 
 /// `YYYYMM`, as stored in `entries.published_month`.
 pub(crate) fn month_key(at: DateTime<Utc>) -> i32 {
@@ -307,32 +340,12 @@ impl Store {
                     .persistent(chunk.len() == BULK_ENTRY_ROWS)
                     .fetch_all(&mut *tx)
                     .await?;
-                // RETURNING promises no row order: place each id by its number.
-                let mut ids = vec![0_i64; chunk.len()];
-                for row in inserted {
-                    let slot = usize::try_from(row.number - chunk_first)
-                        .ok()
-                        .and_then(|i| ids.get_mut(i))
-                        .ok_or_else(|| {
-                            StoreError::Corrupt(format!("insert returned number {}", row.number))
-                        })?;
-                    *slot = row.id;
-                }
+                let ids = ids_by_number(inserted, chunk_first, chunk.len())?;
                 for (id, (draft, _)) in ids.into_iter().zip(chunk) {
                     tag_rows.extend(tag_set(&draft.tags).into_iter().map(|tag| (id, tag)));
                 }
             }
-            for chunk in tag_rows.chunks(BULK_TAG_ROWS) {
-                let mut insert = sqlx::QueryBuilder::new(INSERT_TAGS_HEAD);
-                insert.push_values(chunk, |mut row, (id, tag)| {
-                    row.push_bind(*id).push_bind(member_id).push_bind(tag.as_str());
-                });
-                insert
-                    .build()
-                    .persistent(chunk.len() == BULK_TAG_ROWS)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_tag_rows!(&mut *tx, member_id, &tag_rows);
             tx.commit().await?;
         });
         Ok(items.len() as u64)

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::db::{Db, on_pool};
-use crate::entries::{month_key, tag_set};
+use crate::entries::{
+    BULK_ENTRY_ROWS, InsertedRow, ids_by_number, insert_tag_rows, month_key, tag_set,
+};
 use crate::members::stored_name;
 use crate::{MemberName, Result, Store, StoreError};
 
@@ -283,15 +285,19 @@ const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
      diary_version = diary_version + 1 \
      WHERE id = $1 RETURNING next_entry_number - $2";
 
-const INSERT_SYNDICATED_ENTRY: &str = "INSERT INTO entries (member_id, number, title, format, \
+/// The head of the multi-row insert of new syndicated entries (the rows follow from a
+/// `QueryBuilder`, then `RETURNING id, number`). The body's source is its sanitized HTML.
+const INSERT_SYNDICATED_HEAD: &str = "INSERT INTO entries (member_id, number, title, format, \
      body_source, html, published_month, published_at, updated_at, sort_at, in_recentlog, \
-     syndicated_feed, syndicated_url) \
-     VALUES ($1, $2, $3, 'html', $4, $4, $5, $6, $6, $7, $8, $9, $10) RETURNING id";
+     syndicated_feed, syndicated_url) ";
+
+const INSERT_FEED_ITEMS_HEAD: &str =
+    "INSERT INTO feed_items (feed_id, identity, entry_id, content_hash, first_seen_at) ";
+
+/// Rows per multi-row `feed_items` insert (5 parameters each).
+const BULK_ITEM_ROWS: usize = 200;
 
 const INSERT_TAG: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) VALUES ($1, $2, $3)";
-
-const INSERT_FEED_ITEM: &str = "INSERT INTO feed_items \
-     (feed_id, identity, entry_id, content_hash, first_seen_at) VALUES ($1, $2, $3, $4, $5)";
 
 /// An edit from the feed: same number, same date, same place in the recent log.
 const UPDATE_SYNDICATED_ENTRY: &str = "UPDATE entries SET title = $2, body_source = $3, \
@@ -509,39 +515,56 @@ impl Store {
                             .bind(count)
                             .fetch_one(&mut *tx)
                             .await?;
-                        for (offset, draft) in (0_i64..).zip(creates) {
-                            let published = draft.published.trunc_subsecs(6);
-                            let id: i64 = sqlx::query_scalar(INSERT_SYNDICATED_ENTRY)
-                                .bind(member_id)
-                                .bind(first + offset)
-                                .bind(&draft.title)
-                                .bind(&draft.html)
-                                .bind(month_key(published))
-                                .bind(published)
-                                .bind(draft.sort_at.trunc_subsecs(6))
-                                .bind(draft.in_recentlog)
-                                .bind(&draft.feed_title)
-                                .bind(&draft.original_url)
-                                .fetch_one(&mut *tx)
+                        let mut tag_rows: Vec<(i64, String)> = Vec::new();
+                        let mut item_rows: Vec<(&SyndicatedDraft, i64)> = Vec::new();
+                        for (index, chunk) in creates.chunks(BULK_ENTRY_ROWS).enumerate() {
+                            let chunk_first = first + (index * BULK_ENTRY_ROWS) as i64;
+                            let mut insert = sqlx::QueryBuilder::new(INSERT_SYNDICATED_HEAD);
+                            insert.push_values(chunk.iter().zip(chunk_first..), |mut row, (d, n)| {
+                                let published = d.published.trunc_subsecs(6);
+                                row.push_bind(member_id)
+                                    .push_bind(n)
+                                    .push_bind(d.title.as_str())
+                                    .push("'html'")
+                                    .push_bind(d.html.as_str())
+                                    .push_bind(d.html.as_str())
+                                    .push_bind(month_key(published))
+                                    .push_bind(published)
+                                    .push_bind(published)
+                                    .push_bind(d.sort_at.trunc_subsecs(6))
+                                    .push_bind(d.in_recentlog)
+                                    .push_bind(d.feed_title.as_str())
+                                    .push_bind(d.original_url.as_deref());
+                            });
+                            insert.push(" RETURNING id, number");
+                            let inserted: Vec<InsertedRow> = insert
+                                .build_query_as()
+                                .persistent(chunk.len() == BULK_ENTRY_ROWS)
+                                .fetch_all(&mut *tx)
                                 .await?;
-                            for tag in tag_set(&draft.tags) {
-                                sqlx::query(INSERT_TAG)
-                                    .bind(id)
-                                    .bind(member_id)
-                                    .bind(tag)
-                                    .execute(&mut *tx)
-                                    .await?;
+                            let ids = ids_by_number(inserted, chunk_first, chunk.len())?;
+                            for (id, draft) in ids.into_iter().zip(chunk) {
+                                tag_rows.extend(tag_set(&draft.tags).into_iter().map(|t| (id, t)));
+                                item_rows.push((draft, id));
                             }
-                            sqlx::query(INSERT_FEED_ITEM)
-                                .bind(feed_id)
-                                .bind(&draft.identity)
-                                .bind(id)
-                                .bind(&draft.content_hash)
-                                .bind(at)
+                        }
+                        insert_tag_rows!(&mut *tx, member_id, &tag_rows);
+                        for chunk in item_rows.chunks(BULK_ITEM_ROWS) {
+                            let mut insert = sqlx::QueryBuilder::new(INSERT_FEED_ITEMS_HEAD);
+                            insert.push_values(chunk, |mut row, (draft, id)| {
+                                row.push_bind(feed_id)
+                                    .push_bind(draft.identity.as_str())
+                                    .push_bind(*id)
+                                    .push_bind(draft.content_hash.as_str())
+                                    .push_bind(at);
+                            });
+                            insert
+                                .build()
+                                .persistent(chunk.len() == BULK_ITEM_ROWS)
                                 .execute(&mut *tx)
                                 .await?;
-                            counts.created += 1;
                         }
+                        counts.created = creates.len() as u64;
                     }
                     for draft in updates {
                         let id: Option<i64> = sqlx::query_scalar(UPDATE_SYNDICATED_ENTRY)
