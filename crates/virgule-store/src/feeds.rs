@@ -490,6 +490,10 @@ impl Store {
         let next = record.next_fetch_at.trunc_subsecs(6);
         let feed_id = claim.feed.id;
         let lost = || StoreError::Conflict(format!("the claim on feed {feed_id} was lost"));
+        let _queued = match self.db {
+            Db::Sqlite(_) => Some(self.ingest_writer.lock().await),
+            Db::Postgres(_) => None,
+        };
         let counts = on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let mut counts = IngestCounts::default();

@@ -67,21 +67,28 @@ pub(crate) fn conflict_or(err: sqlx::Error, message: impl FnOnce() -> String) ->
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// Queues this process's feed-ingest transactions on SQLite, which has one writer at a
+    /// time: waiting here is cheaper than SQLite's busy handler polling with sleeps.
+    ingest_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
     /// Opens (creating if needed) the SQLite file in `data_dir` and migrates it.
     pub async fn open_sqlite(data_dir: &std::path::Path) -> Result<Self> {
-        let store = Store { db: Db::open_sqlite(data_dir).await? };
+        let store = Store::over(Db::open_sqlite(data_dir).await?);
         store.db.migrate().await?;
         Ok(store)
     }
 
     /// Connects to PostgreSQL at `url` (`postgres://...`) and migrates it.
     pub async fn open_postgres(url: &str) -> Result<Self> {
-        let store = Store { db: Db::open_postgres(url).await? };
+        let store = Store::over(Db::open_postgres(url).await?);
         store.db.migrate().await?;
         Ok(store)
+    }
+
+    fn over(db: Db) -> Self {
+        Store { db, ingest_writer: std::sync::Arc::default() }
     }
 
     pub fn backend(&self) -> Backend {

@@ -45,23 +45,42 @@ pub(crate) async fn run(engine: Arc<Engine>, shutdown: impl Future<Output = ()>)
     );
     loop {
         while tasks.try_join_next().is_some() {}
-        let free = slots.available_permits();
-        let claimed = if free == 0 {
-            Ok(Vec::new())
-        } else {
-            let limit = i64::try_from(free).unwrap_or(i64::MAX);
-            engine.store.claim_due_feeds(virgule_store::now(), engine.lease(), limit).await
+        // Wait for a free fetch slot; then claim as many feeds as there are free slots.
+        let first_slot = tokio::select! {
+            () = &mut shutdown => break,
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
         };
-        let claims = match claimed {
-            Ok(claims) => claims,
-            Err(e) => {
+        let free = slots.available_permits() + 1;
+        let limit = i64::try_from(free).unwrap_or(i64::MAX);
+        let claims = engine
+            .store
+            .claim_due_feeds(virgule_store::now(), engine.lease(), limit)
+            .await
+            .unwrap_or_else(|e| {
                 tracing::error!(error = %e, "cannot claim due feeds");
                 Vec::new()
+            });
+        if claims.is_empty() {
+            drop(first_slot);
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(engine.settings.idle_poll) => {}
             }
-        };
-        let idle = claims.is_empty();
+            continue;
+        }
+        let mut first_slot = Some(first_slot);
         for claim in claims {
-            let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { break };
+            // Only this loop takes slots, so the ones counted free are still free.
+            let slot = match first_slot.take() {
+                Some(slot) => slot,
+                None => match Arc::clone(&slots).acquire_owned().await {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+            };
             let engine = Arc::clone(&engine);
             let in_flight = Arc::clone(&in_flight);
             lock(&in_flight).push(claim.clone());
@@ -73,16 +92,6 @@ pub(crate) async fn run(engine: Arc<Engine>, shutdown: impl Future<Output = ()>)
                 lock(&in_flight).retain(|c| (c.feed.id, &c.token) != (key.0, &key.1));
                 drop(slot);
             });
-        }
-        let wait = if idle {
-            engine.settings.idle_poll
-        } else {
-            // Claimed a full batch: more may be due; look again as soon as a slot frees.
-            std::time::Duration::from_millis(20)
-        };
-        tokio::select! {
-            () = &mut shutdown => break,
-            () = tokio::time::sleep(wait) => {}
         }
     }
     // A fetch cut short stores nothing (its transaction is never committed).

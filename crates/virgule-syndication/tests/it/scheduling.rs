@@ -82,6 +82,44 @@ async fn the_scheduler_fetches_due_feeds_and_stops_on_shutdown() {
     assert_eq!(world.origin.request_count(), 1, "not fetched again before it is due");
 }
 
+/// More feeds due than fetch slots: the loop claims the next feed as soon as a slot frees up,
+/// instead of sleeping its idle interval (the benchmark caught a loop that fetched 32 feeds
+/// every 5 s on PostgreSQL that way).
+#[tokio::test]
+async fn the_scheduler_refills_free_slots_without_waiting_for_the_idle_poll() {
+    let settings =
+        Settings { concurrency: 2, per_host: 2, idle_poll: Duration::from_secs(30), ..lax() };
+    let world = World::with(settings).await;
+    let mut members = Vec::new();
+    for n in 0..10 {
+        let name = format!("m{n}");
+        let id = world.member(&name).await;
+        let path = format!("/{name}/feed");
+        world.origin.set(&path, Reply::rss(feed_of(&name)).delay(Duration::from_millis(20)));
+        world.link(id, &path).await;
+        members.push(id);
+    }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let syndicator = world.syndicator.clone();
+    let running = tokio::spawn(async move {
+        syndicator
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for member in members {
+        while world.diary(member).await.is_empty() {
+            assert!(Instant::now() < deadline, "the loop stalled with feeds still due");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(world.origin.request_count(), 10);
+    stop.send(()).expect("the loop is running");
+    running.await.expect("the loop did not panic");
+}
+
 /// Two fetcher processes share one database (`virgule worker` scaled out): running at the
 /// same time over twenty due feeds, they fetch each feed exactly once between them, and no
 /// post is stored twice.
