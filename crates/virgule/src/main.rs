@@ -42,6 +42,9 @@ enum Command {
     /// Look at a feed as Virgule reads it (`feed inspect FILE`).
     #[command(subcommand)]
     Feed(cmd::feed::FeedCommand),
+    /// Rank members with the trust metric (`trust compute --graph FILE --seeds a,b`).
+    #[command(subcommand)]
+    Trust(cmd::trust::TrustCommand),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
             Command::Feed(command) => {
                 cmd::feed::run(&config, command, cli.config.base_url.as_deref()).await
             }
+            Command::Trust(command) => cmd::trust::run(command),
         }
     });
     match result {

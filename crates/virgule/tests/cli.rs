@@ -496,3 +496,44 @@ fn worker_runs_the_fetcher_and_stops_cleanly_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("feed fetcher stopped")), "{rest:#?}");
     assert!(dir.path().join("virgule.sqlite3").exists());
 }
+
+#[test]
+fn trust_compute_ranks_the_toy_fixture() {
+    // TRUST.md's toy fixture; with the default capacities the ring m1..m5 behind the
+    // apprentice d gets four members in (m1, capacity 4, is its only way in), m5 stays out.
+    let data = TempDir::new().unwrap();
+    let graph = data.path().join("toy.csv");
+    std::fs::write(
+        &graph,
+        "# TRUST.md toy fixture\ns,a,Master\ns,b,Master\na,c,Journeyer\nb,c,Master\n\
+         a,d,Apprentice\nc,e,Master\nd,m1,Master\nm1,m2,Master\nm2,m3,Master\nm3,m1,Master\n\
+         m1,m4,Master\nm2,m4,Master\nm4,m5,Master\n",
+    )
+    .unwrap();
+    let graph = graph.to_str().unwrap();
+    let out =
+        run(virgule(data.path()).args(["trust", "compute", "--graph", graph, "--seeds", "s"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "a,Master\nb,Master\nc,Master\nd,Apprentice\ne,Master\nm1,Apprentice\nm2,Apprentice\n\
+         m3,Apprentice\nm4,Apprentice\nm5,Observer\ns,Master\n"
+    );
+    let out = run(virgule(data.path())
+        .args(["trust", "compute", "--graph", graph, "--seeds", "s", "--caps", "20,8,3,1"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("a,Master\nb,Master\nc,Master\nd,Apprentice\ne,Observer\n")
+    );
+
+    // A malformed line is refused with its number; no --graph is explained.
+    std::fs::write(data.path().join("bad.csv"), "s,a,Master\ns,b\n").unwrap();
+    let bad = data.path().join("bad.csv");
+    let out =
+        run(virgule(data.path()).args(["trust", "compute", "--seeds", "s", "--graph"]).arg(&bad));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("line 2"), "{}", text(&out.stderr));
+    let out = run(virgule(data.path()).args(["trust", "compute", "--seeds", "s"]));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("use --graph FILE"), "{}", text(&out.stderr));
+}

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod feed;
 pub mod serve;
+pub mod trust;
 pub mod user;
 pub mod worker;
 

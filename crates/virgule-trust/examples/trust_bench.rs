@@ -1,0 +1,131 @@
+//! Times the trust metric on an Advogato-sized graph and on a million members, so a change
+//! that slows recomputation on every certification shows up as a number, not a complaint.
+//!
+//! `cargo run --release -p virgule-trust --example trust_bench`
+
+use std::time::{Duration, Instant};
+
+use virgule_trust::{DEFAULT_CAPS, GraphBuilder, Level, compute};
+
+/// Advogato's capacities as the live site behaved (TRUST.md).
+const ADVOGATO_CAPS: [u32; 8] = [2300, 800, 200, 50, 12, 4, 2, 1];
+
+/// A stress setting no site ships: ROOT never binds, so most members need augmenting paths.
+const WIDE_CAPS: [u32; 9] = [10_000_000, 100_000, 5_000, 500, 50, 12, 4, 2, 1];
+
+/// xorshift64*: a fixed, dependency-free generator so every run ranks the same graph.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A synthetic site: out-degrees follow a power law (a few members certify hundreds, most a
+/// handful), subjects favour early (popular) members, levels are 40% Master, 35% Journeyer,
+/// 25% Apprentice. Members 0..4 are the seeds and among the most active certifiers.
+fn synthetic(members: u32, certs: usize, seed: u64) -> GraphBuilder<u32> {
+    let mut rng = Rng(seed);
+    let mut builder = GraphBuilder::new(0..4u32);
+    for member in 0..members {
+        builder.member(member);
+    }
+    // Zipf-like weights for issuers: weight(i) ∝ 1 / (i + 1)^0.9, scaled to `certs`.
+    let weights: Vec<f64> = (0..members).map(|i| 1.0 / f64::from(i + 1).powf(0.9)).collect();
+    let total: f64 = weights.iter().sum();
+    let mut written = 0usize;
+    let mut carry = 0.0;
+    for (issuer, weight) in (0..members).zip(&weights) {
+        carry += weight / total * certs as f64;
+        let degree = carry.floor();
+        carry -= degree;
+        for _ in 0..degree as usize {
+            // Squaring a uniform skews subjects towards low (popular) ids.
+            let u = rng.unit();
+            let subject = ((u * u) * f64::from(members)) as u32 % members;
+            let level = match rng.next() % 100 {
+                0..40 => Level::Master,
+                40..75 => Level::Journeyer,
+                _ => Level::Apprentice,
+            };
+            builder.certify(issuer, subject, level);
+            written += 1;
+        }
+    }
+    // Rounding leaves a few certifications short; the last goes to random members.
+    while written < certs {
+        let issuer = (rng.next() % u64::from(members)) as u32;
+        let subject = (rng.next() % u64::from(members)) as u32;
+        builder.certify(issuer, subject, Level::Journeyer);
+        written += 1;
+    }
+    builder
+}
+
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .map(|line| line.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn bench(name: &str, members: u32, certs: usize, runs: usize) {
+    let start = Instant::now();
+    let builder = synthetic(members, certs, 0x5eed_0f7e_57ab);
+    let generated = start.elapsed();
+    let start = Instant::now();
+    let graph = match builder.build() {
+        Ok(graph) => graph,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            return;
+        }
+    };
+    let built = start.elapsed();
+    println!(
+        "{name}: {} members, {} certifications (after dedup); generated in {generated:.2?}, CSR built in {built:.2?}",
+        graph.members().len(),
+        graph.certification_count(),
+    );
+    for (caps_name, caps) in
+        [("default", &DEFAULT_CAPS[..]), ("advogato", &ADVOGATO_CAPS[..]), ("wide", &WIDE_CAPS[..])]
+    {
+        let mut times: Vec<Duration> = Vec::with_capacity(runs);
+        let mut ranking = None;
+        for _ in 0..runs {
+            let start = Instant::now();
+            ranking = Some(compute(&graph, caps));
+            times.push(start.elapsed());
+        }
+        times.sort();
+        let Some(ranking) = ranking else { return };
+        println!(
+            "  caps {caps_name:8} all three levels: min {:.2?}, median {:.2?} over {runs} runs; accepted A/J/M = {}/{}/{}",
+            times[0],
+            times[runs / 2],
+            ranking.accepted_at(Level::Apprentice),
+            ranking.accepted_at(Level::Journeyer),
+            ranking.accepted_at(Level::Master),
+        );
+    }
+    println!("  peak memory so far (VmHWM): {}", peak_memory());
+}
+
+fn main() {
+    bench("advogato-sized", 6_500, 51_000, 21);
+    bench("million", 1_000_000, 10_000_000, 3);
+}

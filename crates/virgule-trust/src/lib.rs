@@ -1,0 +1,16 @@
+//! Advogato's attack-resistant trust metric for Virgule: certifications in, a level per member
+//! out. Pure computation (no I/O) so the site, the worker and `virgule trust compute` share one
+//! implementation; the algorithm and its tie-breaking are specified in TRUST.md.
+
+mod graph;
+mod level;
+mod metric;
+mod parse;
+
+pub use graph::{Graph, GraphBuilder, GraphError};
+pub use level::{Level, UnknownLevel};
+pub use metric::{Ranking, compute};
+pub use parse::{ParseError, parse_graph};
+
+/// mod_virgule's shipped capacities, one per distance from ROOT (the last repeats).
+pub const DEFAULT_CAPS: [u32; 7] = [800, 200, 50, 12, 4, 2, 1];
