@@ -3,8 +3,8 @@
 //! domain structs. Nothing here knows about HTTP.
 //!
 //! Queries live beside their functions, one module per table or aggregate (`members`,
-//! `sessions`, `tokens`, `entries`, `feeds`, `news`), as `const` SQL shared by both backends. The
-//! `testing` feature adds `testing::fresh_store` for other crates' tests.
+//! `sessions`, `tokens`, `entries`, `feeds`, `news`, `certs`), as `const` SQL shared by both
+//! backends. The `testing` feature adds `testing::fresh_store` for other crates' tests.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), virgule_store::StoreError> {
@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod certs;
 mod db;
 mod entries;
 mod feeds;
@@ -41,6 +42,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("not found")]
     NotFound,
+    /// A write that a domain rule forbids (e.g. certifying oneself); the message says why.
+    #[error("{0}")]
+    Refused(String),
     #[error("cannot open the database: {0}")]
     Open(String),
     #[error("database error: {0}")]

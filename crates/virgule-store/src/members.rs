@@ -3,13 +3,15 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::{Db, on_pool};
-use crate::{Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, StoreError};
+use crate::{
+    Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, StoreError, TrustLevel,
+};
 
 /// The columns of a [`MemberRow`], unqualified (for `RETURNING` and single-table reads).
 macro_rules! member_columns {
     () => {
         "id, name, display_name, email, homepage, notes_source, notes_html, is_admin, suspended, \
-         created_at, entry_count, diary_version"
+         created_at, entry_count, diary_version, trust_level"
     };
 }
 
@@ -17,7 +19,8 @@ macro_rules! member_columns {
 macro_rules! m_member_columns {
     () => {
         "m.id, m.name, m.display_name, m.email, m.homepage, m.notes_source, m.notes_html, \
-         m.is_admin, m.suspended, m.created_at, m.entry_count, m.diary_version"
+         m.is_admin, m.suspended, m.created_at, m.entry_count, m.diary_version, \
+         m.trust_level"
     };
 }
 pub(crate) use m_member_columns;
@@ -37,6 +40,7 @@ pub(crate) struct MemberRow {
     created_at: DateTime<Utc>,
     entry_count: i64,
     diary_version: i64,
+    trust_level: i16,
 }
 
 impl MemberRow {
@@ -54,6 +58,9 @@ impl MemberRow {
             created_at: self.created_at,
             entry_count: self.entry_count,
             diary_version: self.diary_version,
+            trust_level: TrustLevel::from_rank(self.trust_level).ok_or_else(|| {
+                StoreError::Corrupt(format!("trust level {} of {}", self.trust_level, self.name))
+            })?,
         })
     }
 }

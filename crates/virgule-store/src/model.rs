@@ -82,6 +82,8 @@ pub struct Member {
     /// Changes whenever an entry of this member is written, edited or deleted: a cache key
     /// for what derives from the diary.
     pub diary_version: i64,
+    /// The level the trust metric last computed; [`TrustLevel::Observer`] until it runs.
+    pub trust_level: TrustLevel,
 }
 
 /// A validated registration, with the password already hashed by the caller.
@@ -299,4 +301,108 @@ mod tests {
         assert_eq!(MemberName::parse(&"x".repeat(33)), Err(NameError::TooLong));
         assert!(MemberName::parse(&"x".repeat(32)).is_ok());
     }
+}
+
+/// The level one member certifies another at (TRUST.md "Certifications"); a withdrawal is the
+/// absence of a certification, not a level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CertLevel {
+    Apprentice,
+    Journeyer,
+    Master,
+}
+
+impl CertLevel {
+    /// The stored and submitted word: `apprentice`, `journeyer` or `master`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertLevel::Apprentice => "apprentice",
+            CertLevel::Journeyer => "journeyer",
+            CertLevel::Master => "master",
+        }
+    }
+
+    /// Parses the stored or submitted word; `None` for anything else (including `none`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "apprentice" => Some(CertLevel::Apprentice),
+            "journeyer" => Some(CertLevel::Journeyer),
+            "master" => Some(CertLevel::Master),
+            _ => None,
+        }
+    }
+
+    /// The trust level this certification vouches for.
+    pub fn trust_level(self) -> TrustLevel {
+        match self {
+            CertLevel::Apprentice => TrustLevel::Apprentice,
+            CertLevel::Journeyer => TrustLevel::Journeyer,
+            CertLevel::Master => TrustLevel::Master,
+        }
+    }
+}
+
+/// A member's computed trust level, stored as a rank 0–3 in `members.trust_level`; everyone
+/// is an Observer until the trust metric says otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustLevel {
+    #[default]
+    Observer,
+    Apprentice,
+    Journeyer,
+    Master,
+}
+
+impl TrustLevel {
+    /// The lower-case word the API uses: `observer`, `apprentice`, `journeyer`, `master`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustLevel::Observer => "observer",
+            TrustLevel::Apprentice => "apprentice",
+            TrustLevel::Journeyer => "journeyer",
+            TrustLevel::Master => "master",
+        }
+    }
+
+    /// The capitalised name pages show.
+    pub fn title(self) -> &'static str {
+        match self {
+            TrustLevel::Observer => "Observer",
+            TrustLevel::Apprentice => "Apprentice",
+            TrustLevel::Journeyer => "Journeyer",
+            TrustLevel::Master => "Master",
+        }
+    }
+
+    /// The stored rank: 0 Observer … 3 Master.
+    pub fn rank(self) -> i16 {
+        match self {
+            TrustLevel::Observer => 0,
+            TrustLevel::Apprentice => 1,
+            TrustLevel::Journeyer => 2,
+            TrustLevel::Master => 3,
+        }
+    }
+
+    /// The level of a stored rank; `None` outside 0–3.
+    pub fn from_rank(rank: i16) -> Option<Self> {
+        match rank {
+            0 => Some(TrustLevel::Observer),
+            1 => Some(TrustLevel::Apprentice),
+            2 => Some(TrustLevel::Journeyer),
+            3 => Some(TrustLevel::Master),
+            _ => None,
+        }
+    }
+}
+
+/// One certification as a profile lists it: the other member (the issuer for certifications
+/// received, the subject for those given), the level and when it was last set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cert {
+    pub name: MemberName,
+    pub level: CertLevel,
+    pub at: DateTime<Utc>,
 }

@@ -63,6 +63,7 @@ impl From<StoreError> for Failure {
         match err {
             StoreError::Conflict(message) => Failure::conflict(message),
             StoreError::NotFound => Failure::not_found("not found"),
+            StoreError::Refused(message) => Failure::bad_request("refused", message),
             other => {
                 tracing::error!(error = %other, "store failure");
                 Failure::internal()

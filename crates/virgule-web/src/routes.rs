@@ -15,6 +15,8 @@ pub fn build(state: AppState) -> Router {
         .route("/person/", get(pages::people::list))
         .route("/person/{name}", get(pages::people::add_slash))
         .route("/person/{name}/", get(pages::people::profile))
+        // Certifying a member from their profile (TRUST.md).
+        .route("/person/{name}/certify", post(pages::people::certify))
         // Diary pages (K.html is the member's entry number K).
         .route("/person/{name}/diary.html", get(pages::diary::list))
         .route("/person/{name}/diary/{file}", get(pages::diary::show))
@@ -54,6 +56,7 @@ pub fn build(state: AppState) -> Router {
             get(api::entries::show).put(api::entries::update).delete(api::entries::delete),
         )
         .route("/api/v1/entries", post(api::entries::create))
+        .route("/api/v1/certs", post(api::certs::create))
         .route("/api/v1/recentlog", get(api::recentlog::list))
         .route("/api/v1/news", get(api::news::list).post(api::news::create))
         .route(

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod certs;
 mod entries;
 mod feeds;
 mod members;

@@ -2,6 +2,7 @@
 //! forms, in the shapes DESIGN.md's contract table fixes. Errors are `{"error","code"}`.
 
 pub mod accounts;
+pub mod certs;
 pub mod entries;
 pub mod feed;
 pub mod input;

@@ -1,19 +1,28 @@
-//! `GET /api/v1/people/{name}`: a member's public profile.
+//! `GET /api/v1/people/{name}`: a member's public profile, with their trust level and the
+//! certifications they received and gave.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use virgule_store::{Member, MemberName};
+use virgule_store::{CertLevel, Member, MemberName, TrustLevel};
 
 use crate::error::{ApiResult, Failure};
 use crate::state::AppState;
 
-/// A certification as the profile lists it (who, at which level).
+/// A certification received, as the profile lists it: `{"from", "level"}`, the level in the
+/// API's lower-case words (`apprentice`, `journeyer`, `master`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CertJson {
+pub struct CertReceivedJson {
     pub from: String,
-    pub level: String,
+    pub level: CertLevel,
+}
+
+/// A certification given: `{"to", "level"}`, the mirror of [`CertReceivedJson`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertGivenJson {
+    pub to: String,
+    pub level: CertLevel,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,11 +31,13 @@ pub struct PersonJson {
     pub display_name: String,
     pub homepage: String,
     pub notes_html: String,
-    /// The member's trust level; "observer" for everyone until the trust metric exists.
-    pub level: &'static str,
-    /// Empty until certifications exist (a later issue).
-    pub certs_received: Vec<CertJson>,
-    pub certs_given: Vec<CertJson>,
+    /// The trust level the metric last computed: `observer` (until it runs), `apprentice`,
+    /// `journeyer` or `master`.
+    pub level: TrustLevel,
+    /// By issuer name.
+    pub certs_received: Vec<CertReceivedJson>,
+    /// By subject name.
+    pub certs_given: Vec<CertGivenJson>,
     pub created: DateTime<Utc>,
     /// The blog feed syndicated into the diary, while one is linked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,7 +51,7 @@ impl From<Member> for PersonJson {
             display_name: member.display_name,
             homepage: member.homepage,
             notes_html: member.notes_html,
-            level: "observer",
+            level: member.trust_level,
             certs_received: Vec::new(),
             certs_given: Vec::new(),
             created: member.created_at,
@@ -61,6 +72,21 @@ pub async fn show(
     Path(name): Path<String>,
 ) -> ApiResult<Json<PersonJson>> {
     let member = find_member(&state, &name).await?;
-    let feed_url = state.store.feed_for_member(member.id).await?.and_then(|feed| feed.url);
-    Ok(Json(PersonJson { feed_url, ..member.into() }))
+    let (feed, received, given) = tokio::try_join!(
+        state.store.feed_for_member(member.id),
+        state.store.certs_received(member.id),
+        state.store.certs_given(member.id),
+    )?;
+    Ok(Json(PersonJson {
+        feed_url: feed.and_then(|feed| feed.url),
+        certs_received: received
+            .into_iter()
+            .map(|c| CertReceivedJson { from: c.name.to_string(), level: c.level })
+            .collect(),
+        certs_given: given
+            .into_iter()
+            .map(|c| CertGivenJson { to: c.name.to_string(), level: c.level })
+            .collect(),
+        ..member.into()
+    }))
 }

@@ -1,11 +1,14 @@
 //! `/person/`: the member list; `/person/NAME/`: a member's profile with their latest
-//! entries.
+//! entries, trust level and certifications, and the form another member certifies them with.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use virgule_store::{Member, MemberName, Page};
+use serde::Deserialize;
+use virgule_store::{Cert, CertLevel, Member, MemberName, Page};
 
+use crate::api::certs::{NONE, parse_choice, set_cert};
+use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::pages::params::{member_named, start_param};
@@ -86,6 +89,41 @@ struct ProfilePage {
     entry_count: i64,
     latest: Vec<LatestEntry>,
     own: bool,
+    level: &'static str,
+    received: Vec<CertLine>,
+    given: Vec<CertLine>,
+    /// The certification form's choices, for a logged-in member other than this one; empty
+    /// otherwise (no form).
+    cert_options: Vec<CertOption>,
+}
+
+/// One certification on a profile: the other member and the level, as words.
+struct CertLine {
+    name: String,
+    level: &'static str,
+}
+
+impl CertLine {
+    fn of(cert: Cert) -> Self {
+        CertLine { name: cert.name.to_string(), level: cert.level.trust_level().title() }
+    }
+}
+
+struct CertOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+/// The form's choices with the viewer's current certification (`None`: none) preselected.
+fn cert_options(current: Option<CertLevel>) -> Vec<CertOption> {
+    let option = |value, label, level| CertOption { value, label, selected: current == level };
+    vec![
+        option(NONE, "Observer (none)", None),
+        option("apprentice", "Apprentice", Some(CertLevel::Apprentice)),
+        option("journeyer", "Journeyer", Some(CertLevel::Journeyer)),
+        option("master", "Master", Some(CertLevel::Master)),
+    ]
 }
 
 pub async fn profile(
@@ -94,8 +132,17 @@ pub async fn profile(
     Path(name): Path<String>,
 ) -> PageResult<Html<String>> {
     let member = member_named(&state, &name).await?;
-    let entries =
-        state.store.entries_for_member(member.id, Page { start: 0, limit: LATEST }).await?;
+    let (entries, received, given) = tokio::try_join!(
+        state.store.entries_for_member(member.id, Page { start: 0, limit: LATEST }),
+        state.store.certs_received(member.id),
+        state.store.certs_given(member.id),
+    )?;
+    let cert_options = match &viewer.member {
+        Some(me) if me.id != member.id => {
+            cert_options(state.store.cert_level(me.id, member.id).await?)
+        }
+        _ => Vec::new(),
+    };
     let entry_count = member.entry_count;
     let name = member.name.to_string();
     let title = if member.display_name.is_empty() {
@@ -125,7 +172,33 @@ pub async fn profile(
             })
             .collect(),
         own: viewer.is(&name),
+        level: member.trust_level.title(),
+        received: received.into_iter().map(CertLine::of).collect(),
+        given: given.into_iter().map(CertLine::of).collect(),
+        cert_options,
         member,
     };
     Ok(render(&page)?)
+}
+
+/// The profile's certification form.
+#[derive(Deserialize)]
+pub struct CertifyForm {
+    #[serde(default)]
+    level: String,
+}
+
+/// `POST /person/NAME/certify`: sets (or, with `none`, withdraws) the viewer's certification
+/// of NAME, then back to the profile.
+pub async fn certify(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    CsrfForm(form): CsrfForm<CertifyForm>,
+) -> PageResult<Response> {
+    let issuer = viewer.require_member()?;
+    let subject = member_named(&state, &name).await?;
+    let choice = parse_choice(&form.level)?;
+    set_cert(&state, issuer, &subject, choice).await?;
+    Ok(Redirect::to(&format!("/person/{}/", subject.name)).into_response())
 }

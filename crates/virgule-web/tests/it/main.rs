@@ -3,6 +3,7 @@
 //! real HTTP client with a cookie jar, as a browser or an API client would.
 
 mod api_accounts;
+mod api_certs;
 mod api_entries;
 mod api_feed;
 mod api_people;
@@ -12,6 +13,7 @@ mod feed_origin;
 mod feeds_out;
 mod harness;
 mod pages_acct;
+mod pages_certs;
 mod pages_diary;
 mod pages_misc;
 mod pages_support;
