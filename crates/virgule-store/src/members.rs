@@ -117,6 +117,8 @@ const MEMBERS: &str =
 
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 
+const MEMBERS_BY_ID: &str = concat!("SELECT ", member_columns!(), " FROM members ORDER BY id");
+
 impl Store {
     /// Registers a member. The first member ever created is the site's admin. A name already
     /// in use is a [`StoreError::Conflict`].
@@ -248,6 +250,15 @@ impl Store {
         let (limit, offset) = page.limit_offset();
         let rows: Vec<MemberRow> = on_pool!(&self.db, pool => {
             sqlx::query_as(MEMBERS).bind(limit).bind(offset).fetch_all(pool).await?
+        });
+        rows.into_iter().map(MemberRow::into_member).collect()
+    }
+
+    /// Every member, oldest account first (by id): the trust metric registers them all as
+    /// nodes in this stable order, and finds the seeds and admins among them.
+    pub async fn members_by_id(&self) -> Result<Vec<Member>> {
+        let rows: Vec<MemberRow> = on_pool!(&self.db, pool => {
+            sqlx::query_as(MEMBERS_BY_ID).fetch_all(pool).await?
         });
         rows.into_iter().map(MemberRow::into_member).collect()
     }

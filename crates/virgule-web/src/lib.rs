@@ -16,6 +16,7 @@ pub mod ops;
 pub mod pages;
 pub mod routes;
 pub mod state;
+pub mod trust;
 
 use std::future::Future;
 use std::net::SocketAddr;

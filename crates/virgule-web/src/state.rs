@@ -1,5 +1,6 @@
 //! What every handler shares: the store, the site configuration, the rate limiters and the
-//! syndication engine that members' feed settings drive.
+//! syndication engine that members' feed settings drive, and the trust recomputer that
+//! certifications wake.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use virgule_syndication::Syndicator;
 use crate::cache::VersionedCache;
 use crate::limits::RateLimits;
 use crate::pages::view::Sidebar;
+use crate::trust::TrustRecomputer;
 
 /// The web layer's part of the site configuration, built once by the binary from file, env
 /// and flags.
@@ -40,16 +42,24 @@ pub struct AppState {
     /// Subscribes, unsubscribes and fetches members' own feeds (the same engine the
     /// background scheduler runs, so a "fetch now" and a scheduled fetch never overlap).
     pub syndicator: Syndicator,
+    /// Reruns the trust metric after certifications change (see [`TrustRecomputer::run`]).
+    pub trust: TrustRecomputer,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig, syndicator: Syndicator) -> Self {
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        syndicator: Syndicator,
+        trust: TrustRecomputer,
+    ) -> Self {
         AppState {
             store,
             config: Arc::new(config),
             limits: Arc::new(RateLimits::default()),
             sidebars: Arc::new(VersionedCache::new(10_000)),
             syndicator,
+            trust,
         }
     }
 }

@@ -80,7 +80,7 @@ fn main() -> ExitCode {
             Command::Feed(command) => {
                 cmd::feed::run(&config, command, cli.config.base_url.as_deref()).await
             }
-            Command::Trust(command) => cmd::trust::run(command),
+            Command::Trust(command) => cmd::trust::run(&config, command).await,
         }
     });
     match result {

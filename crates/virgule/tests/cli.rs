@@ -302,7 +302,8 @@ fn demo_entries_are_served_as_diary_pages() {
     assert_eq!(status, 200, "the newest of 12 entries is number 11");
     let (status, _) = get(server.addr, "/person/demo0001/diary/12.html");
     assert_eq!(status, 404, "there is no 13th entry");
-    let (status, log) = get(server.addr, "/recentlog.html");
+    // Demo members are Observers until certified: the whole log (threshold 0) shows them.
+    let (status, log) = get(server.addr, "/recentlog.html?thresh=0");
     assert_eq!(status, 200);
     assert!(log.contains("demo0000") && log.contains("demo0001"), "{log}");
     assert!(server.terminate().success());
@@ -533,7 +534,44 @@ fn trust_compute_ranks_the_toy_fixture() {
         run(virgule(data.path()).args(["trust", "compute", "--seeds", "s", "--graph"]).arg(&bad));
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("line 2"), "{}", text(&out.stderr));
-    let out = run(virgule(data.path()).args(["trust", "compute", "--seeds", "s"]));
-    assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("use --graph FILE"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn trust_compute_ranks_the_site_and_explains_its_seeds() {
+    let dir = TempDir::new().unwrap();
+    let out =
+        run(virgule(dir.path()).args(["demo", "--members", "2", "--entries-per-member", "1"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The demo leaves no admin: no seeds configured and no admin to fall back on.
+    let out = run(virgule(dir.path()).args(["trust", "compute"]));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("2 members ranked"), "{stdout}");
+    assert!(stdout.contains("the site's admins are the seeds"), "{stdout}");
+    assert!(stdout.contains("warning: no seed"), "{stdout}");
+
+    // With an admin, the admin is the seed: Master, certifying nobody (a warning).
+    assert!(run(virgule(dir.path()).args(["user", "admin", "demo0001"])).status.success());
+    let out = run(virgule(dir.path()).args(["trust", "compute"]));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("1 levels changed"), "{stdout}");
+    assert!(stdout.contains("accepted at Master: 1"), "{stdout}");
+    assert!(stdout.contains("seed demo0001: certifies 0"), "{stdout}");
+    assert!(stdout.contains("warning: seed demo0001 certifies nobody"), "{stdout}");
+    let out = run(virgule(dir.path()).args(["user", "list"]));
+    assert!(out.status.success());
+
+    // Configured seeds replace the fallback; an unknown one is named and skipped.
+    let out =
+        run(virgule(dir.path()).args(["--trust-seeds", "nobody,demo0000", "trust", "compute"]));
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.contains("admins are the seeds"), "{stdout}");
+    assert!(stdout.contains("warning: seed nobody is no member"), "{stdout}");
+    assert!(stdout.contains("seed demo0000: certifies 0"), "{stdout}");
+    assert!(!stdout.contains("seed demo0001:"), "{stdout}");
+    // demo0000 up, demo0001 down.
+    assert!(stdout.contains("2 levels changed"), "{stdout}");
 }

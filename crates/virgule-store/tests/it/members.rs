@@ -1,5 +1,5 @@
 use virgule_store::testing::fresh_store;
-use virgule_store::{Page, ProfileUpdate, StoreError};
+use virgule_store::{Page, ProfileUpdate, StoreError, TrustLevel};
 
 use crate::support::{member, name};
 
@@ -111,4 +111,26 @@ async fn members_are_listed_by_name_a_page_at_a_time() {
     let second = store.members(Page { start: 2, limit: 1 }).await.unwrap();
     assert_eq!(names(second), ["mary"]);
     assert!(store.members(Page { start: 4, limit: 10 }).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn members_by_id_lists_everyone_oldest_first() {
+    let (store, _db) = fresh_store().await;
+    // Names chosen so that name order and registration order differ.
+    let zed = member(&store, "zed").await;
+    let amy = member(&store, "amy").await;
+    let max = member(&store, "max").await;
+    store.set_trust_levels(&[(amy.id, TrustLevel::Journeyer)]).await.unwrap();
+
+    let all = store.members_by_id().await.unwrap();
+    let listed: Vec<(i64, &str, bool, TrustLevel)> =
+        all.iter().map(|m| (m.id, m.name.as_str(), m.is_admin, m.trust_level)).collect();
+    assert_eq!(
+        listed,
+        [
+            (zed.id, "zed", true, TrustLevel::Observer),
+            (amy.id, "amy", false, TrustLevel::Journeyer),
+            (max.id, "max", false, TrustLevel::Observer),
+        ]
+    );
 }

@@ -60,6 +60,8 @@ pub async fn set_cert(
             state.store.withdraw_cert(issuer.id, subject.id).await?;
         }
     }
+    // Levels follow in the background, a moment later (TRUST.md: recompute on every change).
+    state.trust.changed();
     let level = choice.map_or(NONE, CertLevel::as_str);
     tracing::info!(issuer = %issuer.name, subject = %subject.name, level, "certification set");
     Ok(())

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use virgule_store::Store;
 use virgule_store::testing::{TestDb, fresh_store};
 use virgule_syndication::{Settings, Syndicator};
+use virgule_web::trust::{TrustRecomputer, TrustSettings};
 use virgule_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -22,6 +23,8 @@ pub struct TestApp {
     pub store: Store,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    /// The trust recomputer, with the admin as seed and the default capacities.
+    recomputer: JoinHandle<()>,
     _db: Option<TestDb>,
 }
 
@@ -53,10 +56,19 @@ impl TestApp {
         let addr: SocketAddr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let syndicator = Syndicator::new(store.clone(), settings).expect("feed fetcher");
+        let trust = TrustRecomputer::new(
+            store.clone(),
+            TrustSettings { seeds: Vec::new(), caps: virgule_trust::DEFAULT_CAPS.to_vec() },
+        );
+        // The first computation ends before the server starts, so that it cannot overwrite
+        // levels a test sets by hand; later ones follow certifications.
+        trust.recompute_now().await;
+        let recomputer = tokio::spawn(trust.clone().watch(std::future::pending()));
         let state = AppState::new(
             store.clone(),
             WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() },
             syndicator,
+            trust,
         );
         let server = tokio::spawn(virgule_web::serve(listener, state, async {
             let _ = rx.await;
@@ -66,6 +78,7 @@ impl TestApp {
             store,
             shutdown: Some(tx),
             server: Some(server),
+            recomputer,
             _db: None,
         }
     }
@@ -78,6 +91,9 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server ended cleanly");
         }
+        // Callers may reopen the store next: no recomputation may still be writing to it.
+        self.recomputer.abort();
+        _ = (&mut self.recomputer).await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -176,6 +192,7 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.recomputer.abort();
     }
 }
 

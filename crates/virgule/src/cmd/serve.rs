@@ -1,6 +1,7 @@
 //! `virgule serve`: opens the store, binds the listen address and serves the site, with the
-//! feed fetcher running beside it, until ctrl-c or SIGTERM; then lets in-flight requests
-//! finish, stops the fetcher (giving back its claims) and closes the database cleanly.
+//! feed fetcher and the trust recomputer running beside it, until ctrl-c or SIGTERM; then
+//! lets in-flight requests finish, stops the background tasks (the fetcher giving back its
+//! claims) and closes the database cleanly.
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -27,11 +28,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let addr = listener.local_addr().context("cannot read the bound address")?;
     let syndicator = virgule_syndication::Syndicator::new(store.clone(), config.syndication())
         .context("cannot start the feed fetcher")?;
-    let state = virgule_web::AppState::new(store.clone(), config.web(), syndicator.clone());
+    let trust =
+        virgule_web::trust::TrustRecomputer::new(store.clone(), super::trust::settings(config));
+    let state =
+        virgule_web::AppState::new(store.clone(), config.web(), syndicator.clone(), trust.clone());
     tracing::info!(site = %config.site_name, "listening on http://{addr}");
 
-    // The server and the fetcher stop on the same signal (and the fetcher also when the
-    // server fails).
+    // The server, the fetcher and the trust recomputer stop on the same signal (and the
+    // background tasks also when the server fails).
     let (stopping, stopped) = watch::channel(false);
     let stopping = std::sync::Arc::new(stopping);
     let when_stopped = move || {
@@ -51,10 +55,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         let done = when_stopped();
         async move { syndicator.run(done).await }
     });
+    let recomputer = tokio::spawn(trust.run(when_stopped()));
     let served = virgule_web::serve(listener, state, when_stopped()).await;
     _ = stopping.send(true);
     if let Err(e) = fetcher.await {
         tracing::error!(error = %e, "the feed fetcher stopped with an error");
+    }
+    if let Err(e) = recomputer.await {
+        tracing::error!(error = %e, "the trust recomputer stopped with an error");
     }
     store.close().await;
     served.context("the server stopped with an error")?;

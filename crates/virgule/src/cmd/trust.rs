@@ -1,16 +1,22 @@
-//! `virgule trust compute`: ranks an exported certification graph offline with the same
-//! metric the site runs, so an admin can compare levels against another site's export
-//! (mod_virgule's `issuer,subject,Level` lines) or try other seeds and capacities.
+//! `virgule trust compute`: reruns the trust metric on the site's database and stores the
+//! levels (what `serve` does after each certification), or ranks an exported certification
+//! graph offline with the same metric, so an admin can compare levels against another
+//! site's export (mod_virgule's `issuer,subject,Level` lines) or try other seeds and
+//! capacities.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use virgule_trust::{DEFAULT_CAPS, Graph, Level, compute, parse_graph};
+use virgule_trust::{Graph, Level, compute, parse_graph};
+use virgule_web::trust::{TrustSettings, TrustSummary, recompute};
+
+use crate::config::Config;
 
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
-    /// Print `name,Level` for every member of a certification graph, sorted by name.
+    /// Recompute every member's level from the site's certifications and store it; with
+    /// --graph, print `name,Level` for every member of an exported graph, sorted by name.
     Compute(ComputeArgs),
 }
 
@@ -19,27 +25,84 @@ pub struct ComputeArgs {
     /// A certification export, one `issuer,subject,Level` per line.
     #[arg(long)]
     graph: Option<PathBuf>,
-    /// The seeds, in order (their order decides ties for ROOT's capacity).
-    #[arg(long, value_delimiter = ',', required = true)]
+    /// The seeds, in order (their order decides ties for ROOT's capacity) [default: the
+    /// configured `trust_seeds`].
+    #[arg(long, value_delimiter = ',')]
     seeds: Vec<String>,
-    /// Capacities by distance from ROOT; the last one repeats.
-    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_CAPS)]
+    /// Capacities by distance from ROOT; the last one repeats [default: the configured
+    /// `trust_caps`].
+    #[arg(long, value_delimiter = ',')]
     caps: Vec<u32>,
 }
 
-pub fn run(command: TrustCommand) -> anyhow::Result<()> {
+/// The metric's settings from the site configuration.
+pub fn settings(config: &Config) -> TrustSettings {
+    TrustSettings { seeds: config.trust_seeds.clone(), caps: config.trust_caps.clone() }
+}
+
+pub async fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
     match command {
-        TrustCommand::Compute(args) => {
-            print!("{}", compute_levels(&args)?);
+        TrustCommand::Compute(mut args) => {
+            if args.caps.is_empty() {
+                args.caps = config.trust_caps.clone();
+            }
+            if args.graph.is_some() {
+                if args.seeds.is_empty() {
+                    args.seeds = config.trust_seeds.iter().map(|s| s.as_str().to_owned()).collect();
+                }
+                print!("{}", compute_levels(&args)?);
+            } else {
+                print!("{}", compute_site(config, &args).await?);
+            }
             Ok(())
         }
     }
 }
 
+/// Recomputes against the configured database and describes what it did.
+async fn compute_site(config: &Config, args: &ComputeArgs) -> anyhow::Result<String> {
+    let mut settings = settings(config);
+    settings.caps.clone_from(&args.caps);
+    if !args.seeds.is_empty() {
+        settings.seeds = args
+            .seeds
+            .iter()
+            .map(|s| virgule_store::MemberName::parse(s.trim()))
+            .collect::<Result<_, _>>()
+            .context("bad --seeds")?;
+    }
+    let store = super::open_store(config).await?;
+    let summary = recompute(&store, &settings).await;
+    store.close().await;
+    Ok(describe(&summary.context("cannot recompute the trust levels")?))
+}
+
+/// The summary as the admin reads it: accepted per level, the seeds, then the warnings.
+fn describe(summary: &TrustSummary) -> String {
+    let mut out =
+        format!("{} members ranked, {} levels changed\n", summary.members, summary.changed);
+    for (level, accepted) in summary.accepted {
+        out.push_str(&format!("accepted at {}: {accepted}\n", level.title()));
+    }
+    if summary.admin_fallback {
+        out.push_str("no trust_seeds configured: the site's admins are the seeds\n");
+    }
+    for seed in &summary.seeds {
+        out.push_str(&format!("seed {}: certifies {}\n", seed.name, seed.certifications));
+    }
+    for warning in &summary.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    out
+}
+
 fn compute_levels(args: &ComputeArgs) -> anyhow::Result<String> {
     let Some(path) = &args.graph else {
-        bail!("reading from the database comes with certifications in the site; use --graph FILE");
+        bail!("no graph file given; use --graph FILE");
     };
+    if args.seeds.is_empty() {
+        bail!("ranking a graph file needs --seeds (or trust_seeds in the configuration)");
+    }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the graph {}", path.display()))?;
     let certs = parse_graph(&text).with_context(|| format!("{} is not a graph", path.display()))?;

@@ -1,0 +1,251 @@
+//! Trust recomputation (TRUST.md, DESIGN.md §5): turns the stored certifications into every
+//! member's level with the pure metric of `virgule-trust`, and a debounced background task
+//! that reruns it after certifications change, so that a burst of certifying costs one run.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::sync::Notify;
+use virgule_store::{CertLevel, MemberName, Store, StoreError, TrustLevel};
+use virgule_trust::{GraphBuilder, GraphError, Level, compute};
+
+/// How long the background task waits for quiet after a change before recomputing.
+pub const DEBOUNCE: Duration = Duration::from_secs(1);
+
+/// Past this, a steady stream of changes no longer postpones the recomputation.
+const MAX_DELAY: Duration = Duration::from_secs(10);
+
+/// The metric's site settings, from `Config` (`trust_seeds`, `trust_caps`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustSettings {
+    /// The accounts the flow starts from, in order; empty means "the admins, by id".
+    pub seeds: Vec<MemberName>,
+    /// Node capacities by distance from ROOT; the last repeats.
+    pub caps: Vec<u32>,
+}
+
+/// Why a recomputation failed (levels stay as they were).
+#[derive(Debug, Error)]
+pub enum TrustError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("the trust computation stopped: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// One seed the computation started from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedUse {
+    pub name: MemberName,
+    /// How many members this seed certifies (at any level).
+    pub certifications: usize,
+}
+
+/// What a recomputation did, for the admin (the CLI prints it; the background task logs it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustSummary {
+    /// Members ranked.
+    pub members: usize,
+    /// How many members were accepted at Apprentice, Journeyer and Master (each count
+    /// includes those accepted at higher levels).
+    pub accepted: [(TrustLevel, usize); 3],
+    /// The seeds used, in the order the flow saw them.
+    pub seeds: Vec<SeedUse>,
+    /// No seeds are configured, so the admins were the seeds.
+    pub admin_fallback: bool,
+    /// Members whose stored level changed.
+    pub changed: usize,
+    /// Unknown seed names, seeds that certify nobody, no seed at all.
+    pub warnings: Vec<String>,
+}
+
+/// Reads members and certifications, ranks everyone and stores the levels that changed.
+pub async fn recompute(
+    store: &Store,
+    settings: &TrustSettings,
+) -> Result<TrustSummary, TrustError> {
+    let members = store.members_by_id().await?;
+    let certs = store.all_certs().await?;
+    let mut warnings = Vec::new();
+
+    let admin_fallback = settings.seeds.is_empty();
+    let seed_ids: Vec<i64> = if admin_fallback {
+        members.iter().filter(|m| m.is_admin).map(|m| m.id).collect()
+    } else {
+        let by_name: HashMap<&MemberName, i64> = members.iter().map(|m| (&m.name, m.id)).collect();
+        settings
+            .seeds
+            .iter()
+            .filter_map(|name| {
+                let id = by_name.get(name).copied();
+                if id.is_none() {
+                    warnings.push(format!("seed {name} is no member of this site; skipped"));
+                }
+                id
+            })
+            .collect()
+    };
+    if seed_ids.is_empty() {
+        warnings.push("no seed: nobody can be certified above Observer".to_owned());
+    }
+
+    let caps = settings.caps.clone();
+    let member_ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let seeds_for_graph = seed_ids.clone();
+    // The flow is CPU-bound (seconds on a large site): keep it off the async workers.
+    let (levels, accepted, seed_certs) = tokio::task::spawn_blocking(move || {
+        let mut builder = GraphBuilder::new(seeds_for_graph.iter().copied());
+        for &id in &member_ids {
+            builder.member(id);
+        }
+        for (issuer, subject, level) in certs {
+            builder.certify(issuer, subject, metric_level(level));
+        }
+        let graph = builder.build()?;
+        let ranking = compute(&graph, &caps);
+        let levels: Vec<(i64, TrustLevel)> = graph
+            .members()
+            .iter()
+            .zip(ranking.levels())
+            .map(|(&id, &level)| (id, trust_level(level)))
+            .collect();
+        let accepted = Level::CERTIFIED.map(|l| (trust_level(l), ranking.accepted_at(l)));
+        let seed_certs: Vec<usize> = (0..graph.seed_count())
+            .map(|i| graph.certifications_by(i, Level::Apprentice))
+            .collect();
+        Ok::<_, GraphError>((levels, accepted, seed_certs))
+    })
+    .await??;
+
+    let by_id: HashMap<i64, &virgule_store::Member> = members.iter().map(|m| (m.id, m)).collect();
+    let mut seeds = Vec::new();
+    for (&id, certifications) in seed_ids.iter().zip(seed_certs) {
+        let Some(member) = by_id.get(&id) else { continue };
+        if certifications == 0 {
+            warnings
+                .push(format!("seed {} certifies nobody: its capacity goes unused", member.name));
+        }
+        seeds.push(SeedUse { name: member.name.clone(), certifications });
+    }
+    // Only the changes are written: most recomputations move a handful of members.
+    let changes: Vec<(i64, TrustLevel)> = levels
+        .into_iter()
+        .filter(|(id, level)| by_id.get(id).is_some_and(|m| m.trust_level != *level))
+        .collect();
+    if !changes.is_empty() {
+        store.set_trust_levels(&changes).await?;
+    }
+    Ok(TrustSummary {
+        members: members.len(),
+        accepted,
+        seeds,
+        admin_fallback,
+        changed: changes.len(),
+        warnings,
+    })
+}
+
+fn metric_level(level: CertLevel) -> Level {
+    match level {
+        CertLevel::Apprentice => Level::Apprentice,
+        CertLevel::Journeyer => Level::Journeyer,
+        CertLevel::Master => Level::Master,
+    }
+}
+
+fn trust_level(level: Level) -> TrustLevel {
+    match level {
+        Level::Observer => TrustLevel::Observer,
+        Level::Apprentice => TrustLevel::Apprentice,
+        Level::Journeyer => TrustLevel::Journeyer,
+        Level::Master => TrustLevel::Master,
+    }
+}
+
+/// Reruns [`recompute`] in the background after certifications change. Cheap to clone.
+#[derive(Clone)]
+pub struct TrustRecomputer {
+    store: Store,
+    settings: Arc<TrustSettings>,
+    changes: Arc<Notify>,
+}
+
+impl TrustRecomputer {
+    pub fn new(store: Store, settings: TrustSettings) -> Self {
+        TrustRecomputer { store, settings: Arc::new(settings), changes: Arc::new(Notify::new()) }
+    }
+
+    /// Tells the task that certifications changed; returns at once.
+    pub fn changed(&self) {
+        // `notify_one` keeps a permit when the task is busy recomputing, so a change made
+        // during a run is never missed.
+        self.changes.notify_one();
+    }
+
+    /// Recomputes once, then after every burst of changes, until `shutdown` completes.
+    /// Failures are logged and the task goes on.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        tokio::select! {
+            () = self.recompute_now() => {}
+            () = &mut shutdown => return,
+        }
+        self.watch(shutdown).await;
+    }
+
+    /// Recomputes after every burst of changes (not at start), until `shutdown` completes:
+    /// for callers that ran [`TrustRecomputer::recompute_now`] themselves first.
+    pub async fn watch(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = self.changes.notified() => {}
+                () = &mut shutdown => return,
+            }
+            // Coalesce: wait until no change came for DEBOUNCE (or MAX_DELAY has passed).
+            let deadline = tokio::time::Instant::now() + MAX_DELAY;
+            loop {
+                let quiet = tokio::time::sleep(DEBOUNCE);
+                tokio::select! {
+                    () = quiet => break,
+                    () = self.changes.notified() => {
+                        if tokio::time::Instant::now() >= deadline {
+                            break;
+                        }
+                    }
+                    () = &mut shutdown => return,
+                }
+            }
+            tokio::select! {
+                () = self.recompute_now() => {}
+                () = &mut shutdown => return,
+            }
+        }
+    }
+
+    /// Recomputes now and logs the outcome (a failure too: levels then stay as they were).
+    pub async fn recompute_now(&self) {
+        match recompute(&self.store, &self.settings).await {
+            Ok(summary) => {
+                let [(_, apprentice), (_, journeyer), (_, master)] = summary.accepted;
+                tracing::info!(
+                    members = summary.members,
+                    apprentice,
+                    journeyer,
+                    master,
+                    changed = summary.changed,
+                    "trust levels recomputed"
+                );
+                for warning in &summary.warnings {
+                    tracing::warn!("trust metric: {warning}");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "trust recomputation failed"),
+        }
+    }
+}

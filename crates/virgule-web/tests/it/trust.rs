@@ -1,0 +1,153 @@
+//! Trust recomputation through the site: certifications made by API move the computed levels
+//! a moment later (the background recomputer, with the admin as the only seed), withdrawals
+//! move them back, and certifications from unranked members count for nothing.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use virgule_store::testing::fresh_store;
+use virgule_store::{CertLevel, MemberName, NewMember, Store, TrustLevel};
+use virgule_web::trust::{SeedUse, TrustSettings, recompute};
+
+use crate::api_support::{call, get};
+use crate::harness::TestApp;
+
+async fn certify(app: &TestApp, token: &str, subject: &str, level: &str) {
+    let body = json!({"subject": subject, "level": level});
+    let (status, answer) = call(app, Method::POST, "/api/v1/certs", Some(token), Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+async fn level_of(app: &TestApp, name: &str) -> String {
+    let (status, person) = get(app, &format!("/api/v1/people/{name}")).await;
+    assert_eq!(status, StatusCode::OK, "{person}");
+    person["level"].as_str().unwrap().to_owned()
+}
+
+/// Polls until `name` shows `level` (the recomputer waits a second for quiet first).
+async fn wait_for_level(app: &TestApp, name: &str, level: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = level_of(app, name).await;
+        if seen == level {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{name} should become {level} but is still {seen}");
+}
+
+#[tokio::test]
+async fn certifications_move_levels_in_the_background() {
+    let app = TestApp::start().await;
+    // The first account is the admin, hence the seed (no trust_seeds configured).
+    let root = app.register_api("root").await;
+    app.register_api("alice").await;
+    let mallory = app.register_api("mallory").await;
+    app.register_api("eve").await;
+
+    // An Observer's certification first, then the seed's: once alice's level shows, the
+    // recomputation that set it had both.
+    certify(&app, &mallory, "eve", "master").await;
+    certify(&app, &root, "alice", "journeyer").await;
+    wait_for_level(&app, "alice", "journeyer").await;
+    assert_eq!(level_of(&app, "root").await, "master", "the seed is accepted at every level");
+    assert_eq!(level_of(&app, "eve").await, "observer", "mallory is unranked");
+    assert_eq!(level_of(&app, "mallory").await, "observer");
+
+    // Raising and withdrawing follow too.
+    certify(&app, &root, "alice", "master").await;
+    wait_for_level(&app, "alice", "master").await;
+    certify(&app, &root, "alice", "none").await;
+    wait_for_level(&app, "alice", "observer").await;
+}
+
+#[tokio::test]
+async fn a_member_certified_through_a_ranked_member_is_ranked() {
+    let app = TestApp::start().await;
+    let root = app.register_api("root").await;
+    let alice = app.register_api("alice").await;
+    app.register_api("bob").await;
+
+    // bob's only certifier is alice: while alice is unranked, bob is an Observer.
+    certify(&app, &alice, "bob", "apprentice").await;
+    certify(&app, &root, "alice", "master").await;
+    wait_for_level(&app, "alice", "master").await;
+    wait_for_level(&app, "bob", "apprentice").await;
+    certify(&app, &root, "alice", "none").await;
+    wait_for_level(&app, "alice", "observer").await;
+    assert_eq!(level_of(&app, "bob").await, "observer", "bob's certifier lost its rank");
+}
+
+fn name(raw: &str) -> MemberName {
+    MemberName::parse(raw).unwrap()
+}
+
+async fn member_id(store: &Store, raw: &str) -> i64 {
+    let new = NewMember { name: name(raw), email: None, password_hash: "x".to_owned() };
+    store.create_member(&new).await.unwrap().id
+}
+
+#[tokio::test]
+async fn recompute_reports_seeds_counts_and_writes_only_changes() {
+    let (store, _db) = fresh_store().await;
+    let admin = member_id(&store, "admin").await;
+    let raph = member_id(&store, "raph").await;
+    // miguel, a seed, certifies nobody.
+    member_id(&store, "miguel").await;
+    let etbe = member_id(&store, "etbe").await;
+    store.certify(raph, etbe, CertLevel::Journeyer).await.unwrap();
+    store.certify(raph, admin, CertLevel::Apprentice).await.unwrap();
+
+    let settings = TrustSettings {
+        seeds: vec![name("raph"), name("ghost"), name("miguel")],
+        caps: virgule_trust::DEFAULT_CAPS.to_vec(),
+    };
+    let summary = recompute(&store, &settings).await.unwrap();
+    assert!(!summary.admin_fallback);
+    assert_eq!(summary.members, 4);
+    assert_eq!(
+        summary.seeds,
+        [
+            SeedUse { name: name("raph"), certifications: 2 },
+            SeedUse { name: name("miguel"), certifications: 0 },
+        ]
+    );
+    assert_eq!(
+        summary.accepted,
+        [(TrustLevel::Apprentice, 4), (TrustLevel::Journeyer, 3), (TrustLevel::Master, 2)]
+    );
+    assert_eq!(summary.changed, 4);
+    assert_eq!(summary.warnings.len(), 2, "{:?}", summary.warnings);
+    assert!(summary.warnings[0].contains("ghost"), "{:?}", summary.warnings);
+    assert!(summary.warnings[1].contains("miguel certifies nobody"), "{:?}", summary.warnings);
+    let levels: Vec<(String, TrustLevel)> = store
+        .members_by_id()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.name.to_string(), m.trust_level))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("admin".to_owned(), TrustLevel::Apprentice),
+            ("raph".to_owned(), TrustLevel::Master),
+            ("miguel".to_owned(), TrustLevel::Master),
+            ("etbe".to_owned(), TrustLevel::Journeyer),
+        ]
+    );
+
+    // Nothing changed since: nothing is written. Without seeds, the admin is the seed.
+    assert_eq!(recompute(&store, &settings).await.unwrap().changed, 0);
+    let fallback = TrustSettings { seeds: Vec::new(), caps: settings.caps.clone() };
+    let summary = recompute(&store, &fallback).await.unwrap();
+    assert!(summary.admin_fallback);
+    assert_eq!(summary.seeds, [SeedUse { name: name("admin"), certifications: 0 }]);
+    // admin up to Master; raph, miguel and etbe down to Observer.
+    assert_eq!(summary.changed, 4);
+    assert_eq!(summary.accepted.map(|(_, n)| n), [1, 1, 1]);
+}
