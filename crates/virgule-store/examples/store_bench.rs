@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use virgule_store::testing::fresh_store;
-use virgule_store::{EntryDraft, EntryFormat, MemberName, NewMember, Page, Store};
+use virgule_store::{EntryDraft, EntryFormat, MemberName, NewMember, Page, Store, TrustLevel};
 
 const TASKS: usize = 16;
 
@@ -64,7 +64,10 @@ async fn main() {
     };
     run("diary page", seconds, &store, &names, diary).await;
     let recent = |store: Store, _: MemberName| async move {
-        store.recent_entries(Page { start: 0, limit: 20 }).await.expect("recent log");
+        store
+            .recent_entries(TrustLevel::Observer, Page { start: 0, limit: 20 })
+            .await
+            .expect("recent log");
     };
     run("recent log (20)", seconds, &store, &names, recent).await;
     store.close().await;

@@ -10,7 +10,7 @@ use crate::db::on_pool;
 use crate::members::stored_name;
 use crate::{
     ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, Result, Store,
-    StoreError, Syndication, TagCount,
+    StoreError, Syndication, TagCount, TrustLevel,
 };
 
 /// An `entries` row joined with its author's name and its tags, before validation.
@@ -18,6 +18,7 @@ use crate::{
 struct EntryRow {
     id: i64,
     author: String,
+    author_level: i16,
     number: i64,
     title: String,
     format: String,
@@ -47,6 +48,7 @@ impl EntryRow {
         })?;
         Ok(Entry {
             id: self.id,
+            author_level: stored_level(self.author_level, &self.author)?,
             author: stored_name(&self.author)?,
             number: self.number,
             title: self.title,
@@ -68,6 +70,7 @@ impl EntryRow {
 struct NumberedRow {
     first_number: i64,
     name: String,
+    trust_level: i16,
 }
 
 #[derive(sqlx::FromRow)]
@@ -85,14 +88,21 @@ struct MonthRow {
     count: i64,
 }
 
-/// `SELECT` list and `FROM` clause of an [`EntryRow`]: entries `e` joined with members `m`.
+/// The level of a stored `members.trust_level` rank; corrupt outside 0–3.
+fn stored_level(rank: i16, name: &str) -> Result<TrustLevel> {
+    TrustLevel::from_rank(rank)
+        .ok_or_else(|| StoreError::Corrupt(format!("trust level {rank} of {name}")))
+}
+
+/// `SELECT` list and `FROM` clause of an [`EntryRow`]: entries `e` joined with members `m`
+/// (the author's name and trust level are columns of that one join, not further queries).
 /// The tags come from a correlated `string_agg` over the primary key of `entry_tags`
 /// (same syntax on PostgreSQL and SQLite ≥ 3.44), so a list needs no second query; they are
 /// sorted in Rust, which spares SQLite a temporary B-tree per entry.
 macro_rules! entry_from {
     () => {
-        "SELECT e.id, m.name AS author, e.number, e.title, e.format, e.html, \
-         e.published_at, e.updated_at, \
+        "SELECT e.id, m.name AS author, m.trust_level AS author_level, e.number, e.title, \
+         e.format, e.html, e.published_at, e.updated_at, \
          (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t \
           WHERE t.entry_id = e.id) AS tags, e.syndicated_feed, e.syndicated_url \
          FROM entries e JOIN members m ON m.id = e.member_id"
@@ -109,7 +119,7 @@ const TAG_SEPARATOR: char = '\x1f';
 const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
      SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
      diary_version = diary_version + 1 \
-     WHERE id = $1 RETURNING next_entry_number - $2 AS first_number, name";
+     WHERE id = $1 RETURNING next_entry_number - $2 AS first_number, name, trust_level";
 
 const INSERT_ENTRY: &str = "INSERT INTO entries (member_id, number, title, format, body_source, \
      html, published_month, published_at, updated_at, sort_at, in_recentlog) \
@@ -133,8 +143,8 @@ const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
 
 /// Marks the member's diary as changed (readers cache what derives from it, such as the
 /// archive sidebar, by this version) and names the author.
-const BUMP_DIARY_VERSION: &str =
-    "UPDATE members SET diary_version = diary_version + 1 WHERE id = $1 RETURNING name";
+const BUMP_DIARY_VERSION: &str = "UPDATE members SET diary_version = diary_version + 1 \
+     WHERE id = $1 RETURNING name, trust_level";
 
 const DELETE_ENTRY: &str = "DELETE FROM entries WHERE member_id = $1 AND number = $2";
 
@@ -176,15 +186,17 @@ const ARCHIVE_MONTHS: &str = "SELECT published_month, COUNT(*) AS count FROM ent
 const TAGS_FOR_MEMBER: &str = "SELECT tag, COUNT(*) AS count FROM entry_tags \
      WHERE member_id = $1 GROUP BY tag ORDER BY tag";
 
-/// The site-wide recent log; reads the partial index `entries_recentlog` in order, no sort.
-/// The suspension check is a subquery, not a condition on the joined `m`: with `ANALYZE`
-/// statistics, SQLite would otherwise build a Bloom filter over all of `members` first, a
-/// full scan on every request.
+/// The site-wide recent log at trust threshold `$1` (a rank); reads the partial index
+/// `entries_recentlog` in order, no sort. The suspension and level checks are a correlated
+/// `NOT EXISTS` on the author's primary key, not conditions on the joined `m` nor an
+/// `EXISTS` (which SQLite flattens into a semi-join): with `ANALYZE` statistics, SQLite would
+/// otherwise build a Bloom filter over all of `members` first, a full scan on every request.
 const RECENT_ENTRIES: &str = concat!(
     entry_from!(),
     " WHERE e.in_recentlog \
-     AND NOT EXISTS (SELECT 1 FROM members s WHERE s.id = e.member_id AND s.suspended) \
-     ORDER BY e.sort_at DESC, e.id DESC LIMIT $1 OFFSET $2"
+     AND NOT EXISTS (SELECT 1 FROM members s WHERE s.id = e.member_id \
+     AND (s.suspended OR s.trust_level < $1)) \
+     ORDER BY e.sort_at DESC, e.id DESC LIMIT $2 OFFSET $3"
 );
 
 /// Rows per multi-row `INSERT` in a bulk load: 10 parameters each keeps a statement far below
@@ -287,6 +299,7 @@ impl Store {
         });
         Ok(Entry {
             id,
+            author_level: stored_level(numbered.trust_level, &numbered.name)?,
             author: stored_name(&numbered.name)?,
             number: numbered.first_number,
             title: draft.title.clone(),
@@ -385,14 +398,15 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let author: String =
-                sqlx::query_scalar(BUMP_DIARY_VERSION).bind(member_id).fetch_one(&mut *tx).await?;
+            let author: (String, i16) =
+                sqlx::query_as(BUMP_DIARY_VERSION).bind(member_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             (id, published, (feed, url), author)
         });
         Ok(Entry {
             id,
-            author: stored_name(&author)?,
+            author_level: stored_level(author.1, &author.0)?,
+            author: stored_name(&author.0)?,
             number,
             title: draft.title.clone(),
             format: draft.format,
@@ -554,11 +568,16 @@ impl Store {
     }
 
     /// One page of the site-wide recent log: entries marked for it, by authors who are not
-    /// suspended, newest (by `sort_at`) first.
-    pub async fn recent_entries(&self, page: Page) -> Result<Vec<Entry>> {
+    /// suspended and whose trust level is at least `min_level`, newest (by `sort_at`) first.
+    pub async fn recent_entries(&self, min_level: TrustLevel, page: Page) -> Result<Vec<Entry>> {
         let (limit, offset) = page.limit_offset();
         let rows: Vec<EntryRow> = on_pool!(&self.db, pool => {
-            sqlx::query_as(RECENT_ENTRIES).bind(limit).bind(offset).fetch_all(pool).await?
+            sqlx::query_as(RECENT_ENTRIES)
+                .bind(min_level.rank())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?
         });
         into_entries(rows)
     }
@@ -641,6 +660,14 @@ mod tests {
             // A member's tag page sorts that member's entries with the tag: a short list.
             let tag = plan(&store, ENTRIES_FOR_TAG).await;
             assert!(tag[0].contains("entry_tags_member_tag"), "{tag:?}");
+            // The recent log walks its index in order and checks each author's suspension
+            // and trust level by primary key: members are never scanned.
+            let recent = plan(&store, RECENT_ENTRIES).await;
+            assert_eq!(recent[0], "SCAN e USING INDEX entries_recentlog", "{recent:?}");
+            assert!(
+                recent.iter().any(|s| s.starts_with("SEARCH s ") && s.contains("PRIMARY KEY")),
+                "{recent:?}"
+            );
         }
     }
 }

@@ -134,6 +134,8 @@ impl EntryFormat {
 pub struct Entry {
     pub id: i64,
     pub author: MemberName,
+    /// The author's trust level when the entry was read (pages colour names by it).
+    pub author_level: TrustLevel,
     pub number: EntryNumber,
     pub title: String,
     pub format: EntryFormat,

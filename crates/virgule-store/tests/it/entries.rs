@@ -1,6 +1,6 @@
 use chrono::Duration;
 use virgule_store::testing::fresh_store;
-use virgule_store::{ArchiveMonth, Entry, Page, StoreError, TagCount};
+use virgule_store::{ArchiveMonth, Entry, Page, StoreError, TagCount, TrustLevel};
 
 use crate::support::{at, draft, member, name};
 
@@ -108,7 +108,7 @@ async fn an_update_keeps_number_and_date_and_replaces_tags() {
 
     // The edit does not move the entry up its diary or the recent log.
     assert_eq!(numbers(&store.entries_for_member(etbe.id, ALL).await.unwrap()), [1, 0]);
-    assert_eq!(numbers(&store.recent_entries(ALL).await.unwrap()), [1, 0]);
+    assert_eq!(numbers(&store.recent_entries(TrustLevel::Observer, ALL).await.unwrap()), [1, 0]);
 
     // Only the author's own entries: raph has no entry 0.
     assert!(matches!(store.update_entry(raph.id, 0, &edit).await, Err(StoreError::NotFound)));
@@ -211,14 +211,22 @@ async fn the_recent_log_is_newest_first_without_suspended_authors() {
     store.create_entry(raph.id, &draft("r1", &["x"]), at(2015, 1, 1, 4)).await.unwrap();
 
     let titles = |entries: Vec<Entry>| entries.into_iter().map(|e| e.title).collect::<Vec<_>>();
-    assert_eq!(titles(store.recent_entries(ALL).await.unwrap()), ["r1", "e1", "s0", "r0", "e0"]);
-    let log = store.recent_entries(Page { start: 0, limit: 1 }).await.unwrap();
+    assert_eq!(
+        titles(store.recent_entries(TrustLevel::Observer, ALL).await.unwrap()),
+        ["r1", "e1", "s0", "r0", "e0"]
+    );
+    let log =
+        store.recent_entries(TrustLevel::Observer, Page { start: 0, limit: 1 }).await.unwrap();
     assert_eq!(log[0].author.as_str(), "raph");
     assert_eq!(log[0].tags, ["x"]);
 
     store.set_suspended(&name("spammer"), true).await.unwrap();
-    assert_eq!(titles(store.recent_entries(ALL).await.unwrap()), ["r1", "e1", "r0", "e0"]);
-    let page = store.recent_entries(Page { start: 2, limit: 2 }).await.unwrap();
+    assert_eq!(
+        titles(store.recent_entries(TrustLevel::Observer, ALL).await.unwrap()),
+        ["r1", "e1", "r0", "e0"]
+    );
+    let page =
+        store.recent_entries(TrustLevel::Observer, Page { start: 2, limit: 2 }).await.unwrap();
     assert_eq!(titles(page), ["r0", "e0"]);
     // The suspended member's own diary still holds the entry.
     assert_eq!(store.entries_for_member(spam.id, ALL).await.unwrap().len(), 1);
@@ -318,4 +326,51 @@ async fn the_source_is_read_only_for_editing() {
     assert_eq!(source, Some(written.body_source.clone()));
     assert_eq!(store.entry_source(&name("etbe"), 1).await.unwrap(), None);
     assert_eq!(store.entry_source(&name("nobody"), 0).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_recent_log_keeps_authors_at_or_above_the_threshold() {
+    let (store, _db) = fresh_store().await;
+    let levels =
+        [TrustLevel::Observer, TrustLevel::Apprentice, TrustLevel::Journeyer, TrustLevel::Master];
+    let mut assigned = Vec::new();
+    for (hour, level) in levels.into_iter().enumerate() {
+        let who = member(&store, level.as_str()).await;
+        let title = level.as_str();
+        let hour = u32::try_from(hour).unwrap();
+        store.create_entry(who.id, &draft(title, &[]), at(2015, 1, 1, hour)).await.unwrap();
+        assigned.push((who.id, level));
+    }
+    store.set_trust_levels(&assigned).await.unwrap();
+
+    let titles = |entries: Vec<Entry>| entries.into_iter().map(|e| e.title).collect::<Vec<_>>();
+    let expected: [&[&str]; 4] = [
+        &["master", "journeyer", "apprentice", "observer"],
+        &["master", "journeyer", "apprentice"],
+        &["master", "journeyer"],
+        &["master"],
+    ];
+    for (threshold, want) in levels.into_iter().zip(expected) {
+        let log = store.recent_entries(threshold, ALL).await.unwrap();
+        // Each entry carries its author's level, read with it.
+        for entry in &log {
+            assert_eq!(entry.author_level.as_str(), entry.author.as_str(), "{threshold:?}");
+        }
+        assert_eq!(titles(log), want, "threshold {threshold:?}");
+    }
+    // Paging counts only the entries that pass.
+    let second = store.recent_entries(TrustLevel::Apprentice, Page { start: 1, limit: 1 });
+    assert_eq!(titles(second.await.unwrap()), ["journeyer"]);
+    // A suspended Master is out at every threshold.
+    store.set_suspended(&name("master"), true).await.unwrap();
+    assert!(store.recent_entries(TrustLevel::Master, ALL).await.unwrap().is_empty());
+
+    // Other reads carry the level too; a member not yet computed is an Observer.
+    let read = store.entry_by_number(&name("journeyer"), 0).await.unwrap().unwrap();
+    assert_eq!(read.author_level, TrustLevel::Journeyer);
+    let newcomer = member(&store, "newcomer").await;
+    let made = store.create_entry(newcomer.id, &draft("n", &[]), at(2016, 1, 1, 0)).await;
+    assert_eq!(made.unwrap().author_level, TrustLevel::Observer);
+    let edited = store.update_entry(newcomer.id, 0, &draft("n2", &[])).await.unwrap();
+    assert_eq!(edited.author_level, TrustLevel::Observer);
 }

@@ -2,6 +2,7 @@ use chrono::Duration;
 use virgule_store::testing::fresh_store;
 use virgule_store::{
     FeedClaim, FeedStatus, FetchRecord, FetchResult, Page, Store, StoreError, SyndicatedDraft,
+    TrustLevel,
 };
 
 use crate::support::{at, member, name};
@@ -83,7 +84,7 @@ async fn a_fetch_stores_posts_as_numbered_syndicated_entries_in_one_step() {
     assert_eq!(origin.at, at(2016, 1, 12, 11));
     assert_eq!(entries[1].tags, ["linux"]);
     // Only the entry marked for it reaches the recent log.
-    let recent = store.recent_entries(ALL).await.unwrap();
+    let recent = store.recent_entries(TrustLevel::Observer, ALL).await.unwrap();
     assert_eq!(recent.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["Post a"]);
 
     let feed = store.feed_for_member(etbe.id).await.unwrap().unwrap();

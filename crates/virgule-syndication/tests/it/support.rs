@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use virgule_feeds::fetch::FetchPolicy;
 use virgule_store::testing::TestDb;
-use virgule_store::{Entry, Feed, MemberName, NewMember, Page, Store};
+use virgule_store::{Entry, Feed, MemberName, NewMember, Page, Store, TrustLevel};
 use virgule_syndication::{Settings, Syndicator};
 
 use crate::origin::Origin;
@@ -66,7 +66,7 @@ impl World {
 
     /// The site's whole recent log, newest first.
     pub async fn recent_log(&self) -> Vec<Entry> {
-        self.store.recent_entries(all()).await.expect("recent log")
+        self.store.recent_entries(TrustLevel::Observer, all()).await.expect("recent log")
     }
 
     /// How many posts of the member's feed are known (entries and tombstones).

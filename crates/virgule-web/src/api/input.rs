@@ -2,7 +2,7 @@
 //! addresses and profiles. Pure: no I/O, every refusal a 400 with a message a person can act on.
 
 use url::Url;
-use virgule_store::{Page, ProfileUpdate};
+use virgule_store::{Page, ProfileUpdate, TrustLevel};
 
 use crate::error::Failure;
 
@@ -38,6 +38,14 @@ pub fn parse_window(start: Option<&str>, limit: Option<&str>) -> Result<Page, Fa
         }
     };
     Ok(Page { start, limit })
+}
+
+/// `?thresh=L`, the recent log's trust threshold: 0–3, absent or empty for the default
+/// (1, Apprentice).
+pub fn parse_thresh(raw: Option<&str>) -> Result<TrustLevel, Failure> {
+    crate::pages::recentlog::parse_threshold(raw).ok_or_else(|| {
+        Failure::bad_request("bad_query", "thresh must be a trust level from 0 to 3")
+    })
 }
 
 /// An optional e-mail address: absent or blank is none; otherwise it must look like one

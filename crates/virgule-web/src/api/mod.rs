@@ -127,8 +127,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 pub struct WindowQuery {
     pub start: Option<String>,
     pub limit: Option<String>,
-    /// The recent log's trust threshold: accepted so that clients can send it already, and
-    /// ignored until the trust metric exists (every entry then passes).
+    /// The recent log's trust threshold, 0–3 (diaries ignore it).
     pub thresh: Option<String>,
 }
 

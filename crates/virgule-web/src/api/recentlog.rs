@@ -1,10 +1,11 @@
-//! `GET /api/v1/recentlog`: every member's entries, newest first, each with its author.
+//! `GET /api/v1/recentlog`: every member's entries, newest first, each with its author; only
+//! authors at or above the trust threshold, as on the page.
 
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
-use crate::api::input::parse_window;
+use crate::api::input::{parse_thresh, parse_window};
 use crate::api::{ApiQuery, EntryJson, WindowQuery};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -14,13 +15,14 @@ pub struct RecentLog {
     pub entries: Vec<EntryJson>,
 }
 
-/// `?start=N&limit=M` as for a diary. `?thresh=L` is accepted and ignored until the trust
-/// metric exists: every member's entries pass it for now.
+/// `?start=N&limit=M` as for a diary; `?thresh=L` (0–3, default 1 = Apprentice) keeps
+/// authors at level `L` or above.
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<WindowQuery>,
 ) -> ApiResult<Json<RecentLog>> {
     let page = parse_window(query.start.as_deref(), query.limit.as_deref())?;
-    let entries = state.store.recent_entries(page).await?;
+    let level = parse_thresh(query.thresh.as_deref())?;
+    let entries = state.store.recent_entries(level, page).await?;
     Ok(Json(RecentLog { entries: entries.into_iter().map(EntryJson::with_author).collect() }))
 }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use virgule_store::{EntryNumber, MemberName, Page};
 
 use crate::error::{Failure, PageResult};
+use crate::pages::recentlog::DEFAULT_THRESHOLD;
 use crate::state::{AppState, WebConfig};
 use render::{FeedAuthor, FeedItem, FeedMeta};
 
@@ -108,12 +109,13 @@ async fn diary_feed(
     Ok((meta, items))
 }
 
-/// The latest entries of the recent log, each carrying its author.
+/// The latest entries of the recent log at its default threshold, each carrying its author.
 async fn recentlog_feed(
     state: &AppState,
     headers: &HeaderMap,
 ) -> PageResult<(FeedMeta, Vec<FeedItem>)> {
-    let entries = state.store.recent_entries(Page { start: 0, limit: FEED_ENTRIES }).await?;
+    let window = Page { start: 0, limit: FEED_ENTRIES };
+    let entries = state.store.recent_entries(DEFAULT_THRESHOLD, window).await?;
     let base = site_base(&state.config, headers);
     let site = &state.config.site_name;
     let items: Vec<FeedItem> = entries.iter().map(|e| FeedItem::from_entry(e, &base)).collect();

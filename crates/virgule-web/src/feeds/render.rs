@@ -209,7 +209,7 @@ pub fn json_feed(meta: &FeedMeta, items: &[FeedItem]) -> Result<String, serde_js
 #[allow(clippy::unwrap_used)]
 mod tests {
     use chrono::TimeZone;
-    use virgule_store::{EntryFormat, MemberName};
+    use virgule_store::{EntryFormat, MemberName, TrustLevel};
 
     use super::*;
 
@@ -219,6 +219,7 @@ mod tests {
         Entry {
             id: number + 1,
             author: MemberName::parse("etbe").unwrap(),
+            author_level: TrustLevel::Journeyer,
             number,
             title: title.into(),
             format: EntryFormat::Html,

@@ -8,7 +8,8 @@ use virgule_store::{Entry, NewsItem, Page};
 
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
-use crate::pages::view::{Stamp, link_text, permalink};
+use crate::pages::recentlog::DEFAULT_THRESHOLD;
+use crate::pages::view::{LevelMark, Stamp, link_text, permalink};
 use crate::pages::{Layout, render};
 use crate::state::AppState;
 
@@ -39,6 +40,7 @@ impl NewsBox {
 /// One line of the short recent log: title, author, date and the start of the text.
 struct RecentLine {
     author: String,
+    author_level: LevelMark,
     href: String,
     title: String,
     published: Stamp,
@@ -50,6 +52,7 @@ impl RecentLine {
         RecentLine {
             href: permalink(entry.author.as_str(), entry.number),
             author: entry.author.to_string(),
+            author_level: LevelMark::of(entry.author_level),
             title: link_text(&entry.title),
             published: Stamp::new(entry.published),
             excerpt: virgule_html::excerpt(&entry.html, EXCERPT_CHARS),
@@ -68,7 +71,7 @@ struct FrontPage {
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<Html<String>> {
     let (news, recent) = tokio::try_join!(
         state.store.news_items(Page { start: 0, limit: 1 }),
-        state.store.recent_entries(Page { start: 0, limit: RECENT }),
+        state.store.recent_entries(DEFAULT_THRESHOLD, Page { start: 0, limit: RECENT }),
     )?;
     let site = state.config.site_name.clone();
     let page = FrontPage {

@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use virgule_store::{Member, MemberName};
+use virgule_store::{Member, MemberName, TrustLevel};
 
 use crate::error::Failure;
 use crate::state::AppState;
@@ -41,6 +41,21 @@ pub fn start_param(query: Option<&str>) -> Result<i64, Failure> {
             format!("“start” must be a whole number, 0 or more (got “{raw}”)"),
         )),
     }
+}
+
+/// `?thresh=L`, the recent log's trust threshold 0–3: absent or empty is the default
+/// (Apprentice); anything else is a 400 saying so.
+pub fn thresh_param(query: Option<&str>) -> Result<TrustLevel, Failure> {
+    let raw = query_param(query, "thresh");
+    crate::pages::recentlog::parse_threshold(raw.as_deref()).ok_or_else(|| {
+        Failure::bad_request(
+            "bad_thresh",
+            format!(
+                "“thresh” must be a trust level from 0 (Observer) to 3 (Master) (got “{}”)",
+                raw.as_deref().unwrap_or_default().trim()
+            ),
+        )
+    })
 }
 
 /// A `next` address is followed after login only if it is a path on this site: one leading

@@ -12,7 +12,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::pages::params::{member_named, start_param};
-use crate::pages::view::{Pager, Stamp, link_text, permalink};
+use crate::pages::view::{LevelMark, Pager, Stamp, link_text, permalink};
 use crate::pages::{Layout, render};
 use crate::state::AppState;
 
@@ -24,6 +24,7 @@ const LATEST: i64 = 5;
 struct PersonLine {
     name: String,
     display_name: String,
+    level: LevelMark,
 }
 
 #[derive(Template)]
@@ -50,7 +51,11 @@ pub async fn list(
         layout: Layout::new(&state, &viewer, "People"),
         people: members
             .into_iter()
-            .map(|m| PersonLine { name: m.name.to_string(), display_name: m.display_name })
+            .map(|m| PersonLine {
+                name: m.name.to_string(),
+                level: LevelMark::of(m.trust_level),
+                display_name: m.display_name,
+            })
             .collect(),
         total,
         pager: Pager::window(
@@ -89,7 +94,7 @@ struct ProfilePage {
     entry_count: i64,
     latest: Vec<LatestEntry>,
     own: bool,
-    level: &'static str,
+    level: LevelMark,
     received: Vec<CertLine>,
     given: Vec<CertLine>,
     /// The certification form's choices, for a logged-in member other than this one; empty
@@ -172,7 +177,7 @@ pub async fn profile(
             })
             .collect(),
         own: viewer.is(&name),
-        level: member.trust_level.title(),
+        level: LevelMark::of(member.trust_level),
         received: received.into_iter().map(CertLine::of).collect(),
         given: given.into_iter().map(CertLine::of).collect(),
         cert_options,

@@ -2,7 +2,7 @@
 //! formatted, the diary sidebar, and pagers. Plain data, built once per request.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use virgule_store::{ArchiveMonth, Entry, EntryNumber, Syndication, TagCount};
+use virgule_store::{ArchiveMonth, Entry, EntryNumber, Syndication, TagCount, TrustLevel};
 
 use crate::auth::viewer::Viewer;
 
@@ -40,6 +40,27 @@ pub fn link_text(title: &str) -> String {
     if title.is_empty() { "Untitled".to_owned() } else { title.to_owned() }
 }
 
+/// How a member's name shows their trust level, as Advogato coloured names: a CSS class
+/// (`level-observer` … `level-master`, coloured in `style.css`) and a tooltip naming it, so
+/// the level is not told by colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelMark {
+    pub class: &'static str,
+    pub title: &'static str,
+}
+
+impl LevelMark {
+    pub fn of(level: TrustLevel) -> Self {
+        let class = match level {
+            TrustLevel::Observer => "level-observer",
+            TrustLevel::Apprentice => "level-apprentice",
+            TrustLevel::Journeyer => "level-journeyer",
+            TrustLevel::Master => "level-master",
+        };
+        LevelMark { class, title: level.title() }
+    }
+}
+
 /// An edit this soon after publishing is not worth mentioning.
 const EDIT_NOTICE_AFTER_SECS: i64 = 60;
 
@@ -47,6 +68,8 @@ const EDIT_NOTICE_AFTER_SECS: i64 = 60;
 #[derive(Debug, Clone)]
 pub struct EntryView {
     pub author: String,
+    /// The author's trust level, for the colour of their name.
+    pub author_level: LevelMark,
     pub number: EntryNumber,
     /// Possibly empty: an untitled entry shows no heading.
     pub title: String,
@@ -70,6 +93,7 @@ impl EntryView {
         let author = entry.author.to_string();
         let edited = (entry.updated - entry.published).num_seconds() > EDIT_NOTICE_AFTER_SECS;
         EntryView {
+            author_level: LevelMark::of(entry.author_level),
             editable: viewer.is(&author),
             permalink: permalink(&author, entry.number),
             link_text: link_text(&entry.title),
@@ -184,8 +208,15 @@ pub struct Pager {
     pub older: Option<PagerLink>,
 }
 
+/// `base` at `start`; `base` may carry a query of its own (`/recentlog.html?thresh=0`).
 fn page_href(base: &str, start: i64) -> String {
-    if start <= 0 { base.to_owned() } else { format!("{base}?start={start}") }
+    if start <= 0 {
+        base.to_owned()
+    } else if base.contains('?') {
+        format!("{base}&start={start}")
+    } else {
+        format!("{base}?start={start}")
+    }
 }
 
 impl Pager {
@@ -272,6 +303,33 @@ mod tests {
         assert_eq!(p.newer.unwrap().href, "/recentlog.html");
         assert_eq!(p.older.unwrap().href, "/recentlog.html?start=40");
         assert!(Pager::window("/x", 0, 20, false, "a", "b").is_empty());
+        // A base with its own query keeps it on every page.
+        let q = Pager::window("/recentlog.html?thresh=0", 20, 20, true, "Previous", "Next");
+        assert_eq!(q.newer.unwrap().href, "/recentlog.html?thresh=0");
+        assert_eq!(q.older.unwrap().href, "/recentlog.html?thresh=0&start=40");
+    }
+
+    #[test]
+    fn level_marks_name_each_level() {
+        let marks: Vec<_> = [
+            TrustLevel::Observer,
+            TrustLevel::Apprentice,
+            TrustLevel::Journeyer,
+            TrustLevel::Master,
+        ]
+        .into_iter()
+        .map(LevelMark::of)
+        .map(|m| (m.class, m.title))
+        .collect();
+        assert_eq!(
+            marks,
+            [
+                ("level-observer", "Observer"),
+                ("level-apprentice", "Apprentice"),
+                ("level-journeyer", "Journeyer"),
+                ("level-master", "Master"),
+            ]
+        );
     }
 
     #[test]

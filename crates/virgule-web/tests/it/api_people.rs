@@ -49,7 +49,8 @@ async fn the_recent_log_mixes_members_newest_first_with_authors() {
     app.post_entry(&bob, "b0", "x").await;
     app.post_entry(&alice, "a1", "x").await;
 
-    let (status, log) = get(&app, "/api/v1/recentlog").await;
+    // New members are Observers: threshold 0 shows everyone.
+    let (status, log) = get(&app, "/api/v1/recentlog?thresh=0").await;
     assert_eq!(status, StatusCode::OK, "{log}");
     let seen: Vec<(String, String, i64)> = log["entries"]
         .as_array()
@@ -71,8 +72,8 @@ async fn the_recent_log_mixes_members_newest_first_with_authors() {
             ("alice".to_owned(), "a0".to_owned(), 0),
         ]
     );
-    // Paged, and the trust threshold is accepted.
-    let (_, second) = get(&app, "/api/v1/recentlog?start=1&limit=1&thresh=2").await;
+    // Paged, with the trust threshold kept.
+    let (_, second) = get(&app, "/api/v1/recentlog?start=1&limit=1&thresh=0").await;
     assert_eq!(second["entries"].as_array().unwrap().len(), 1);
     assert_eq!(second["entries"][0]["title"], "b0");
     let (status, body) = get(&app, "/api/v1/recentlog?limit=1000").await;

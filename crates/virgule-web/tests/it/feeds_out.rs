@@ -8,9 +8,10 @@ use chrono::{Duration, TimeZone, Utc};
 use feed_rs::model::{Feed, FeedType};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use virgule_store::{EntryDraft, EntryFormat, MemberName};
+use virgule_store::{EntryDraft, EntryFormat, MemberName, TrustLevel};
 
 use crate::harness::TestApp;
+use crate::recentlog_thresh::set_level;
 
 const DIARY_TITLE: &str = "Recent blog entries for alice – Virgule Test";
 
@@ -145,6 +146,9 @@ async fn the_recent_log_feeds_name_each_author() {
     let bob = app.register_api("bob").await;
     app.post_entry(&alice, "From alice", "a").await;
     app.post_entry(&bob, "From bob", "b").await;
+    // The recent-log feeds show Apprentices and above.
+    set_level(&app, "alice", TrustLevel::Apprentice).await;
+    set_level(&app, "bob", TrustLevel::Apprentice).await;
     for (path, content_type, _) in feeds_under("/recentlog") {
         let feed = parse(&app, &path, content_type).await;
         assert_eq!(title(&feed.title), "Recent blog entries – Virgule Test", "{path}");
@@ -188,6 +192,8 @@ async fn feeds_hold_the_latest_twenty_entries() {
         })
         .collect();
     app.store.create_entries_bulk(member.id, &drafts).await.unwrap();
+    // The recent-log feeds show Apprentices and above.
+    set_level(&app, "alice", TrustLevel::Apprentice).await;
     for (path, content_type, _) in
         feeds_under("/person/alice").into_iter().chain(feeds_under("/recentlog"))
     {
@@ -221,6 +227,8 @@ async fn hostile_titles_and_bodies_stay_well_formed_text() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    // The recent-log feeds show Apprentices and above.
+    set_level(&app, "alice", TrustLevel::Apprentice).await;
     for (path, content_type, _) in
         feeds_under("/person/alice").into_iter().chain(feeds_under("/recentlog"))
     {

@@ -17,3 +17,5 @@ mod pages_certs;
 mod pages_diary;
 mod pages_misc;
 mod pages_support;
+mod recentlog_thresh;
+mod trust;

@@ -6,12 +6,13 @@
 
 use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
-use virgule_store::{MemberName, Store};
+use virgule_store::{MemberName, Store, TrustLevel};
 
 use crate::harness::{TestApp, csrf_token};
 use crate::pages_support::{
     articles, draft, fill_diary, location, member_id, write_entry, write_entry_ok,
 };
+use crate::recentlog_thresh::set_level;
 
 #[tokio::test]
 async fn preview_does_not_save_and_post_goes_to_the_permalink() {
@@ -213,7 +214,7 @@ async fn anonymous_visitors_cannot_write() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
         assert!(res.text().await.unwrap().contains("log in first"));
     }
-    let (_, log) = app.get(&anon, "/recentlog.html").await;
+    let (_, log) = app.get(&anon, "/recentlog.html?thresh=0").await;
     assert_eq!(articles(&log), 1, "nothing new in the recent log");
     let (status, _) = app.get(&anon, "/person/alice/diary/0.html").await;
     assert_eq!(status, StatusCode::OK, "the entry is intact");
@@ -241,6 +242,8 @@ async fn hostile_html_never_reaches_the_page() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Past the default threshold, so the recent log and the front page list the entry.
+    set_level(&app, "mallory", TrustLevel::Apprentice).await;
     for path in
         ["/person/mallory/diary.html", "/person/mallory/diary/0.html", "/recentlog.html", "/"]
     {
@@ -464,6 +467,9 @@ async fn the_recent_log_shows_every_member_newest_first() {
     let alice_id = member_id(&app.store, "alice").await;
     fill_diary(&app.store, alice_id, 24).await;
     write_entry_ok(&app, &bob, "bob", "Bob speaks", "Newest of all.").await;
+    // Both past the default threshold, so the plain address shows them.
+    set_level(&app, "alice", TrustLevel::Apprentice).await;
+    set_level(&app, "bob", TrustLevel::Journeyer).await;
 
     let reader = app.browser();
     let (status, page) = app.get(&reader, "/recentlog.html").await;
@@ -472,7 +478,9 @@ async fn the_recent_log_shows_every_member_newest_first() {
     let bob_at = page.find("Bob speaks").expect("bob's entry");
     let alice_at = page.find("Entry 23<").expect("alice's newest");
     assert!(bob_at < alice_at, "newest first");
-    assert!(page.contains("<a class=\"author\" href=\"/person/bob/\">bob</a>"));
+    assert!(page.contains(
+        "<a class=\"author level-journeyer\" title=\"Journeyer\" href=\"/person/bob/\">bob</a>"
+    ));
     assert!(page.contains("href=\"/recentlog.html?start=20\">Next 20 entries...</a>"));
     assert!(page.contains("href=\"/recentlog.rss\""));
     assert!(page.contains("href=\"/recentlog.atom\""));
@@ -519,7 +527,7 @@ async fn entries_survive_a_restart() {
     let (status, page) = app.get(&app.browser(), "/person/alice/diary/0.html").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Durable") && page.contains("Written <em>before</em> the restart."));
-    let (_, log) = app.get(&app.browser(), "/recentlog.html").await;
+    let (_, log) = app.get(&app.browser(), "/recentlog.html?thresh=0").await;
     assert!(log.contains("Durable"));
 }
 

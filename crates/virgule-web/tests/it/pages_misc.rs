@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 use reqwest::StatusCode;
+use virgule_store::TrustLevel;
 
 use crate::harness::{TestApp, csrf_token};
 use crate::pages_support::{location, write_entry_ok};
+use crate::recentlog_thresh::set_level;
 
 #[tokio::test]
 async fn the_front_page_welcomes_and_shows_recent_entries() {
@@ -22,10 +24,14 @@ async fn the_front_page_welcomes_and_shows_recent_entries() {
     let alice = app.browser();
     app.register_browser(&alice, "alice").await;
     write_entry_ok(&app, &alice, "alice", "", "An untitled thought about *Debian*.").await;
+    // The front page shows the recent log at its default threshold, Apprentice.
+    set_level(&app, "alice", TrustLevel::Apprentice).await;
     let (_, page) = app.get(&anon, "/").await;
     assert!(page.contains("href=\"/person/alice/diary/0.html\">Untitled</a>"));
     assert!(page.contains("An untitled thought about Debian."), "an excerpt of the text");
-    assert!(page.contains("<a class=\"author\" href=\"/person/alice/\">alice</a>"));
+    assert!(page.contains(
+        "<a class=\"author level-apprentice\" title=\"Apprentice\" href=\"/person/alice/\">alice</a>"
+    ));
 }
 
 #[tokio::test]

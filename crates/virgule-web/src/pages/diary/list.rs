@@ -11,7 +11,7 @@ use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::pages::params::{member_named, start_param};
 use crate::pages::render;
-use crate::pages::view::{EntryView, Pager};
+use crate::pages::view::{EntryView, LevelMark, Pager};
 use crate::state::AppState;
 
 pub async fn list(
@@ -35,6 +35,7 @@ pub async fn list(
         "There are no entries this far back.".to_owned()
     };
     let page = DiaryPage {
+        level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, format!("Recent blog entries for {name}")),
         heading: format!("Recent blog entries for {name}"),
         empty,

@@ -28,7 +28,7 @@ use virgule_store::{Entry, EntryDraft, Member, StoreError};
 use crate::auth::viewer::Viewer;
 use crate::drafts;
 use crate::error::Failure;
-use crate::pages::view::{EntryView, Pager, Sidebar};
+use crate::pages::view::{EntryView, LevelMark, Pager, Sidebar};
 use crate::pages::{Layout, render};
 use crate::state::AppState;
 
@@ -41,6 +41,8 @@ pub const PER_PAGE: i64 = 10;
 struct DiaryPage {
     layout: Layout,
     heading: String,
+    /// The diarist's trust level, beside their name under the heading.
+    level: LevelMark,
     /// Shown when there are no entries.
     empty: String,
     entries: Vec<EntryView>,

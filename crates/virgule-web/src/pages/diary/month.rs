@@ -9,7 +9,7 @@ use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::pages::params::member_named;
 use crate::pages::render;
-use crate::pages::view::{EntryView, Pager, month_label};
+use crate::pages::view::{EntryView, LevelMark, Pager, month_label};
 use crate::state::AppState;
 
 /// A year of 1 to 4 digits and a month 1–12 (written `3` or `03`); `None` otherwise.
@@ -42,6 +42,7 @@ pub async fn month(
     let name = member.name.as_str();
     let heading = format!("Entries for {name} from {label}");
     let page = DiaryPage {
+        level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, heading.clone()),
         heading,
         empty: format!("{name} wrote no entries in {label}."),

@@ -10,7 +10,7 @@ use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::pages::params::{member_named, path_segment, start_param};
 use crate::pages::render;
-use crate::pages::view::{EntryView, Pager};
+use crate::pages::view::{EntryView, LevelMark, Pager};
 use crate::state::AppState;
 
 pub async fn tag(
@@ -37,6 +37,7 @@ pub async fn tag(
     let heading = format!("Entries for {name} tagged “{tag}”");
     let shown = entries.len() as i64;
     let page = DiaryPage {
+        level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, heading.clone()),
         heading,
         empty: "There are no entries this far back.".to_owned(),
