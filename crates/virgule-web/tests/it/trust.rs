@@ -65,6 +65,41 @@ async fn certifications_move_levels_in_the_background() {
     wait_for_level(&app, "alice", "observer").await;
 }
 
+/// The gate, end to end: a new member's diary works at once, but their entry reaches the
+/// default recent log (Apprentice and above) only once a seed's certification ranks them.
+#[tokio::test]
+async fn an_unranked_members_entry_reaches_the_recent_log_once_a_seed_certifies_them() {
+    let app = TestApp::start().await;
+    let root = app.register_api("root").await;
+    let newcomer = app.register_api("newcomer").await;
+    let number = app.post_entry(&newcomer, "Hello from a newcomer", "My *first* entry.").await;
+
+    let titles = |log: serde_json::Value| -> Vec<String> {
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, diary) = get(&app, "/api/v1/people/newcomer/entries").await;
+    assert_eq!(status, StatusCode::OK, "{diary}");
+    assert_eq!(diary["entries"][0]["number"], number, "their own diary shows it at once");
+    let (_, log) = get(&app, "/api/v1/recentlog").await;
+    assert!(!titles(log).contains(&"Hello from a newcomer".to_owned()), "hidden while unranked");
+    let (_, everyone) = get(&app, "/api/v1/recentlog?thresh=0").await;
+    assert!(titles(everyone).contains(&"Hello from a newcomer".to_owned()));
+    let (_, page) = app.get(&reqwest::Client::new(), "/recentlog.html").await;
+    assert!(!page.contains("Hello from a newcomer"), "{page}");
+
+    certify(&app, &root, "newcomer", "apprentice").await;
+    wait_for_level(&app, "newcomer", "apprentice").await;
+    let (_, log) = get(&app, "/api/v1/recentlog").await;
+    assert!(titles(log).contains(&"Hello from a newcomer".to_owned()));
+    let (_, page) = app.get(&reqwest::Client::new(), "/recentlog.html").await;
+    assert!(page.contains("Hello from a newcomer"), "{page}");
+}
+
 #[tokio::test]
 async fn a_member_certified_through_a_ranked_member_is_ranked() {
     let app = TestApp::start().await;
