@@ -33,6 +33,8 @@ pub fn build(state: AppState) -> Router {
         .route("/recentlog.rss", get(feeds::recentlog_rss))
         .route("/recentlog.atom", get(feeds::recentlog_atom))
         .route("/recentlog.json", get(feeds::recentlog_json))
+        // Site administration.
+        .route("/admin/", get(pages::admin::show))
         // Site news.
         .route("/news/", get(pages::news::list))
         .route("/news/new", get(pages::news::new_form).post(pages::news::create))

@@ -173,11 +173,30 @@ pub struct TrustRecomputer {
     store: Store,
     settings: Arc<TrustSettings>,
     changes: Arc<Notify>,
+    /// The last successful computation on this node, for the admin page.
+    last: Arc<std::sync::Mutex<Option<LastRun>>>,
+}
+
+/// A finished computation and when it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastRun {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub summary: TrustSummary,
 }
 
 impl TrustRecomputer {
     pub fn new(store: Store, settings: TrustSettings) -> Self {
-        TrustRecomputer { store, settings: Arc::new(settings), changes: Arc::new(Notify::new()) }
+        TrustRecomputer {
+            store,
+            settings: Arc::new(settings),
+            changes: Arc::new(Notify::new()),
+            last: Arc::default(),
+        }
+    }
+
+    /// The last computation this node finished, if any.
+    pub fn last_run(&self) -> Option<LastRun> {
+        self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Tells the task that certifications changed; returns at once.
@@ -244,6 +263,8 @@ impl TrustRecomputer {
                 for warning in &summary.warnings {
                     tracing::warn!("trust metric: {warning}");
                 }
+                let run = LastRun { at: virgule_store::now(), summary };
+                *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(run);
             }
             Err(e) => tracing::error!(error = %e, "trust recomputation failed"),
         }

@@ -2,6 +2,7 @@
 //! every other failure) rendered in that layout.
 
 pub mod acct;
+pub mod admin;
 pub mod diary;
 pub mod front;
 pub mod news;

@@ -186,3 +186,38 @@ async fn recompute_reports_seeds_counts_and_writes_only_changes() {
     assert_eq!(summary.changed, 4);
     assert_eq!(summary.accepted.map(|(_, n)| n), [1, 1, 1]);
 }
+
+/// The admin page says what the metric started from: with no trust_seeds configured, the
+/// admin accounts are the seeds, and it says so. Only an admin sees it.
+#[tokio::test]
+async fn the_admin_page_names_the_seeds_and_the_admin_fallback() {
+    let app = TestApp::start().await;
+    let admin = app.browser();
+    app.register_browser(&admin, "root").await;
+    let member = app.browser();
+    app.register_browser(&member, "alice").await;
+
+    let (status, _) = app.get(&app.browser(), "/admin/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "anonymous readers are sent to log in");
+    let (status, _) = app.get(&member, "/admin/").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Registering changes no certification; a certification makes the recomputer run again.
+    let token = app.register_api("bob").await;
+    certify(&app, &token, "alice", "apprentice").await;
+    let mut page = String::new();
+    for _ in 0..100 {
+        let (status, body) = app.get(&admin, "/admin/").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        page = body;
+        if page.contains("over 3 members") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("over 3 members"), "{page}");
+    assert!(page.contains("the site's admin accounts are the seeds"), "{page}");
+    assert!(page.contains("seed root certifies nobody"), "{page}");
+    assert!(page.contains(r#"<a href="/person/root/">root</a>: 0 certifications given"#), "{page}");
+    assert!(page.contains("Apprentice: 1"), "{page}");
+}

@@ -1,0 +1,38 @@
+//! `/admin/`: what a site admin needs to see about the site's health; for now the trust
+//! metric as this node last computed it: which seeds it started from (and that the admins are
+//! the seeds when none are configured), how many members each level accepted, and warnings.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::viewer::Viewer;
+use crate::error::PageResult;
+use crate::pages::params::login_redirect;
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+use crate::trust::LastRun;
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+    last: Option<LastRun>,
+    /// When `last` ended, in UTC, as the page shows it.
+    computed_at: String,
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
+    if viewer.member.is_none() {
+        return Ok(login_redirect("/admin/"));
+    }
+    viewer.require_admin()?;
+    let last = state.trust.last_run();
+    let computed_at = last.as_ref().map(|run| run.at.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+    let page = AdminPage {
+        layout: Layout::new(&state, &viewer, "Site administration"),
+        last,
+        computed_at: computed_at.unwrap_or_default(),
+    };
+    Ok(render(&page)?.into_response())
+}
