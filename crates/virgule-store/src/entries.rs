@@ -116,7 +116,7 @@ const TAG_SEPARATOR: char = '\x1f';
 /// Reserves `$2` entry numbers for member `$1` and counts them in. It is the first statement
 /// of every transaction that adds entries: writing first makes SQLite take the write lock at
 /// once, so concurrent writers wait (busy_timeout) instead of failing on a lock upgrade.
-const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
+pub(crate) const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
      SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
      diary_version = diary_version + 1 \
      WHERE id = $1 RETURNING next_entry_number - $2 AS first_number, name, trust_level";
@@ -139,11 +139,11 @@ const UPDATE_ENTRY: &str = "UPDATE entries \
      WHERE member_id = $1 AND number = $2 \
      RETURNING id, published_at, syndicated_feed, syndicated_url";
 
-const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
+pub(crate) const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
 
 /// Marks the member's diary as changed (readers cache what derives from it, such as the
 /// archive sidebar, by this version) and names the author.
-const BUMP_DIARY_VERSION: &str = "UPDATE members SET diary_version = diary_version + 1 \
+pub(crate) const BUMP_DIARY_VERSION: &str = "UPDATE members SET diary_version = diary_version + 1 \
      WHERE id = $1 RETURNING name, trust_level";
 
 const DELETE_ENTRY: &str = "DELETE FROM entries WHERE member_id = $1 AND number = $2";

@@ -9,7 +9,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::db::{Db, on_pool};
 use crate::entries::{
-    BULK_ENTRY_ROWS, InsertedRow, ids_by_number, insert_tag_rows, month_key, tag_set,
+    BULK_ENTRY_ROWS, BUMP_DIARY_VERSION, DELETE_ENTRY_TAGS, InsertedRow, RESERVE_ENTRY_NUMBERS,
+    ids_by_number, insert_tag_rows, month_key, tag_set,
 };
 use crate::members::stored_name;
 use crate::{MemberName, Result, Store, StoreError};
@@ -280,11 +281,6 @@ const RECORD_FAILURE: &str = "UPDATE feeds SET url = $3, status = $4, last_fetch
      claimed_by = NULL, claimed_until = NULL \
      WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
 
-const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
-     SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
-     diary_version = diary_version + 1 \
-     WHERE id = $1 RETURNING next_entry_number - $2";
-
 /// The head of the multi-row insert of new syndicated entries (the rows follow from a
 /// `QueryBuilder`, then `RETURNING id, number`). The body's source is its sanitized HTML.
 const INSERT_SYNDICATED_HEAD: &str = "INSERT INTO entries (member_id, number, title, format, \
@@ -297,21 +293,14 @@ const INSERT_FEED_ITEMS_HEAD: &str =
 /// Rows per multi-row `feed_items` insert (5 parameters each).
 const BULK_ITEM_ROWS: usize = 200;
 
-const INSERT_TAG: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) VALUES ($1, $2, $3)";
-
 /// An edit from the feed: same number, same date, same place in the recent log.
 const UPDATE_SYNDICATED_ENTRY: &str = "UPDATE entries SET title = $2, body_source = $3, \
      html = $3, updated_at = $4, syndicated_feed = $5, syndicated_url = $6 \
      WHERE id = (SELECT entry_id FROM feed_items WHERE feed_id = $1 AND identity = $7) \
      RETURNING id";
 
-const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
-
 const UPDATE_FEED_ITEM_HASH: &str =
     "UPDATE feed_items SET content_hash = $3 WHERE feed_id = $1 AND identity = $2";
-
-const BUMP_DIARY_VERSION: &str =
-    "UPDATE members SET diary_version = diary_version + 1 WHERE id = $1";
 
 impl Store {
     /// The member's feed, whatever its status; `None` if they never linked one.
@@ -514,6 +503,7 @@ impl Store {
                         .ok_or_else(lost)?;
                     if !creates.is_empty() {
                         let count = i64::try_from(creates.len()).expect("fewer than i64::MAX");
+                        // The reservation also names the member; only the first number is read.
                         let first: i64 = sqlx::query_scalar(RESERVE_ENTRY_NUMBERS)
                             .bind(member_id)
                             .bind(count)
@@ -590,14 +580,9 @@ impl Store {
                         // No entry: the member deleted it meanwhile; the tombstone stays.
                         let Some(id) = id else { continue };
                         sqlx::query(DELETE_ENTRY_TAGS).bind(id).execute(&mut *tx).await?;
-                        for tag in tag_set(&draft.tags) {
-                            sqlx::query(INSERT_TAG)
-                                .bind(id)
-                                .bind(member_id)
-                                .bind(tag)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
+                        let tag_rows: Vec<(i64, String)> =
+                            tag_set(&draft.tags).into_iter().map(|t| (id, t)).collect();
+                        insert_tag_rows!(&mut *tx, member_id, &tag_rows);
                         counts.updated += 1;
                     }
                     if counts.updated > 0 {
