@@ -140,7 +140,7 @@ impl Store {
             for &(member_id, level) in levels {
                 sqlx::query(SET_TRUST_LEVEL)
                     .bind(member_id)
-                    .bind(level.rank())
+                    .bind(crate::model::rank_of_level(level))
                     .execute(&mut *tx)
                     .await?;
             }

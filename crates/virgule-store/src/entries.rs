@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, SubsecRound, Utc};
 
 use crate::db::on_pool;
 use crate::members::stored_name;
+use crate::model::stored_level;
 use crate::{
     ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, Result, Store,
     StoreError, Syndication, TagCount, TrustLevel,
@@ -86,12 +87,6 @@ type UpdatedRow = (i64, DateTime<Utc>, Option<String>, Option<String>);
 struct MonthRow {
     published_month: i32,
     count: i64,
-}
-
-/// The level of a stored `members.trust_level` rank; corrupt outside 0–3.
-fn stored_level(rank: i16, name: &str) -> Result<TrustLevel> {
-    TrustLevel::from_rank(rank)
-        .ok_or_else(|| StoreError::Corrupt(format!("trust level {rank} of {name}")))
 }
 
 /// `SELECT` list and `FROM` clause of an [`EntryRow`]: entries `e` joined with members `m`
@@ -573,7 +568,7 @@ impl Store {
         let (limit, offset) = page.limit_offset();
         let rows: Vec<EntryRow> = on_pool!(&self.db, pool => {
             sqlx::query_as(RECENT_ENTRIES)
-                .bind(min_level.rank())
+                .bind(crate::model::rank_of_level(min_level))
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(pool)

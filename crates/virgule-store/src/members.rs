@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::{Db, on_pool};
-use crate::{
-    Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, StoreError, TrustLevel,
-};
+use crate::{Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, StoreError};
 
 /// The columns of a [`MemberRow`], unqualified (for `RETURNING` and single-table reads).
 macro_rules! member_columns {
@@ -58,9 +56,7 @@ impl MemberRow {
             created_at: self.created_at,
             entry_count: self.entry_count,
             diary_version: self.diary_version,
-            trust_level: TrustLevel::from_rank(self.trust_level).ok_or_else(|| {
-                StoreError::Corrupt(format!("trust level {} of {}", self.trust_level, self.name))
-            })?,
+            trust_level: crate::model::stored_level(self.trust_level, &self.name)?,
         })
     }
 }

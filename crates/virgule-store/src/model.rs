@@ -346,58 +346,21 @@ impl CertLevel {
 }
 
 /// A member's computed trust level, stored as a rank 0–3 in `members.trust_level`; everyone
-/// is an Observer until the trust metric says otherwise.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TrustLevel {
-    #[default]
-    Observer,
-    Apprentice,
-    Journeyer,
-    Master,
+/// is an Observer until the trust metric says otherwise. The metric's own level type, so the
+/// metric, the store and the pages spell a level one way.
+pub use virgule_trust::Level as TrustLevel;
+
+/// The level of `name`'s stored `members.trust_level` rank; corrupt outside 0–3.
+pub(crate) fn stored_level(rank: i16, name: &str) -> crate::Result<TrustLevel> {
+    u8::try_from(rank)
+        .ok()
+        .and_then(TrustLevel::from_rank)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("trust level {rank} of {name}")))
 }
 
-impl TrustLevel {
-    /// The lower-case word the API uses: `observer`, `apprentice`, `journeyer`, `master`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrustLevel::Observer => "observer",
-            TrustLevel::Apprentice => "apprentice",
-            TrustLevel::Journeyer => "journeyer",
-            TrustLevel::Master => "master",
-        }
-    }
-
-    /// The capitalised name pages show.
-    pub fn title(self) -> &'static str {
-        match self {
-            TrustLevel::Observer => "Observer",
-            TrustLevel::Apprentice => "Apprentice",
-            TrustLevel::Journeyer => "Journeyer",
-            TrustLevel::Master => "Master",
-        }
-    }
-
-    /// The stored rank: 0 Observer … 3 Master.
-    pub fn rank(self) -> i16 {
-        match self {
-            TrustLevel::Observer => 0,
-            TrustLevel::Apprentice => 1,
-            TrustLevel::Journeyer => 2,
-            TrustLevel::Master => 3,
-        }
-    }
-
-    /// The level of a stored rank; `None` outside 0–3.
-    pub fn from_rank(rank: i16) -> Option<Self> {
-        match rank {
-            0 => Some(TrustLevel::Observer),
-            1 => Some(TrustLevel::Apprentice),
-            2 => Some(TrustLevel::Journeyer),
-            3 => Some(TrustLevel::Master),
-            _ => None,
-        }
-    }
+/// The stored rank of a level.
+pub(crate) fn rank_of_level(level: TrustLevel) -> i16 {
+    i16::from(level.rank())
 }
 
 /// One certification as a profile lists it: the other member (the issuer for certifications

@@ -6,8 +6,11 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
-/// A trust level, ordered: a certification at level L counts at every level up to L.
+/// A trust level, ordered: a certification at level L counts at every level up to L. The one
+/// level type of the whole site: the store keeps a member's computed level as its rank, and
+/// with the `serde` feature it serializes as its lower-case [`Level::key`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "lowercase"))]
 pub enum Level {
     /// No certification (as a certification: a withdrawal).
     #[default]
@@ -45,9 +48,26 @@ impl Level {
         }
     }
 
+    /// The lower-case word the JSON API uses: `observer`, `apprentice`, `journeyer`, `master`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Level::Observer => "observer",
+            Level::Apprentice => "apprentice",
+            Level::Journeyer => "journeyer",
+            Level::Master => "master",
+        }
+    }
+
     /// The level's number, 0 (Observer) to 3 (Master).
     pub fn rank(self) -> u8 {
         self as u8
+    }
+
+    /// The level of a number; `None` outside 0–3.
+    pub fn from_rank(rank: u8) -> Option<Level> {
+        [Level::Observer, Level::Apprentice, Level::Journeyer, Level::Master]
+            .get(usize::from(rank))
+            .copied()
     }
 }
 
@@ -80,6 +100,11 @@ mod tests {
         }
         assert_eq!(Level::Journeyer.to_string(), "Journeyer");
         assert_eq!(Level::Master.rank(), 3);
+        assert_eq!(Level::Journeyer.key(), "journeyer");
+        for rank in 0..=3 {
+            assert_eq!(Level::from_rank(rank).map(Level::rank), Some(rank));
+        }
+        assert_eq!(Level::from_rank(4), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use virgule_store::Store;
+use virgule_store::{Store, TrustLevel};
 use virgule_syndication::Syndicator;
 
 use crate::cache::VersionedCache;
@@ -23,11 +23,19 @@ pub struct WebConfig {
     pub base_url: Option<String>,
     /// Mark cookies `Secure` (set when the site is served over TLS, directly or by a proxy).
     pub secure_cookies: bool,
+    /// Whose entries the recent log (page, API, feeds, front page) shows unless a reader asks
+    /// otherwise with `?thresh=`: authors at this level or above (DESIGN §5's site setting).
+    pub recentlog_threshold: TrustLevel,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { site_name: "Virgule".to_owned(), base_url: None, secure_cookies: false }
+        WebConfig {
+            site_name: "Virgule".to_owned(),
+            base_url: None,
+            secure_cookies: false,
+            recentlog_threshold: TrustLevel::Apprentice,
+        }
     }
 }
 

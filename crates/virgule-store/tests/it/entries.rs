@@ -335,8 +335,8 @@ async fn the_recent_log_keeps_authors_at_or_above_the_threshold() {
         [TrustLevel::Observer, TrustLevel::Apprentice, TrustLevel::Journeyer, TrustLevel::Master];
     let mut assigned = Vec::new();
     for (hour, level) in levels.into_iter().enumerate() {
-        let who = member(&store, level.as_str()).await;
-        let title = level.as_str();
+        let who = member(&store, level.key()).await;
+        let title = level.key();
         let hour = u32::try_from(hour).unwrap();
         store.create_entry(who.id, &draft(title, &[]), at(2015, 1, 1, hour)).await.unwrap();
         assigned.push((who.id, level));
@@ -354,7 +354,7 @@ async fn the_recent_log_keeps_authors_at_or_above_the_threshold() {
         let log = store.recent_entries(threshold, ALL).await.unwrap();
         // Each entry carries its author's level, read with it.
         for entry in &log {
-            assert_eq!(entry.author_level.as_str(), entry.author.as_str(), "{threshold:?}");
+            assert_eq!(entry.author_level.key(), entry.author.as_str(), "{threshold:?}");
         }
         assert_eq!(titles(log), want, "threshold {threshold:?}");
     }

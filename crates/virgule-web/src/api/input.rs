@@ -40,10 +40,10 @@ pub fn parse_window(start: Option<&str>, limit: Option<&str>) -> Result<Page, Fa
     Ok(Page { start, limit })
 }
 
-/// `?thresh=L`, the recent log's trust threshold: 0–3, absent or empty for the default
-/// (1, Apprentice).
-pub fn parse_thresh(raw: Option<&str>) -> Result<TrustLevel, Failure> {
-    crate::pages::recentlog::parse_threshold(raw).ok_or_else(|| {
+/// `?thresh=L`, the recent log's trust threshold: 0–3, absent or empty for `default` (the
+/// site's setting).
+pub fn parse_thresh(raw: Option<&str>, default: TrustLevel) -> Result<TrustLevel, Failure> {
+    crate::pages::recentlog::parse_threshold(raw, default).ok_or_else(|| {
         Failure::bad_request("bad_query", "thresh must be a trust level from 0 to 3")
     })
 }

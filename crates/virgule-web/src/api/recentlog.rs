@@ -15,14 +15,14 @@ pub struct RecentLog {
     pub entries: Vec<EntryJson>,
 }
 
-/// `?start=N&limit=M` as for a diary; `?thresh=L` (0–3, default 1 = Apprentice) keeps
-/// authors at level `L` or above.
+/// `?start=N&limit=M` as for a diary; `?thresh=L` (0–3, default the site's
+/// `recentlog_threshold`, 1 = Apprentice unless configured) keeps authors at `L` or above.
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<WindowQuery>,
 ) -> ApiResult<Json<RecentLog>> {
     let page = parse_window(query.start.as_deref(), query.limit.as_deref())?;
-    let level = parse_thresh(query.thresh.as_deref())?;
+    let level = parse_thresh(query.thresh.as_deref(), state.config.recentlog_threshold)?;
     let entries = state.store.recent_entries(level, page).await?;
     Ok(Json(RecentLog { entries: entries.into_iter().map(EntryJson::with_author).collect() }))
 }

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use virgule_store::{EntryNumber, MemberName, Page};
 
 use crate::error::{Failure, PageResult};
-use crate::pages::recentlog::DEFAULT_THRESHOLD;
 use crate::state::{AppState, WebConfig};
 use render::{FeedAuthor, FeedItem, FeedMeta};
 
@@ -115,7 +114,7 @@ async fn recentlog_feed(
     headers: &HeaderMap,
 ) -> PageResult<(FeedMeta, Vec<FeedItem>)> {
     let window = Page { start: 0, limit: FEED_ENTRIES };
-    let entries = state.store.recent_entries(DEFAULT_THRESHOLD, window).await?;
+    let entries = state.store.recent_entries(state.config.recentlog_threshold, window).await?;
     let base = site_base(&state.config, headers);
     let site = &state.config.site_name;
     let items: Vec<FeedItem> = entries.iter().map(|e| FeedItem::from_entry(e, &base)).collect();

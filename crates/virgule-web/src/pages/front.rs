@@ -8,7 +8,6 @@ use virgule_store::{Entry, NewsItem, Page};
 
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
-use crate::pages::recentlog::DEFAULT_THRESHOLD;
 use crate::pages::view::{LevelMark, Stamp, link_text, permalink};
 use crate::pages::{Layout, render};
 use crate::state::AppState;
@@ -71,7 +70,9 @@ struct FrontPage {
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<Html<String>> {
     let (news, recent) = tokio::try_join!(
         state.store.news_items(Page { start: 0, limit: 1 }),
-        state.store.recent_entries(DEFAULT_THRESHOLD, Page { start: 0, limit: RECENT }),
+        state
+            .store
+            .recent_entries(state.config.recentlog_threshold, Page { start: 0, limit: RECENT }),
     )?;
     let site = state.config.site_name.clone();
     let page = FrontPage {

@@ -43,11 +43,11 @@ pub fn start_param(query: Option<&str>) -> Result<i64, Failure> {
     }
 }
 
-/// `?thresh=L`, the recent log's trust threshold 0–3: absent or empty is the default
-/// (Apprentice); anything else is a 400 saying so.
-pub fn thresh_param(query: Option<&str>) -> Result<TrustLevel, Failure> {
+/// `?thresh=L`, the recent log's trust threshold 0–3: absent or empty is `default` (the
+/// site's setting); anything else is a 400 saying so.
+pub fn thresh_param(query: Option<&str>, default: TrustLevel) -> Result<TrustLevel, Failure> {
     let raw = query_param(query, "thresh");
-    crate::pages::recentlog::parse_threshold(raw.as_deref()).ok_or_else(|| {
+    crate::pages::recentlog::parse_threshold(raw.as_deref(), default).ok_or_else(|| {
         Failure::bad_request(
             "bad_thresh",
             format!(

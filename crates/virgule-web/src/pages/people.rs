@@ -110,7 +110,7 @@ struct CertLine {
 
 impl CertLine {
     fn of(cert: Cert) -> Self {
-        CertLine { name: cert.name.to_string(), level: cert.level.trust_level().title() }
+        CertLine { name: cert.name.to_string(), level: cert.level.trust_level().as_str() }
     }
 }
 

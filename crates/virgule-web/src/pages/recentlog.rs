@@ -1,6 +1,7 @@
 //! `/recentlog.html?thresh=L&start=N`: every member's entries, newest first, twenty a page,
-//! each with its author; only authors at trust level `L` or above (default Apprentice), so a
-//! new account's posts wait on its own diary until someone certifies it (TRUST.md "The gates").
+//! each with its author; only authors at trust level `L` or above (by default the site's
+//! `recentlog_threshold`, Apprentice unless configured), so a new account's posts wait on its
+//! own diary until someone certifies it (TRUST.md "The gates").
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -16,23 +17,21 @@ use crate::state::AppState;
 
 pub const PER_PAGE: i64 = 20;
 
-/// Whose entries the recent log (page, API, feeds, front page) shows unless asked otherwise.
-pub const DEFAULT_THRESHOLD: TrustLevel = TrustLevel::Apprentice;
-
 const LEVELS: [TrustLevel; 4] =
     [TrustLevel::Observer, TrustLevel::Apprentice, TrustLevel::Journeyer, TrustLevel::Master];
 
-/// A `thresh` value: a rank 0–3 (`None` for anything else); blank or absent is the default.
-pub fn parse_threshold(raw: Option<&str>) -> Option<TrustLevel> {
+/// A `thresh` value: a rank 0–3 (`None` for anything else); blank or absent is the site's
+/// default.
+pub fn parse_threshold(raw: Option<&str>, default: TrustLevel) -> Option<TrustLevel> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
-        None => Some(DEFAULT_THRESHOLD),
+        None => Some(default),
         Some(raw) => TrustLevel::from_rank(raw.parse().ok()?),
     }
 }
 
-/// The recent log at `level`, first page: the default level keeps the plain address.
-fn thresh_href(level: TrustLevel) -> String {
-    if level == DEFAULT_THRESHOLD {
+/// The recent log at `level`, first page: the site's default level keeps the plain address.
+fn thresh_href(level: TrustLevel, default: TrustLevel) -> String {
+    if level == default {
         "/recentlog.html".to_owned()
     } else {
         format!("/recentlog.html?thresh={}", level.rank())
@@ -64,7 +63,8 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
-    let level = thresh_param(query.as_deref())?;
+    let default = state.config.recentlog_threshold;
+    let level = thresh_param(query.as_deref(), default)?;
     // One more than a page tells whether an older page exists, without counting.
     let mut entries =
         state.store.recent_entries(level, Page { start, limit: PER_PAGE + 1 }).await?;
@@ -80,7 +80,7 @@ pub async fn show(
         ),
         entries: EntryView::list(entries, &viewer, true),
         pager: Pager::window(
-            &thresh_href(level),
+            &thresh_href(level, default),
             start,
             PER_PAGE,
             has_more,
@@ -90,16 +90,16 @@ pub async fn show(
         start,
         showing: match level {
             TrustLevel::Observer => "everyone".to_owned(),
-            level => format!("{} and above", level.title()),
+            level => format!("{} and above", level.as_str()),
         },
         choices: LEVELS
             .into_iter()
             .map(|l| ThreshChoice {
                 label: match l {
                     TrustLevel::Observer => "show all (0)".to_owned(),
-                    l => l.title().to_owned(),
+                    l => l.as_str().to_owned(),
                 },
-                href: thresh_href(l),
+                href: thresh_href(l, default),
                 current: l == level,
             })
             .collect(),
@@ -113,14 +113,24 @@ mod tests {
 
     #[test]
     fn thresholds_are_ranks_zero_to_three() {
-        assert_eq!(parse_threshold(None), Some(TrustLevel::Apprentice));
-        assert_eq!(parse_threshold(Some(" ")), Some(TrustLevel::Apprentice));
-        assert_eq!(parse_threshold(Some("0")), Some(TrustLevel::Observer));
-        assert_eq!(parse_threshold(Some("3")), Some(TrustLevel::Master));
+        let site = TrustLevel::Apprentice;
+        assert_eq!(parse_threshold(None, site), Some(TrustLevel::Apprentice));
+        assert_eq!(parse_threshold(Some(" "), site), Some(TrustLevel::Apprentice));
+        assert_eq!(parse_threshold(Some("0"), site), Some(TrustLevel::Observer));
+        assert_eq!(parse_threshold(Some("3"), site), Some(TrustLevel::Master));
         for bad in ["4", "-1", "master", "1.5", "99999999999"] {
-            assert_eq!(parse_threshold(Some(bad)), None, "{bad}");
+            assert_eq!(parse_threshold(Some(bad), site), None, "{bad}");
         }
-        assert_eq!(thresh_href(TrustLevel::Apprentice), "/recentlog.html");
-        assert_eq!(thresh_href(TrustLevel::Observer), "/recentlog.html?thresh=0");
+        assert_eq!(thresh_href(TrustLevel::Apprentice, site), "/recentlog.html");
+        assert_eq!(thresh_href(TrustLevel::Observer, site), "/recentlog.html?thresh=0");
+    }
+
+    #[test]
+    fn the_site_setting_is_the_default_and_keeps_the_plain_address() {
+        let site = TrustLevel::Journeyer;
+        assert_eq!(parse_threshold(None, site), Some(TrustLevel::Journeyer));
+        assert_eq!(parse_threshold(Some("1"), site), Some(TrustLevel::Apprentice));
+        assert_eq!(thresh_href(TrustLevel::Journeyer, site), "/recentlog.html");
+        assert_eq!(thresh_href(TrustLevel::Apprentice, site), "/recentlog.html?thresh=1");
     }
 }

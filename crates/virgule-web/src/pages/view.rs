@@ -57,7 +57,7 @@ impl LevelMark {
             TrustLevel::Journeyer => "level-journeyer",
             TrustLevel::Master => "level-master",
         };
-        LevelMark { class, title: level.title() }
+        LevelMark { class, title: level.as_str() }
     }
 }
 

@@ -28,6 +28,11 @@ pub struct TestApp {
     _db: Option<TestDb>,
 }
 
+/// The site settings tests run with unless they say otherwise: the defaults, with a name.
+pub fn test_site() -> WebConfig {
+    WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() }
+}
+
 impl TestApp {
     /// A site over a fresh, empty database, whose feed fetcher may reach 127.0.0.1 (where
     /// the tests' feed servers run).
@@ -38,18 +43,23 @@ impl TestApp {
     /// A site over a fresh, empty database with these syndication settings (e.g.
     /// `syndication_settings(false)` for the production SSRF policy).
     pub async fn start_with(settings: Settings) -> TestApp {
+        TestApp::start_configured(settings, test_site()).await
+    }
+
+    /// A site over a fresh, empty database with these syndication and site settings.
+    pub async fn start_configured(settings: Settings, web: WebConfig) -> TestApp {
         let (store, db) = fresh_store().await;
-        let mut app = TestApp::serve_with(store, settings).await;
+        let mut app = TestApp::serve_with(store, settings, web).await;
         app._db = Some(db);
         app
     }
 
     /// A site over a given store (e.g. one reopened from a data directory).
     pub async fn serve(store: Store) -> TestApp {
-        TestApp::serve_with(store, syndication_settings(true)).await
+        TestApp::serve_with(store, syndication_settings(true), test_site()).await
     }
 
-    pub async fn serve_with(store: Store, settings: Settings) -> TestApp {
+    pub async fn serve_with(store: Store, settings: Settings, web: WebConfig) -> TestApp {
         install_crypto_provider();
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
@@ -64,12 +74,7 @@ impl TestApp {
         // levels a test sets by hand; later ones follow certifications.
         trust.recompute_now().await;
         let recomputer = tokio::spawn(trust.clone().watch(std::future::pending()));
-        let state = AppState::new(
-            store.clone(),
-            WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() },
-            syndicator,
-            trust,
-        );
+        let state = AppState::new(store.clone(), web, syndicator, trust);
         let server = tokio::spawn(virgule_web::serve(listener, state, async {
             let _ = rx.await;
         }));

@@ -7,9 +7,10 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 use virgule_store::TrustLevel;
+use virgule_web::WebConfig;
 
 use crate::api_support::{assert_error, get};
-use crate::harness::TestApp;
+use crate::harness::{TestApp, syndication_settings, test_site};
 use crate::pages_support::{articles, member_id};
 
 /// Sets `name`'s stored trust level directly, as a recomputation would.
@@ -24,9 +25,9 @@ async fn one_member_per_level(app: &TestApp) {
     // The first member is the admin, the trust metric's seed: keep it out of the way.
     app.register_api("root").await;
     for level in LEVELS {
-        let token = app.register_api(level.as_str()).await;
-        app.post_entry(&token, &format!("{} writes", level.title()), "text").await;
-        set_level(app, level.as_str(), level).await;
+        let token = app.register_api(level.key()).await;
+        app.post_entry(&token, &format!("{} writes", level.as_str()), "text").await;
+        set_level(app, level.key(), level).await;
     }
 }
 
@@ -73,6 +74,33 @@ async fn the_recent_log_page_shows_apprentices_and_above_by_default() {
     let (_, journeyers) = app.get(&anon, "/recentlog.html?thresh=2").await;
     assert_eq!(articles(&journeyers), 2);
     assert!(!journeyers.contains("Apprentice writes"));
+}
+
+#[tokio::test]
+async fn the_default_threshold_is_a_site_setting() {
+    let web = WebConfig { recentlog_threshold: TrustLevel::Journeyer, ..test_site() };
+    let app = TestApp::start_configured(syndication_settings(true), web).await;
+    one_member_per_level(&app).await;
+    let anon = app.browser();
+
+    // Page, API, feeds and front page all start from the site's level.
+    let (_, page) = app.get(&anon, "/recentlog.html").await;
+    assert_eq!(articles(&page), 2, "{page}");
+    assert!(page.contains("Showing Journeyer and above"), "{page}");
+    assert!(!page.contains("Apprentice writes"));
+    assert!(page.contains(r#"<a href="/recentlog.html?thresh=1">Apprentice</a>"#), "{page}");
+    let (_, body) = get(&app, "/api/v1/recentlog").await;
+    assert_eq!(api_authors(&body), ["master", "journeyer"]);
+    let (_, rss) = app.get(&anon, "/recentlog.rss").await;
+    assert!(rss.contains("Journeyer writes") && !rss.contains("Apprentice writes"), "{rss}");
+    let (_, front) = app.get(&anon, "/").await;
+    assert!(front.contains("Journeyer writes") && !front.contains("Apprentice writes"));
+
+    // A reader still chooses another level.
+    let (_, all) = app.get(&anon, "/recentlog.html?thresh=0").await;
+    assert_eq!(articles(&all), 4);
+    let (_, body) = get(&app, "/api/v1/recentlog?thresh=1").await;
+    assert_eq!(api_authors(&body), ["master", "journeyer", "apprentice"]);
 }
 
 #[tokio::test]
@@ -141,7 +169,7 @@ async fn names_carry_their_trust_level() {
 
     let (_, log) = app.get(&anon, "/recentlog.html?thresh=0").await;
     for level in LEVELS {
-        assert!(log.contains(&named(level.as_str(), level.title())), "{level:?}: {log}");
+        assert!(log.contains(&named(level.key(), level.as_str())), "{level:?}: {log}");
     }
     let (_, front) = app.get(&anon, "/").await;
     assert!(front.contains(&named("journeyer", "Journeyer")), "{front}");

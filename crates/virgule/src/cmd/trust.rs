@@ -82,7 +82,7 @@ fn describe(summary: &TrustSummary) -> String {
     let mut out =
         format!("{} members ranked, {} levels changed\n", summary.members, summary.changed);
     for (level, accepted) in summary.accepted {
-        out.push_str(&format!("accepted at {}: {accepted}\n", level.title()));
+        out.push_str(&format!("accepted at {}: {accepted}\n", level.as_str()));
     }
     if summary.admin_fallback {
         out.push_str("no trust_seeds configured: the site's admins are the seeds\n");

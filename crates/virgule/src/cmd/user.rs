@@ -37,12 +37,12 @@ fn parse_name(raw: &str) -> Result<MemberName, String> {
 
 pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let store = super::open_store(config).await?;
-    let result = execute(&store, command).await;
+    let result = execute(config, &store, command).await;
     store.close().await;
     result
 }
 
-async fn execute(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+async fn execute(config: &Config, store: &Store, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Admin { name, revoke } => {
             let member = known(store.set_admin(&name, !revoke).await, &name)?;
@@ -60,8 +60,12 @@ async fn execute(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             known(store.set_suspended(&name, false).await, &name)?;
             println!("{name} is no longer suspended");
         }
-        UserCommand::List => list(store).await?,
+        UserCommand::List => return list(store).await,
     }
+    // Admins are the seeds when none are configured, and a suspended member leaves the
+    // trust graph: levels follow at once (every node reads them from the database).
+    let summary = virgule_web::trust::recompute(store, &super::trust::settings(config)).await?;
+    println!("trust levels recomputed: {} changed", summary.changed);
     Ok(())
 }
 
