@@ -107,11 +107,13 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
     (2, "syndication", include_str!("../migrations/sqlite/0002_syndication.sql")),
     (3, "certs", include_str!("../migrations/sqlite/0003_certs.sql")),
+    (4, "leases", include_str!("../migrations/sqlite/0004_leases.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "syndication", include_str!("../migrations/postgres/0002_syndication.sql")),
     (3, "certs", include_str!("../migrations/postgres/0003_certs.sql")),
+    (4, "leases", include_str!("../migrations/postgres/0004_leases.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

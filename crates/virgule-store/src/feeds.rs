@@ -349,7 +349,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<FeedClaim>> {
         let now = now.trunc_subsecs(6);
-        let token = claim_token();
+        let token = crate::leases::random_token();
         let until = now + lease;
         let claim = match &self.db {
             Db::Sqlite(_) => CLAIM_DUE_FEEDS_SQLITE,
@@ -396,7 +396,7 @@ impl Store {
         lease: chrono::Duration,
     ) -> Result<Option<FeedClaim>> {
         let now = now.trunc_subsecs(6);
-        let token = claim_token();
+        let token = crate::leases::random_token();
         let claimed = on_pool!(&self.db, pool => {
             sqlx::query(CLAIM_MEMBER_FEED)
                 .bind(member_id)
@@ -626,11 +626,4 @@ impl Store {
         });
         Ok(counts)
     }
-}
-
-/// A random lease token: 128 bits, hex.
-fn claim_token() -> String {
-    let mut bytes = [0_u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -18,6 +18,7 @@ mod certs;
 mod db;
 mod entries;
 mod feeds;
+mod leases;
 mod members;
 mod model;
 mod news;
@@ -30,6 +31,7 @@ pub use db::{Backend, SQLITE_FILE};
 pub use feeds::{
     Feed, FeedClaim, FeedStatus, FetchRecord, FetchResult, IngestCounts, KnownItem, SyndicatedDraft,
 };
+pub use leases::Lease;
 pub use model::*;
 
 use db::Db;

@@ -106,6 +106,15 @@ impl TestDb {
         }
     }
 
+    /// The PostgreSQL URL of the test database (`None` on SQLite), e.g. for running the
+    /// `virgule` binary against it with `--database-url`.
+    pub fn database_url(&self) -> Option<&str> {
+        match &self.place {
+            Place::Sqlite(_) => None,
+            Place::Postgres { url, .. } => Some(url),
+        }
+    }
+
     /// Opens another [`Store`] on the same database, e.g. to check that data outlives closing
     /// the first one.
     pub async fn reopen(&self) -> Store {
@@ -114,6 +123,14 @@ impl TestDb {
             Place::Postgres { url, .. } => Store::open_postgres(url).await,
         }
         .unwrap_or_else(|e| panic!("cannot reopen the test store: {e}"))
+    }
+    /// The settings that point the `virgule` binary at this database: `--data-dir DIR` for
+    /// SQLite, `--database-url URL` for PostgreSQL.
+    pub fn cli_args(&self) -> [std::ffi::OsString; 2] {
+        match &self.place {
+            Place::Sqlite(dir) => ["--data-dir".into(), dir.path().into()],
+            Place::Postgres { url, .. } => ["--database-url".into(), url.into()],
+        }
     }
 }
 

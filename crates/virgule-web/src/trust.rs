@@ -2,21 +2,32 @@
 //! member's level with the pure metric of `virgule-trust`, and a debounced background task
 //! that reruns it after certifications change, so that a burst of certifying costs one run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use thiserror::Error;
 use tokio::sync::Notify;
-use virgule_store::{CertLevel, MemberName, Store, StoreError, TrustLevel};
-use virgule_trust::{GraphBuilder, GraphError, Level, compute};
+use virgule_store::{MemberName, Store, StoreError, TrustLevel};
+use virgule_trust::{GraphBuilder, GraphError, compute};
 
 /// How long the background task waits for quiet after a change before recomputing.
 pub const DEBOUNCE: Duration = Duration::from_secs(1);
 
 /// Past this, a steady stream of changes no longer postpones the recomputation.
 const MAX_DELAY: Duration = Duration::from_secs(10);
+
+/// The lease (in the database) that keeps recomputations on one node at a time: two nodes
+/// writing levels from different snapshots could leave the older one's last.
+pub const LEASE: &str = "trust-recompute";
+
+/// How long a holder may keep the lease: far longer than a computation over a million
+/// members (about a second of metric), and what a crashed holder costs the others at most.
+const LEASE_TTL: Duration = Duration::from_secs(300);
+
+/// How often a recomputation waiting for the lease asks again.
+const LEASE_POLL: Duration = Duration::from_millis(250);
 
 /// The metric's site settings, from `Config` (`trust_seeds`, `trust_caps`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,29 +75,67 @@ pub struct TrustSummary {
     pub warnings: Vec<String>,
 }
 
-/// Reads members and certifications, ranks everyone and stores the levels that changed.
+/// Reads members and certifications, ranks everyone and stores the levels that changed, on
+/// one node at a time: it first waits for the [`LEASE`] (another node's run finishes first,
+/// so this one reads what that one wrote, and every change made meanwhile).
+///
+/// A suspended member is out of the graph: ranked Observer, and the certifications they gave
+/// count for nobody (suspending a spammer also cuts off the accounts they vouched for), while
+/// those they received are kept for the day they are reinstated.
 pub async fn recompute(
     store: &Store,
     settings: &TrustSettings,
 ) -> Result<TrustSummary, TrustError> {
-    let members = store.members_by_id().await?;
-    let certs = store.all_certs().await?;
+    let lease = loop {
+        match store.try_lease(LEASE, LEASE_TTL).await? {
+            Some(lease) => break lease,
+            None => tokio::time::sleep(LEASE_POLL).await,
+        }
+    };
+    let result = recompute_holding_lease(store, settings).await;
+    if let Err(e) = store.release_lease(&lease).await {
+        // It expires on its own; the next run waits at most LEASE_TTL.
+        tracing::warn!(error = %e, "could not give the trust lease back");
+    }
+    result
+}
+
+async fn recompute_holding_lease(
+    store: &Store,
+    settings: &TrustSettings,
+) -> Result<TrustSummary, TrustError> {
+    let all_members = store.members_by_id().await?;
+    let suspended: HashSet<i64> =
+        all_members.iter().filter(|m| m.suspended).map(|m| m.id).collect();
+    let members: Vec<&virgule_store::Member> =
+        all_members.iter().filter(|m| !m.suspended).collect();
+    let certs: Vec<_> = store
+        .all_certs()
+        .await?
+        .into_iter()
+        .filter(|(issuer, subject, _)| !suspended.contains(issuer) && !suspended.contains(subject))
+        .collect();
     let mut warnings = Vec::new();
 
     let admin_fallback = settings.seeds.is_empty();
     let seed_ids: Vec<i64> = if admin_fallback {
         members.iter().filter(|m| m.is_admin).map(|m| m.id).collect()
     } else {
-        let by_name: HashMap<&MemberName, i64> = members.iter().map(|m| (&m.name, m.id)).collect();
+        let by_name: HashMap<&MemberName, &virgule_store::Member> =
+            all_members.iter().map(|m| (&m.name, m)).collect();
         settings
             .seeds
             .iter()
-            .filter_map(|name| {
-                let id = by_name.get(name).copied();
-                if id.is_none() {
+            .filter_map(|name| match by_name.get(name) {
+                None => {
                     warnings.push(format!("seed {name} is no member of this site; skipped"));
+                    None
                 }
-                id
+                Some(m) if m.suspended => {
+                    warnings.push(format!("seed {name} is suspended; skipped"));
+                    None
+                }
+                Some(m) => Some(m.id),
             })
             .collect()
     };
@@ -104,25 +153,22 @@ pub async fn recompute(
             builder.member(id);
         }
         for (issuer, subject, level) in certs {
-            builder.certify(issuer, subject, metric_level(level));
+            builder.certify(issuer, subject, level.trust_level());
         }
         let graph = builder.build()?;
         let ranking = compute(&graph, &caps);
-        let levels: Vec<(i64, TrustLevel)> = graph
-            .members()
-            .iter()
-            .zip(ranking.levels())
-            .map(|(&id, &level)| (id, trust_level(level)))
-            .collect();
-        let accepted = Level::CERTIFIED.map(|l| (trust_level(l), ranking.accepted_at(l)));
+        let levels: Vec<(i64, TrustLevel)> =
+            graph.members().iter().zip(ranking.levels()).map(|(&id, &level)| (id, level)).collect();
+        let accepted = TrustLevel::CERTIFIED.map(|l| (l, ranking.accepted_at(l)));
         let seed_certs: Vec<usize> = (0..graph.seed_count())
-            .map(|i| graph.certifications_by(i, Level::Apprentice))
+            .map(|i| graph.certifications_by(i, TrustLevel::Apprentice))
             .collect();
         Ok::<_, GraphError>((levels, accepted, seed_certs))
     })
     .await??;
 
-    let by_id: HashMap<i64, &virgule_store::Member> = members.iter().map(|m| (m.id, m)).collect();
+    let by_id: HashMap<i64, &virgule_store::Member> =
+        all_members.iter().map(|m| (m.id, m)).collect();
     let mut seeds = Vec::new();
     for (&id, certifications) in seed_ids.iter().zip(seed_certs) {
         let Some(member) = by_id.get(&id) else { continue };
@@ -135,6 +181,7 @@ pub async fn recompute(
     // Only the changes are written: most recomputations move a handful of members.
     let changes: Vec<(i64, TrustLevel)> = levels
         .into_iter()
+        .chain(suspended.iter().map(|&id| (id, TrustLevel::Observer)))
         .filter(|(id, level)| by_id.get(id).is_some_and(|m| m.trust_level != *level))
         .collect();
     if !changes.is_empty() {
@@ -148,23 +195,6 @@ pub async fn recompute(
         changed: changes.len(),
         warnings,
     })
-}
-
-fn metric_level(level: CertLevel) -> Level {
-    match level {
-        CertLevel::Apprentice => Level::Apprentice,
-        CertLevel::Journeyer => Level::Journeyer,
-        CertLevel::Master => Level::Master,
-    }
-}
-
-fn trust_level(level: Level) -> TrustLevel {
-    match level {
-        Level::Observer => TrustLevel::Observer,
-        Level::Apprentice => TrustLevel::Apprentice,
-        Level::Journeyer => TrustLevel::Journeyer,
-        Level::Master => TrustLevel::Master,
-    }
 }
 
 /// Reruns [`recompute`] in the background after certifications change. Cheap to clone.

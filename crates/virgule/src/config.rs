@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
-use virgule_store::MemberName;
+use virgule_store::{MemberName, TrustLevel};
 
 /// Everything the binary needs to know, validated once at start and passed down.
 #[derive(Clone, PartialEq)]
@@ -24,10 +25,15 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Let members' feeds point at loopback and private addresses (tests, closed networks).
     pub fetch_allow_private: bool,
+    /// How long a fetcher's claim on a feed lasts: a worker that dies holding claims loses
+    /// them after this, and another worker fetches those feeds.
+    pub fetch_lease: Duration,
     /// The accounts the trust metric starts from.
     pub trust_seeds: Vec<MemberName>,
     /// The trust metric's node capacities by distance from the seeds.
     pub trust_caps: Vec<u32>,
+    /// The lowest level whose entries the recent log shows by default.
+    pub recentlog_threshold: TrustLevel,
 }
 
 /// Written by hand so that a password inside `database_url` never reaches a log.
@@ -41,8 +47,10 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("secure_cookies", &self.secure_cookies)
             .field("fetch_allow_private", &self.fetch_allow_private)
+            .field("fetch_lease", &self.fetch_lease)
             .field("trust_seeds", &self.trust_seeds)
             .field("trust_caps", &self.trust_caps)
+            .field("recentlog_threshold", &self.recentlog_threshold)
             .finish()
     }
 }
@@ -51,6 +59,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./virgule-data";
 pub const DEFAULT_SITE_NAME: &str = "Virgule";
 pub const DEFAULT_TRUST_CAPS: [u32; 7] = [800, 200, 50, 12, 4, 2, 1];
+/// A fetch is bounded at 30 s; parsing and storing take well under a second.
+pub const DEFAULT_FETCH_LEASE_SECS: u64 = 120;
 
 /// The environment variable that names the configuration file (like `--config`).
 pub const CONFIG_ENV: &str = "VIRGULE_CONFIG";
@@ -65,8 +75,10 @@ impl Default for Config {
             base_url: None,
             secure_cookies: false,
             fetch_allow_private: false,
+            fetch_lease: Duration::from_secs(DEFAULT_FETCH_LEASE_SECS),
             trust_seeds: Vec::new(),
             trust_caps: DEFAULT_TRUST_CAPS.to_vec(),
+            recentlog_threshold: TrustLevel::Apprentice,
         }
     }
 }
@@ -78,6 +90,7 @@ impl Config {
             site_name: self.site_name.clone(),
             base_url: self.base_url.clone(),
             secure_cookies: self.secure_cookies,
+            recentlog_threshold: self.recentlog_threshold,
         }
     }
 
@@ -91,7 +104,11 @@ impl Config {
 
     /// The syndication engine's settings.
     pub fn syndication(&self) -> virgule_syndication::Settings {
-        virgule_syndication::Settings { fetch: self.fetch_policy(), ..Default::default() }
+        virgule_syndication::Settings {
+            fetch: self.fetch_policy(),
+            lease: self.fetch_lease,
+            ..Default::default()
+        }
     }
 
     /// Builds the configuration from its three layers, each overriding the one before:
@@ -139,6 +156,11 @@ impl Config {
                 .or(env.fetch_allow_private)
                 .or(file.fetch_allow_private)
                 .unwrap_or(defaults.fetch_allow_private),
+            fetch_lease: flags
+                .fetch_lease
+                .or(env.fetch_lease)
+                .or(file.fetch_lease)
+                .unwrap_or(defaults.fetch_lease),
             trust_seeds: flags
                 .trust_seeds
                 .or(env.trust_seeds)
@@ -149,6 +171,11 @@ impl Config {
                 .or(env.trust_caps)
                 .or(file.trust_caps)
                 .unwrap_or(defaults.trust_caps),
+            recentlog_threshold: flags
+                .recentlog_threshold
+                .or(env.recentlog_threshold)
+                .or(file.recentlog_threshold)
+                .unwrap_or(defaults.recentlog_threshold),
         })
     }
 }
@@ -210,12 +237,20 @@ pub struct ConfigFlags {
     /// Allow feed fetches to private addresses [env: VIRGULE_FETCH_ALLOW_PRIVATE] [default: false]
     #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub fetch_allow_private: Option<String>,
+    /// Seconds a fetcher's claim on a feed lasts; a crashed worker's feeds are fetched by
+    /// others after it [env: VIRGULE_FETCH_LEASE_SECS] [default: 120]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub fetch_lease_secs: Option<String>,
     /// Comma-separated names the trust metric starts from [env: VIRGULE_TRUST_SEEDS]
     #[arg(long, global = true, value_name = "NAMES")]
     pub trust_seeds: Option<String>,
     /// Comma-separated trust capacities [env: VIRGULE_TRUST_CAPS] [default: 800,200,50,12,4,2,1]
     #[arg(long, global = true, value_name = "CAPS")]
     pub trust_caps: Option<String>,
+    /// Lowest level the recent log shows by default: observer (0), apprentice (1),
+    /// journeyer (2) or master (3) [env: VIRGULE_RECENTLOG_THRESHOLD] [default: apprentice]
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub recentlog_threshold: Option<String>,
 }
 
 /// A bad setting, with where it came from; the binary exits with status 2 on it.
@@ -276,6 +311,12 @@ const FETCH_ALLOW_PRIVATE: Setting = Setting {
     flag: "--fetch-allow-private",
     in_flags: |f| &f.fetch_allow_private,
 };
+const FETCH_LEASE_SECS: Setting = Setting {
+    key: "fetch_lease_secs",
+    env: "VIRGULE_FETCH_LEASE_SECS",
+    flag: "--fetch-lease-secs",
+    in_flags: |f| &f.fetch_lease_secs,
+};
 const TRUST_SEEDS: Setting = Setting {
     key: "trust_seeds",
     env: "VIRGULE_TRUST_SEEDS",
@@ -289,7 +330,14 @@ const TRUST_CAPS: Setting = Setting {
     in_flags: |f| &f.trust_caps,
 };
 
-const SETTINGS: [&Setting; 9] = [
+const RECENTLOG_THRESHOLD: Setting = Setting {
+    key: "recentlog_threshold",
+    env: "VIRGULE_RECENTLOG_THRESHOLD",
+    flag: "--recentlog-threshold",
+    in_flags: |f| &f.recentlog_threshold,
+};
+
+const SETTINGS: [&Setting; 11] = [
     &LISTEN,
     &DATA_DIR,
     &DATABASE_URL,
@@ -297,8 +345,10 @@ const SETTINGS: [&Setting; 9] = [
     &BASE_URL,
     &SECURE_COOKIES,
     &FETCH_ALLOW_PRIVATE,
+    &FETCH_LEASE_SECS,
     &TRUST_SEEDS,
     &TRUST_CAPS,
+    &RECENTLOG_THRESHOLD,
 ];
 
 /// Where a value came from, as an error message names it.
@@ -333,8 +383,10 @@ struct Layer {
     base_url: Option<Option<String>>,
     secure_cookies: Option<bool>,
     fetch_allow_private: Option<bool>,
+    fetch_lease: Option<Duration>,
     trust_seeds: Option<Vec<MemberName>>,
     trust_caps: Option<Vec<u32>>,
+    recentlog_threshold: Option<TrustLevel>,
 }
 
 /// The file's shape. Unknown keys are refused so that a typo does not pass silently.
@@ -348,8 +400,10 @@ struct FileSettings {
     base_url: Option<String>,
     secure_cookies: Option<bool>,
     fetch_allow_private: Option<bool>,
+    fetch_lease_secs: Option<i64>,
     trust_seeds: Option<Vec<String>>,
     trust_caps: Option<Vec<i64>>,
+    recentlog_threshold: Option<String>,
 }
 
 fn file_layer(file: ConfigFile<'_>) -> Result<Layer, ConfigError> {
@@ -388,8 +442,16 @@ fn file_layer(file: ConfigFile<'_>) -> Result<Layer, ConfigError> {
         base_url: raw.base_url.map(|v| parse_base_url(&v, &at(&BASE_URL))).transpose()?,
         secure_cookies: raw.secure_cookies,
         fetch_allow_private: raw.fetch_allow_private,
+        fetch_lease: raw
+            .fetch_lease_secs
+            .map(|v| parse_lease(&v.to_string(), &at(&FETCH_LEASE_SECS)))
+            .transpose()?,
         trust_seeds: seeds,
         trust_caps: caps,
+        recentlog_threshold: raw
+            .recentlog_threshold
+            .map(|v| parse_threshold(&v, &at(&RECENTLOG_THRESHOLD)))
+            .transpose()?,
     })
 }
 
@@ -408,10 +470,14 @@ fn string_layer<'a>(
         fetch_allow_private: get(&FETCH_ALLOW_PRIVATE)
             .map(|(v, s)| parse_bool(&v, &s))
             .transpose()?,
+        fetch_lease: get(&FETCH_LEASE_SECS).map(|(v, s)| parse_lease(&v, &s)).transpose()?,
         trust_seeds: get(&TRUST_SEEDS)
             .map(|(v, s)| parse_seed_list(v.split(','), &s))
             .transpose()?,
         trust_caps: get(&TRUST_CAPS).map(|(v, s)| parse_caps(&v, &s)).transpose()?,
+        recentlog_threshold: get(&RECENTLOG_THRESHOLD)
+            .map(|(v, s)| parse_threshold(&v, &s))
+            .transpose()?,
     })
 }
 
@@ -506,6 +572,26 @@ fn parse_seed_list<'v>(
     Ok(seeds)
 }
 
+/// Whole seconds, 1 to a day.
+fn parse_lease(value: &str, source: &Source<'_>) -> Result<Duration, ConfigError> {
+    match value.trim().parse::<u64>() {
+        Ok(secs @ 1..=86_400) => Ok(Duration::from_secs(secs)),
+        _ => Err(invalid(source, value, "expected whole seconds from 1 to 86400, e.g. 120")),
+    }
+}
+
+/// A level by name (any case) or by rank, as `?thresh=` spells it: `apprentice` or `1`.
+fn parse_threshold(value: &str, source: &Source<'_>) -> Result<TrustLevel, ConfigError> {
+    let word = value.trim();
+    word.parse::<u8>()
+        .ok()
+        .and_then(TrustLevel::from_rank)
+        .or_else(|| TrustLevel::parse(word).ok())
+        .ok_or_else(|| {
+            invalid(source, value, "expected observer, apprentice, journeyer or master (or 0-3)")
+        })
+}
+
 fn parse_caps(value: &str, source: &Source<'_>) -> Result<Vec<u32>, ConfigError> {
     let caps = value
         .split(',')
@@ -584,8 +670,10 @@ mod tests {
         assert_eq!(config.base_url, None);
         assert!(!config.secure_cookies);
         assert!(!config.fetch_allow_private);
+        assert_eq!(config.fetch_lease, Duration::from_secs(120));
         assert!(config.trust_seeds.is_empty());
         assert_eq!(config.trust_caps, vec![800, 200, 50, 12, 4, 2, 1]);
+        assert_eq!(config.recentlog_threshold, TrustLevel::Apprentice);
         assert_eq!(config, Config::default());
     }
 
@@ -639,8 +727,10 @@ mod tests {
                 ("VIRGULE_BASE_URL", "https://diaries.example.org/"),
                 ("VIRGULE_SECURE_COOKIES", "yes"),
                 ("VIRGULE_FETCH_ALLOW_PRIVATE", "1"),
+                ("VIRGULE_FETCH_LEASE_SECS", "5"),
                 ("VIRGULE_TRUST_SEEDS", " raph, Miguel ,,federico,raph"),
                 ("VIRGULE_TRUST_CAPS", "100, 10,1"),
+                ("VIRGULE_RECENTLOG_THRESHOLD", "2"),
             ],
             &ConfigFlags::default(),
         )
@@ -652,9 +742,11 @@ mod tests {
         assert_eq!(config.base_url.as_deref(), Some("https://diaries.example.org"));
         assert!(config.secure_cookies);
         assert!(config.fetch_allow_private);
+        assert_eq!(config.syndication().lease, Duration::from_secs(5));
         let seeds: Vec<&str> = config.trust_seeds.iter().map(MemberName::as_str).collect();
         assert_eq!(seeds, ["raph", "miguel", "federico"]);
         assert_eq!(config.trust_caps, vec![100, 10, 1]);
+        assert_eq!(config.recentlog_threshold, TrustLevel::Journeyer);
     }
 
     #[test]
@@ -667,8 +759,10 @@ mod tests {
             base_url = "http://lug.example.org/virgule/"
             secure_cookies = false
             fetch_allow_private = true
+            fetch_lease_secs = 300
             trust_seeds = ["raph", "miguel"]
             trust_caps = [800, 200]
+            recentlog_threshold = "Observer"
         "#;
         let config = load(Some(text), &[], &ConfigFlags::default()).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
@@ -677,8 +771,10 @@ mod tests {
         assert_eq!(config.site_name, "LUG");
         assert_eq!(config.base_url.as_deref(), Some("http://lug.example.org/virgule"));
         assert!(config.fetch_allow_private);
+        assert_eq!(config.fetch_lease, Duration::from_secs(300));
         assert_eq!(config.trust_seeds.len(), 2);
         assert_eq!(config.trust_caps, vec![800, 200]);
+        assert_eq!(config.recentlog_threshold, TrustLevel::Observer);
     }
 
     #[test]
@@ -733,6 +829,12 @@ mod tests {
         let message = err(load(None, &[], &flags));
         assert!(message.contains("--fetch-allow-private"), "{message}");
 
+        for secs in ["0", "-5", "2.5", "86401", "soon"] {
+            let message =
+                err(load(None, &[("VIRGULE_FETCH_LEASE_SECS", secs)], &ConfigFlags::default()));
+            assert!(message.contains("VIRGULE_FETCH_LEASE_SECS"), "{secs}: {message}");
+        }
+
         for caps in ["800,-1", "800,,1", "", "a,b", "0", "99999999999"] {
             let message = err(load(None, &[("VIRGULE_TRUST_CAPS", caps)], &ConfigFlags::default()));
             assert!(message.contains("VIRGULE_TRUST_CAPS"), "{caps}: {message}");
@@ -754,6 +856,16 @@ mod tests {
         let message =
             err(load(None, &[("VIRGULE_BASE_URL", "example.org")], &ConfigFlags::default()));
         assert!(message.contains("VIRGULE_BASE_URL"), "{message}");
+
+        for level in ["4", "grandmaster", ""] {
+            let flags =
+                ConfigFlags { recentlog_threshold: Some(level.into()), ..ConfigFlags::default() };
+            let message = err(load(None, &[], &flags));
+            assert!(
+                message.contains("--recentlog-threshold") && message.contains("journeyer"),
+                "{level}: {message}"
+            );
+        }
     }
 
     #[test]

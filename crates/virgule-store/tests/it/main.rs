@@ -7,6 +7,7 @@
 mod certs;
 mod entries;
 mod feeds;
+mod leases;
 mod members;
 mod news;
 mod sessions;

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use virgule_store::testing::fresh_store;
 use virgule_store::{CertLevel, MemberName, NewMember, Store, TrustLevel};
-use virgule_web::trust::{SeedUse, TrustSettings, recompute};
+use virgule_web::trust::{LEASE, SeedUse, TrustSettings, recompute};
 
 use crate::api_support::{call, get};
 use crate::harness::TestApp;
@@ -185,6 +185,73 @@ async fn recompute_reports_seeds_counts_and_writes_only_changes() {
     // admin up to Master; raph, miguel and etbe down to Observer.
     assert_eq!(summary.changed, 4);
     assert_eq!(summary.accepted.map(|(_, n)| n), [1, 1, 1]);
+}
+
+/// A suspended member is out of the graph: ranked Observer, and those they vouched for lose
+/// what they had through them; reinstating them brings it back.
+#[tokio::test]
+async fn suspended_members_are_unranked_and_their_certifications_count_for_nobody() {
+    let (store, _db) = fresh_store().await;
+    let raph = member_id(&store, "raph").await;
+    let spammer = member_id(&store, "spammer").await;
+    let sock = member_id(&store, "sock").await;
+    store.certify(raph, spammer, CertLevel::Master).await.unwrap();
+    store.certify(spammer, sock, CertLevel::Master).await.unwrap();
+    let settings =
+        TrustSettings { seeds: vec![name("raph")], caps: virgule_trust::DEFAULT_CAPS.to_vec() };
+    let levels = |store: Store| async move {
+        let members = store.members_by_id().await.unwrap();
+        members.into_iter().map(|m| m.trust_level).collect::<Vec<_>>()
+    };
+
+    recompute(&store, &settings).await.unwrap();
+    assert_eq!(levels(store.clone()).await, [TrustLevel::Master; 3]);
+
+    store.set_suspended(&name("spammer"), true).await.unwrap();
+    let summary = recompute(&store, &settings).await.unwrap();
+    assert_eq!(summary.members, 2, "the suspended member is not ranked");
+    assert_eq!(
+        levels(store.clone()).await,
+        [TrustLevel::Master, TrustLevel::Observer, TrustLevel::Observer]
+    );
+
+    store.set_suspended(&name("spammer"), false).await.unwrap();
+    recompute(&store, &settings).await.unwrap();
+    assert_eq!(levels(store.clone()).await, [TrustLevel::Master; 3]);
+
+    // A suspended seed is skipped, with a warning.
+    store.set_suspended(&name("raph"), true).await.unwrap();
+    let summary = recompute(&store, &settings).await.unwrap();
+    assert!(summary.seeds.is_empty());
+    assert!(summary.warnings.iter().any(|w| w.contains("raph is suspended")), "{summary:?}");
+    assert_eq!(levels(store.clone()).await, [TrustLevel::Observer; 3]);
+}
+
+/// Recomputations run one at a time across nodes: one waits while another node holds the
+/// lease, then runs and sees what changed meanwhile.
+#[tokio::test]
+async fn a_recomputation_waits_for_another_nodes_lease() {
+    let (store, db) = fresh_store().await;
+    let other_node = db.reopen().await;
+    let raph = member_id(&store, "raph").await;
+    let etbe = member_id(&store, "etbe").await;
+    let settings =
+        TrustSettings { seeds: vec![name("raph")], caps: virgule_trust::DEFAULT_CAPS.to_vec() };
+
+    let held = other_node.try_lease(LEASE, Duration::from_secs(60)).await.unwrap().unwrap();
+    let waiting = tokio::spawn({
+        let (store, settings) = (store.clone(), settings.clone());
+        async move { recompute(&store, &settings).await.unwrap() }
+    });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!waiting.is_finished(), "it must wait for the lease");
+    // A certification made while the other node runs is seen by the waiting run.
+    store.certify(raph, etbe, CertLevel::Journeyer).await.unwrap();
+    other_node.release_lease(&held).await.unwrap();
+    let summary = tokio::time::timeout(Duration::from_secs(10), waiting).await.unwrap().unwrap();
+    assert_eq!(summary.accepted.map(|(_, n)| n), [2, 2, 1]);
+    // And it gave the lease back.
+    assert!(other_node.try_lease(LEASE, Duration::from_secs(1)).await.unwrap().is_some());
 }
 
 /// The admin page says what the metric started from: with no trust_seeds configured, the
