@@ -24,6 +24,11 @@ const ALL_CERTS: &str = "SELECT issuer_id, subject_id, level FROM certs ORDER BY
 
 const SET_TRUST_LEVEL: &str = "UPDATE members SET trust_level = $2 WHERE id = $1";
 
+const SAVE_TRUST_RUN: &str = "INSERT INTO trust_runs (id, finished_at, summary) VALUES (1, $1, $2) \
+     ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, summary = excluded.summary";
+
+const LAST_TRUST_RUN: &str = "SELECT finished_at, summary FROM trust_runs WHERE id = 1";
+
 #[derive(sqlx::FromRow)]
 struct CertRow {
     name: String,
@@ -147,5 +152,21 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Keeps the last recomputation's summary (JSON the caller owns) for every node to show.
+    pub async fn save_trust_run(&self, finished_at: DateTime<Utc>, summary: &str) -> Result<()> {
+        on_pool!(&self.db, pool => {
+            sqlx::query(SAVE_TRUST_RUN).bind(finished_at).bind(summary).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The last recomputation any node finished: when, and its summary as saved.
+    pub async fn last_trust_run(&self) -> Result<Option<(DateTime<Utc>, String)>> {
+        let row = on_pool!(&self.db, pool => {
+            sqlx::query_as(LAST_TRUST_RUN).fetch_optional(pool).await?
+        });
+        Ok(row)
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The current time, truncated to microseconds so that it round-trips through both backends
 /// (PostgreSQL keeps microseconds) and compares equal after a read.
@@ -50,6 +50,14 @@ impl MemberName {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read back through [`MemberName::parse`], so that stored JSON cannot smuggle in a bad name.
+impl<'de> Deserialize<'de> for MemberName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        MemberName::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 

@@ -10,7 +10,11 @@ use thiserror::Error;
 /// level type of the whole site: the store keeps a member's computed level as its rank, and
 /// with the `serde` feature it serializes as its lower-case [`Level::key`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Level {
     /// No certification (as a certification: a withdrawal).
     #[default]

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::Notify;
 use virgule_store::{MemberName, Store, StoreError, TrustLevel};
@@ -47,18 +48,21 @@ pub enum TrustError {
     Graph(#[from] GraphError),
     #[error("the trust computation stopped: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("cannot save the trust summary: {0}")]
+    Summary(#[from] serde_json::Error),
 }
 
 /// One seed the computation started from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedUse {
     pub name: MemberName,
     /// How many members this seed certifies (at any level).
     pub certifications: usize,
 }
 
-/// What a recomputation did, for the admin (the CLI prints it; the background task logs it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a recomputation did, for the admin (the CLI prints it; the background task logs it;
+/// every node's admin page shows the last one, saved in the database as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustSummary {
     /// Members ranked.
     pub members: usize,
@@ -92,7 +96,10 @@ pub async fn recompute(
             None => tokio::time::sleep(LEASE_POLL).await,
         }
     };
-    let result = recompute_holding_lease(store, settings).await;
+    let result = match recompute_holding_lease(store, settings).await {
+        Ok(summary) => save_run(store, &summary).await.map(|()| summary),
+        Err(e) => Err(e),
+    };
     if let Err(e) = store.release_lease(&lease).await {
         // It expires on its own; the next run waits at most LEASE_TTL.
         tracing::warn!(error = %e, "could not give the trust lease back");
@@ -203,8 +210,6 @@ pub struct TrustRecomputer {
     store: Store,
     settings: Arc<TrustSettings>,
     changes: Arc<Notify>,
-    /// The last successful computation on this node, for the admin page.
-    last: Arc<std::sync::Mutex<Option<LastRun>>>,
 }
 
 /// A finished computation and when it ended.
@@ -214,19 +219,28 @@ pub struct LastRun {
     pub summary: TrustSummary,
 }
 
-impl TrustRecomputer {
-    pub fn new(store: Store, settings: TrustSettings) -> Self {
-        TrustRecomputer {
-            store,
-            settings: Arc::new(settings),
-            changes: Arc::new(Notify::new()),
-            last: Arc::default(),
+async fn save_run(store: &Store, summary: &TrustSummary) -> Result<(), TrustError> {
+    let json = serde_json::to_string(summary)?;
+    store.save_trust_run(virgule_store::now(), &json).await?;
+    Ok(())
+}
+
+/// The last computation any node finished, if any. A summary this version cannot read (saved
+/// by another version during an upgrade) counts as none, with a warning.
+pub async fn last_run(store: &Store) -> Result<Option<LastRun>, StoreError> {
+    let Some((at, json)) = store.last_trust_run().await? else { return Ok(None) };
+    match serde_json::from_str(&json) {
+        Ok(summary) => Ok(Some(LastRun { at, summary })),
+        Err(e) => {
+            tracing::warn!(error = %e, "the saved trust summary cannot be read");
+            Ok(None)
         }
     }
+}
 
-    /// The last computation this node finished, if any.
-    pub fn last_run(&self) -> Option<LastRun> {
-        self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+impl TrustRecomputer {
+    pub fn new(store: Store, settings: TrustSettings) -> Self {
+        TrustRecomputer { store, settings: Arc::new(settings), changes: Arc::new(Notify::new()) }
     }
 
     /// Tells the task that certifications changed; returns at once.
@@ -293,8 +307,6 @@ impl TrustRecomputer {
                 for warning in &summary.warnings {
                     tracing::warn!("trust metric: {warning}");
                 }
-                let run = LastRun { at: virgule_store::now(), summary };
-                *self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(run);
             }
             Err(e) => tracing::error!(error = %e, "trust recomputation failed"),
         }

@@ -6,3 +6,11 @@ CREATE TABLE leases (
     holder      TEXT NOT NULL,
     expires_at  TIMESTAMPTZ NOT NULL
 );
+
+-- The last trust recomputation, whichever node ran it, for every node's admin page: one row,
+-- its summary as the web layer's JSON.
+CREATE TABLE trust_runs (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    finished_at  TIMESTAMPTZ NOT NULL,
+    summary      TEXT NOT NULL
+);

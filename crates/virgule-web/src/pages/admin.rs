@@ -1,5 +1,5 @@
 //! `/admin/`: what a site admin needs to see about the site's health; for now the trust
-//! metric as this node last computed it: which seeds it started from (and that the admins are
+//! metric as last computed (by any node): which seeds it started from (and that the admins are
 //! the seeds when none are configured), how many members each level accepted, and warnings.
 
 use askama::Template;
@@ -11,7 +11,7 @@ use crate::error::PageResult;
 use crate::pages::params::login_redirect;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
-use crate::trust::LastRun;
+use crate::trust::{LastRun, last_run};
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -27,7 +27,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
         return Ok(login_redirect("/admin/"));
     }
     viewer.require_admin()?;
-    let last = state.trust.last_run();
+    let last = last_run(&state.store).await?;
     let computed_at = last.as_ref().map(|run| run.at.format("%Y-%m-%d %H:%M:%S UTC").to_string());
     let page = AdminPage {
         layout: Layout::new(&state, &viewer, "Site administration"),

@@ -287,4 +287,14 @@ async fn the_admin_page_names_the_seeds_and_the_admin_fallback() {
     assert!(page.contains("seed root certifies nobody"), "{page}");
     assert!(page.contains(r#"<a href="/person/root/">root</a>: 0 certifications given"#), "{page}");
     assert!(page.contains("Apprentice: 1"), "{page}");
+
+    // A recomputation outside this site's recomputer (as another node or the CLI runs it,
+    // here with seeds configured): this node's admin page shows that run.
+    let other_node = app.store.clone();
+    let settings =
+        TrustSettings { seeds: vec![name("bob")], caps: virgule_trust::DEFAULT_CAPS.to_vec() };
+    recompute(&other_node, &settings).await.unwrap();
+    let (_, page) = app.get(&admin, "/admin/").await;
+    assert!(!page.contains("admin accounts are the seeds"), "{page}");
+    assert!(page.contains(r#"<a href="/person/bob/">bob</a>: 1 certifications given"#), "{page}");
 }
