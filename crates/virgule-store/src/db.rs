@@ -108,12 +108,14 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (2, "syndication", include_str!("../migrations/sqlite/0002_syndication.sql")),
     (3, "certs", include_str!("../migrations/sqlite/0003_certs.sql")),
     (4, "leases", include_str!("../migrations/sqlite/0004_leases.sql")),
+    (5, "recent rank", include_str!("../migrations/sqlite/0005_recent_rank.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "syndication", include_str!("../migrations/postgres/0002_syndication.sql")),
     (3, "certs", include_str!("../migrations/postgres/0003_certs.sql")),
     (4, "leases", include_str!("../migrations/postgres/0004_leases.sql")),
+    (5, "recent rank", include_str!("../migrations/postgres/0005_recent_rank.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

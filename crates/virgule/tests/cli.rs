@@ -422,8 +422,10 @@ fn trust_compute_ranks_the_site_and_explains_its_seeds() {
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(!stdout.contains("admins are the seeds"), "{stdout}");
     assert!(stdout.contains("warning: seed nobody is no member"), "{stdout}");
-    assert!(stdout.contains("seed demo0000: certifies 0"), "{stdout}");
+    // The demo members certify each other from demo0000 down: demo0000 certifies demo0001.
+    assert!(stdout.contains("seed demo0000: certifies 1"), "{stdout}");
     assert!(!stdout.contains("seed demo0001:"), "{stdout}");
-    // demo0000 up, demo0001 down.
-    assert!(stdout.contains("2 levels changed"), "{stdout}");
+    // demo0000 up; demo0001 stays Master through demo0000's certification.
+    assert!(stdout.contains("1 levels changed"), "{stdout}");
+    assert!(stdout.contains("accepted at Master: 2"), "{stdout}");
 }

@@ -373,4 +373,13 @@ async fn the_recent_log_keeps_authors_at_or_above_the_threshold() {
     assert_eq!(made.unwrap().author_level, TrustLevel::Observer);
     let edited = store.update_entry(newcomer.id, 0, &draft("n2", &[])).await.unwrap();
     assert_eq!(edited.author_level, TrustLevel::Observer);
+
+    // Entries written after a level is set, and after a suspension ends, are placed by it.
+    store.set_trust_levels(&[(newcomer.id, TrustLevel::Journeyer)]).await.unwrap();
+    store.create_entry(newcomer.id, &draft("later", &[]), at(2017, 1, 1, 0)).await.unwrap();
+    let journeyers = store.recent_entries(TrustLevel::Journeyer, ALL).await.unwrap();
+    assert_eq!(titles(journeyers), ["later", "n2", "journeyer"]);
+    store.set_suspended(&name("master"), false).await.unwrap();
+    let masters = store.recent_entries(TrustLevel::Master, ALL).await.unwrap();
+    assert_eq!(titles(masters), ["master"]);
 }

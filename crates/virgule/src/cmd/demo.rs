@@ -1,6 +1,9 @@
 //! `virgule demo`: fills a new site with members `demo0000`, `demo0001`, ... whose diaries hold
 //! real posts (the embedded fixture feeds), so that a newcomer sees a living site and the
-//! benchmark has data. Refuses to run twice on the same database.
+//! benchmark has data; the members certify each other from `demo0000` down, so that with
+//! `demo0000` as a trust seed the recent log has ranked authors, as on a real site (with the
+//! default capacities one seed ranks up to 200, its capacity; the rest stay unranked).
+//! Refuses to run twice on the same database.
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -8,7 +11,9 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use virgule_store::{EntryDraft, EntryFormat, MemberName, NewMember, ProfileUpdate, Store};
+use virgule_store::{
+    CertLevel, EntryDraft, EntryFormat, MemberName, NewMember, ProfileUpdate, Store,
+};
 
 use crate::config::Config;
 
@@ -39,12 +44,29 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
     // Render and sanitize each distinct post once, before touching the database.
     let posts = demo_posts()?;
     let store = super::open_store(config).await?;
-    let result = fill(&store, &args, &posts).await;
+    let result = fill(config, &store, &args, &posts).await;
     store.close().await;
     result
 }
 
-async fn fill(store: &Store, args: &DemoArgs, posts: &[EntryDraft]) -> anyhow::Result<()> {
+/// Who certifies demo member `index` (> 0), and at what level: its parent in a tree of eight
+/// children a member rooted at `demo0000` (wide enough for the flow to reach the seed's
+/// capacity), at a level that cycles Master, Journeyer, Apprentice.
+pub fn demo_certifier(index: u32) -> (u32, CertLevel) {
+    let level = match index % 3 {
+        0 => CertLevel::Apprentice,
+        1 => CertLevel::Master,
+        _ => CertLevel::Journeyer,
+    };
+    ((index - 1) / 8, level)
+}
+
+async fn fill(
+    config: &Config,
+    store: &Store,
+    args: &DemoArgs,
+    posts: &[EntryDraft],
+) -> anyhow::Result<()> {
     let first = demo_name(0);
     if store.member_by_name(&first).await?.is_some() {
         bail!(
@@ -65,6 +87,7 @@ async fn fill(store: &Store, args: &DemoArgs, posts: &[EntryDraft]) -> anyhow::R
     let started = Instant::now();
     let now = virgule_store::now();
     let mut revoked_admin = None;
+    let mut ids = Vec::with_capacity(args.members as usize);
     for index in 0..args.members {
         let name = demo_name(index);
         let member = store
@@ -75,6 +98,11 @@ async fn fill(store: &Store, args: &DemoArgs, posts: &[EntryDraft]) -> anyhow::R
             })
             .await
             .with_context(|| format!("cannot create the member {name}"))?;
+        ids.push(member.id);
+        if index > 0 {
+            let (certifier, level) = demo_certifier(index);
+            store.certify(ids[certifier as usize], member.id, level).await?;
+        }
         // On an empty site the first member becomes the admin; an account whose password is
         // printed on the terminal must not be one.
         if member.is_admin {
@@ -109,6 +137,17 @@ async fn fill(store: &Store, args: &DemoArgs, posts: &[EntryDraft]) -> anyhow::R
         total as f64 / seconds.max(1e-9),
     );
     println!("every demo member's password is: {DEMO_PASSWORD}");
+    let trust = super::trust::settings(config);
+    let summary = virgule_web::trust::recompute(store, &trust).await?;
+    let [(_, ranked), ..] = summary.accepted;
+    if summary.seeds.iter().any(|seed| seed.name == first) {
+        println!("trust: {ranked} members ranked Apprentice or above, from the seed {first}");
+    } else {
+        println!(
+            "trust: the demo members certify each other from {first} down; make it a trust seed \
+             (VIRGULE_TRUST_SEEDS={first}) to rank them and see their entries in the recent log"
+        );
+    }
     if let Some(name) = revoked_admin {
         println!(
             "note: {name} was the site's first account and so became its admin; that right was \
@@ -206,6 +245,17 @@ mod tests {
         // Neighbouring members start on different posts.
         let other = entries_for(4, 10, &posts, now);
         assert_ne!(entries_for(3, 10, &posts, now)[0].0.title, other[0].0.title);
+    }
+
+    #[test]
+    fn demo_members_are_certified_down_a_tree_from_the_first() {
+        assert_eq!(demo_certifier(1), (0, CertLevel::Master));
+        assert_eq!(demo_certifier(2), (0, CertLevel::Journeyer));
+        assert_eq!(demo_certifier(3), (0, CertLevel::Apprentice));
+        assert_eq!(demo_certifier(8), (0, CertLevel::Journeyer));
+        assert_eq!(demo_certifier(9), (1, CertLevel::Apprentice));
+        // Every member's certifier comes before it.
+        assert!((1..10_000).all(|i| demo_certifier(i).0 < i));
     }
 
     #[test]
