@@ -23,6 +23,7 @@ mod members;
 mod model;
 mod news;
 mod sessions;
+pub mod site;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tokens;

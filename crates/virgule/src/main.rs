@@ -45,6 +45,12 @@ enum Command {
     /// Rank members with the trust metric (`trust compute --graph FILE --seeds a,b`).
     #[command(subcommand)]
     Trust(cmd::trust::TrustCommand),
+    /// Write the whole site (members, entries, certifications, feeds, news) to one portable
+    /// file, for `import site` into another database.
+    Export(cmd::export::ExportArgs),
+    /// Load content from a file (`import site FILE`: a whole site from `virgule export`).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +87,8 @@ fn main() -> ExitCode {
                 cmd::feed::run(&config, command, cli.config.base_url.as_deref()).await
             }
             Command::Trust(command) => cmd::trust::run(&config, command).await,
+            Command::Export(args) => cmd::export::run(&config, args).await,
+            Command::Import(command) => cmd::import::run(&config, command).await,
         }
     });
     match result {

@@ -11,5 +11,6 @@ mod leases;
 mod members;
 mod news;
 mod sessions;
+mod site;
 mod support;
 mod tokens;

@@ -1,7 +1,9 @@
 //! One module per command; what they share is opening the store the configuration names.
 
 pub mod demo;
+pub mod export;
 pub mod feed;
+pub mod import;
 pub mod serve;
 pub mod trust;
 pub mod user;
