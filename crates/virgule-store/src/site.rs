@@ -630,6 +630,47 @@ struct NewsRow {
 
 type CountRow = (i64, i64, i64, i64, i64, i64, i64);
 
+impl MemberRow {
+    fn into_record(self) -> Result<MemberRecord, StoreError> {
+        let trust_level = crate::model::stored_level(self.trust_level, &self.name)?;
+        Ok(MemberRecord {
+            name: self.name,
+            display_name: self.display_name,
+            email: self.email,
+            homepage: self.homepage,
+            notes_source: self.notes_source,
+            notes_html: self.notes_html,
+            password_hash: self.password_hash,
+            is_admin: self.is_admin,
+            suspended: self.suspended,
+            created_at: self.created_at,
+            next_entry_number: self.next_entry_number,
+            diary_version: self.diary_version,
+            trust_level,
+        })
+    }
+}
+
+impl FeedRow {
+    fn into_record(self) -> FeedRecord {
+        FeedRecord {
+            member: self.member,
+            url: self.url,
+            status: self.status,
+            title: self.title,
+            site_link: self.site_link,
+            etag: self.etag,
+            last_modified: self.last_modified,
+            last_fetch_at: self.last_fetch_at,
+            last_success_at: self.last_success_at,
+            last_error: self.last_error,
+            consecutive_failures: self.consecutive_failures,
+            next_fetch_at: self.next_fetch_at,
+            created_at: self.created_at,
+        }
+    }
+}
+
 impl EntryRow {
     fn into_record(self) -> EntryRecord {
         let mut tags: Vec<String> = match &self.tags {
@@ -1004,115 +1045,51 @@ impl Store {
             version: FORMAT_VERSION,
             exported_at: micros(exported_at),
         }))?;
+        // One table in keyset batches: `key` is the last row's key, bound to the next query.
+        macro_rules! export_table {
+            ($tx:ident, $sql:expr, $row:ty, from $start:expr, key |$t:ident| $key:expr,
+             count $count:ident, |$v:ident| $record:expr) => {{
+                let mut last = $start;
+                loop {
+                    let rows: Vec<$row> = sqlx::query_as($sql)
+                        .bind(&last)
+                        .bind(EXPORT_BATCH)
+                        .fetch_all(&mut *$tx)
+                        .await?;
+                    let Some($t) = rows.last() else { break };
+                    last = $key;
+                    for $v in rows {
+                        counts.$count += 1;
+                        put($record)?;
+                    }
+                }
+            }};
+        }
         on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             if let crate::db::Db::Postgres(_) = &self.db {
                 sqlx::query(SNAPSHOT_POSTGRES).execute(&mut *tx).await?;
             }
-            let mut last = 0_i64;
-            loop {
-                let rows: Vec<MemberRow> = sqlx::query_as(EXPORT_MEMBERS)
-                    .bind(last)
-                    .bind(EXPORT_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let Some(tail) = rows.last() else { break };
-                last = tail.id;
-                for m in rows {
-                    let trust_level = crate::model::stored_level(m.trust_level, &m.name)?;
-                    counts.members += 1;
-                    put(SiteRecord::Member(MemberRecord {
-                        name: m.name,
-                        display_name: m.display_name,
-                        email: m.email,
-                        homepage: m.homepage,
-                        notes_source: m.notes_source,
-                        notes_html: m.notes_html,
-                        password_hash: m.password_hash,
-                        is_admin: m.is_admin,
-                        suspended: m.suspended,
-                        created_at: m.created_at,
-                        next_entry_number: m.next_entry_number,
-                        diary_version: m.diary_version,
-                        trust_level,
-                    }))?;
-                }
-            }
-            let mut last = String::new();
-            loop {
-                let rows: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(EXPORT_API_TOKENS)
-                    .bind(last.as_str())
-                    .bind(EXPORT_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let Some(tail) = rows.last() else { break };
-                last = tail.0.clone();
-                for (token_hash, member, created_at) in rows {
-                    counts.api_tokens += 1;
-                    put(SiteRecord::ApiToken(ApiTokenRecord { member, token_hash, created_at }))?;
-                }
-            }
-            let mut last = 0_i64;
-            loop {
-                let rows: Vec<EntryRow> = sqlx::query_as(EXPORT_ENTRIES)
-                    .bind(last)
-                    .bind(EXPORT_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let Some(tail) = rows.last() else { break };
-                last = tail.id;
-                for e in rows {
-                    counts.entries += 1;
-                    put(SiteRecord::Entry(e.into_record()))?;
-                }
-            }
-            let mut last = 0_i64;
-            loop {
-                let rows: Vec<CertRow> = sqlx::query_as(EXPORT_CERTS)
-                    .bind(last)
-                    .bind(EXPORT_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let Some(tail) = rows.last() else { break };
-                last = tail.id;
-                for c in rows {
-                    counts.certs += 1;
-                    put(SiteRecord::Cert(CertRecord {
-                        issuer: c.issuer,
-                        subject: c.subject,
-                        level: c.level,
-                        created_at: c.created_at,
-                    }))?;
-                }
-            }
-            let mut last = 0_i64;
-            loop {
-                let rows: Vec<FeedRow> = sqlx::query_as(EXPORT_FEEDS)
-                    .bind(last)
-                    .bind(EXPORT_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let Some(tail) = rows.last() else { break };
-                last = tail.id;
-                for f in rows {
-                    counts.feeds += 1;
-                    put(SiteRecord::Feed(FeedRecord {
-                        member: f.member,
-                        url: f.url,
-                        status: f.status,
-                        title: f.title,
-                        site_link: f.site_link,
-                        etag: f.etag,
-                        last_modified: f.last_modified,
-                        last_fetch_at: f.last_fetch_at,
-                        last_success_at: f.last_success_at,
-                        last_error: f.last_error,
-                        consecutive_failures: f.consecutive_failures,
-                        next_fetch_at: f.next_fetch_at,
-                        created_at: f.created_at,
-                    }))?;
-                }
-            }
+            export_table!(tx, EXPORT_MEMBERS, MemberRow, from 0_i64, key |t| t.id,
+                count members, |m| SiteRecord::Member(m.into_record()?));
+            export_table!(tx, EXPORT_API_TOKENS, (String, String, DateTime<Utc>),
+                from String::new(), key |t| t.0.clone(),
+                count api_tokens, |t| SiteRecord::ApiToken(ApiTokenRecord {
+                    member: t.1,
+                    token_hash: t.0,
+                    created_at: t.2,
+                }));
+            export_table!(tx, EXPORT_ENTRIES, EntryRow, from 0_i64, key |t| t.id,
+                count entries, |e| SiteRecord::Entry(e.into_record()));
+            export_table!(tx, EXPORT_CERTS, CertRow, from 0_i64, key |t| t.id,
+                count certs, |c| SiteRecord::Cert(CertRecord {
+                    issuer: c.issuer,
+                    subject: c.subject,
+                    level: c.level,
+                    created_at: c.created_at,
+                }));
+            export_table!(tx, EXPORT_FEEDS, FeedRow, from 0_i64, key |t| t.id,
+                count feeds, |f| SiteRecord::Feed(f.into_record()));
             let mut last = (0_i64, String::new());
             loop {
                 let rows: Vec<FeedItemRow> = sqlx::query_as(EXPORT_FEED_ITEMS)
@@ -1134,26 +1111,14 @@ impl Store {
                     }))?;
                 }
             }
-            let mut last = 0_i64;
-            loop {
-                let rows: Vec<NewsRow> = sqlx::query_as(EXPORT_NEWS)
-                    .bind(last)
-                    .bind(EXPORT_BATCH)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let Some(tail) = rows.last() else { break };
-                last = tail.id;
-                for n in rows {
-                    counts.news += 1;
-                    put(SiteRecord::News(NewsRecord {
-                        author: n.author,
-                        title: n.title,
-                        body_source: n.body_source,
-                        html: n.html,
-                        published_at: n.published_at,
-                    }))?;
-                }
-            }
+            export_table!(tx, EXPORT_NEWS, NewsRow, from 0_i64, key |t| t.id,
+                count news, |n| SiteRecord::News(NewsRecord {
+                    author: n.author,
+                    title: n.title,
+                    body_source: n.body_source,
+                    html: n.html,
+                    published_at: n.published_at,
+                }));
             tx.commit().await?;
         });
         put(SiteRecord::End(EndRecord { counts }))?;
