@@ -5,25 +5,10 @@ use virgule_store::{
     TrustLevel,
 };
 
-use crate::support::{at, member, name};
+use crate::support::{at, member, name, post};
 
 const ALL: Page = Page { start: 0, limit: 100 };
 const LEASE: Duration = Duration::minutes(2);
-
-fn post(identity: &str, published: chrono::DateTime<chrono::Utc>) -> SyndicatedDraft {
-    SyndicatedDraft {
-        identity: identity.to_owned(),
-        content_hash: format!("hash-{identity}"),
-        title: format!("Post {identity}"),
-        html: format!("<p>{identity}</p>"),
-        tags: vec!["linux".to_owned()],
-        original_url: Some(format!("https://blog.example/{identity}/")),
-        feed_title: "etbe – Russell Coker".to_owned(),
-        published,
-        sort_at: published,
-        in_recentlog: true,
-    }
-}
 
 fn fetched(
     claim: &FeedClaim,

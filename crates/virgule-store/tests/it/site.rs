@@ -7,28 +7,13 @@ use virgule_store::site::{SiteError, SiteRecord, parse_line, to_line};
 use virgule_store::testing::fresh_store;
 use virgule_store::{
     CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, Page, ProfileUpdate, Store,
-    SyndicatedDraft, TrustLevel,
+    TrustLevel,
 };
 
-use crate::support::{at, draft, member, name};
+use crate::support::{at, draft, member, name, post};
 
 const ALL: Page = Page { start: 0, limit: 1000 };
 const LEASE: Duration = Duration::minutes(2);
-
-fn post(identity: &str, published: chrono::DateTime<chrono::Utc>) -> SyndicatedDraft {
-    SyndicatedDraft {
-        identity: identity.to_owned(),
-        content_hash: format!("hash-{identity}"),
-        title: format!("Post {identity}"),
-        html: format!("<p>{identity}</p>"),
-        tags: vec!["linux".to_owned()],
-        original_url: Some(format!("https://blog.example/{identity}/")),
-        feed_title: "Bob's blog".to_owned(),
-        published,
-        sort_at: published,
-        in_recentlog: true,
-    }
-}
 
 /// A small site with a row of every kind the file carries.
 async fn build_site(store: &Store) {

@@ -1,7 +1,9 @@
 //! Small builders shared by the tests.
 
 use chrono::{DateTime, TimeZone, Utc};
-use virgule_store::{EntryDraft, EntryFormat, Member, MemberName, NewMember, Store};
+use virgule_store::{
+    EntryDraft, EntryFormat, Member, MemberName, NewMember, Store, SyndicatedDraft,
+};
 
 pub fn name(raw: &str) -> MemberName {
     MemberName::parse(raw).unwrap()
@@ -32,4 +34,20 @@ pub fn draft(title: &str, tags: &[&str]) -> EntryDraft {
 /// A UTC time on a given day and hour (2010s dates, as on the Advogato seed).
 pub fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, day, hour, 0, 0).unwrap()
+}
+
+/// A post as a feed fetch brings it, named by its identity in the feed.
+pub fn post(identity: &str, published: DateTime<Utc>) -> SyndicatedDraft {
+    SyndicatedDraft {
+        identity: identity.to_owned(),
+        content_hash: format!("hash-{identity}"),
+        title: format!("Post {identity}"),
+        html: format!("<p>{identity}</p>"),
+        tags: vec!["linux".to_owned()],
+        original_url: Some(format!("https://blog.example/{identity}/")),
+        feed_title: "etbe – Russell Coker".to_owned(),
+        published,
+        sort_at: published,
+        in_recentlog: true,
+    }
 }
