@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::on_pool;
 use crate::entries::month_key;
-use crate::{EntryFormat, FeedStatus, MemberName, Store, StoreError, TrustLevel};
+use crate::{EntryFormat, FeedStatus, MemberName, Store, StoreError, TrustLevel, tags};
 
 /// The format version this code writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -480,13 +480,22 @@ fn canonical_name(raw: &str) -> Result<MemberName, String> {
     }
 }
 
-/// Tags as the store keeps them: none empty, none with a control character (the separator of
-/// the tag lists entries are read with), no duplicates.
-fn check_tags(tags: &[String]) -> Result<(), String> {
+/// Tags as the store keeps them: each already in the form [`tags::normalize`] gives (so it
+/// makes a working `/tag/T/` link, and holds no control character, the separator of the tag
+/// lists entries are read with), no duplicates, at most [`tags::MAX_TAGS`].
+fn check_tags(list: &[String]) -> Result<(), String> {
+    if list.len() > tags::MAX_TAGS {
+        return Err(format!("{} tags: an entry has at most {}", list.len(), tags::MAX_TAGS));
+    }
     let mut seen = HashSet::new();
-    for tag in tags {
-        if tag.is_empty() || tag.chars().any(char::is_control) {
-            return Err(format!("the tag {tag:?} is empty or holds a control character"));
+    for tag in list {
+        match tags::normalize(tag) {
+            Ok(Some(stored)) if stored == *tag => {}
+            Ok(Some(stored)) => {
+                return Err(format!("the tag {tag:?} is not written as stored ({stored:?})"));
+            }
+            Ok(None) => return Err("a tag is empty".to_owned()),
+            Err(e) => return Err(e.to_string()),
         }
         if !seen.insert(tag.as_str()) {
             return Err(format!("the tag {tag:?} appears twice"));
@@ -1266,6 +1275,13 @@ mod tests {
         assert_eq!(refused(vec![header(), member("A", 1)]).0, 2, "names as stored");
         assert_eq!(refused(vec![header(), member("a", 1), entry("a", 0, &["x", "x"])]).0, 3);
         assert_eq!(refused(vec![header(), member("a", 1), entry("a", 0, &["a\u{1f}b"])]).0, 3);
+        for bad in ["Linux", "a/b", " spaced", ""] {
+            let (line, why) = refused(vec![header(), member("a", 1), entry("a", 0, &[bad])]);
+            assert_eq!(line, 3, "{bad:?}: {why}");
+        }
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(refused(vec![header(), member("a", 1), entry("a", 0, &many)]).0, 3);
         assert_eq!(refused(vec![header(), end(0, 0), member("a", 0)]).0, 3, "after the end");
         let (line, why) = refused(vec![header(), member("a", 1), end(1, 1)]);
         assert_eq!(line, 3);
