@@ -1,11 +1,22 @@
-//! The one failure type of the web layer and its two renderings: a JSON body
-//! `{"error","code"}` for the API, an HTML page for browsers.
+//! The web layer's error policy, in one place: every failure a request meets — a domain
+//! refusal ([`virgule_site::SiteError`]), a bad form or JSON body, a CSRF mismatch, a route
+//! the router does not serve — becomes a [`Failure`] (status, code, message), rendered as the
+//! API's `{"error","code"}` under `/api/` and as a page in the site's layout elsewhere.
 
+use std::sync::Arc;
+
+use askama::Template;
 use axum::Json;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use virgule_store::StoreError;
-use virgule_syndication::SubscribeError;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use virgule_site::{ErrorKind, SiteError};
+
+use crate::auth::viewer::Viewer;
+use crate::config::WebConfig;
+use crate::layout::Layout;
 
 /// Something a request could not do, with the status, a machine code and a message a person
 /// can act on.
@@ -26,22 +37,6 @@ impl Failure {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
-    pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-    }
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
-    }
-    pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", message)
-    }
-    pub fn too_many_requests() -> Self {
-        Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many attempts; wait a minute and try again",
-        )
-    }
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -50,37 +45,29 @@ impl Failure {
         )
     }
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "something went wrong on our side; it has been logged",
-        )
+        SiteError::internal().into()
     }
 }
 
-impl From<StoreError> for Failure {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::Conflict(message) => Failure::conflict(message),
-            StoreError::NotFound => Failure::not_found("not found"),
-            StoreError::Refused(message) => Failure::bad_request("refused", message),
-            other => {
-                tracing::error!(error = %other, "store failure");
-                Failure::internal()
-            }
-        }
+/// The one mapping from a domain refusal to HTTP.
+impl From<SiteError> for Failure {
+    fn from(err: SiteError) -> Self {
+        let status = match err.kind {
+            ErrorKind::BadInput => StatusCode::BAD_REQUEST,
+            ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Failure { status, code: err.code, message: err.message }
     }
 }
 
-impl From<SubscribeError> for Failure {
-    fn from(err: SubscribeError) -> Self {
-        match err {
-            // The fetcher's own words say what is wrong with the address and how to fix it.
-            SubscribeError::Refused(reason) => {
-                Failure::bad_request("feed_url_refused", reason.to_string())
-            }
-            SubscribeError::Store(e) => e.into(),
-        }
+impl From<virgule_store::StoreError> for Failure {
+    fn from(err: virgule_store::StoreError) -> Self {
+        SiteError::from(err).into()
     }
 }
 
@@ -103,7 +90,7 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// A failure rendered as an HTML page (the same layout as every page).
+/// A failure rendered as an HTML page (the same layout as every page), by [`render_errors`].
 #[derive(Debug)]
 pub struct PageError(pub Failure);
 
@@ -115,8 +102,118 @@ impl<E: Into<Failure>> From<E> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        crate::pages::error_page(&self.0)
+        self.0.into_response()
     }
 }
 
 pub type PageResult<T> = Result<T, PageError>;
+
+/// A page handler's failure: its status, with the failure attached for [`render_errors`].
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    failure: &'a Failure,
+}
+
+/// Middleware: renders a [`Failure`] left by a page handler as a full page in the site's
+/// layout, knowing who is logged in.
+pub async fn render_errors(
+    State(config): State<Arc<WebConfig>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let viewer = request.extensions().get::<Viewer>().cloned();
+    let response = next.run(request).await;
+    let Some(failure) = response.extensions().get::<Failure>().cloned() else {
+        return response;
+    };
+    let Some(viewer) = viewer else {
+        return (failure.status, failure.message).into_response();
+    };
+    let title = match failure.status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::UNAUTHORIZED => "Please log in",
+        _ => "Something went wrong",
+    };
+    let page = ErrorPage { layout: Layout::new(&config, &viewer, title), failure: &failure };
+    match page.render() {
+        Ok(html) => {
+            let mut response = (failure.status, Html(html)).into_response();
+            response.extensions_mut().insert(failure);
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            (failure.status, failure.message).into_response()
+        }
+    }
+}
+
+/// Middleware: gives the API's error shape to the failures answered under `/api/` by
+/// something else than an API handler (axum's bare 405 for a method an address does not
+/// serve, its plain-text path rejections, the site's HTML 404), so that every API client
+/// can read every error the same way.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let failure = match status {
+        StatusCode::NOT_FOUND => no_api_call(),
+        StatusCode::METHOD_NOT_ALLOWED => Failure::new(
+            status,
+            "method_not_allowed",
+            format!("this address does not accept {method}"),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            Failure::new(status, "too_large", "the request body is too large")
+        }
+        _ if status.is_client_error() => Failure::new(
+            status,
+            "bad_request",
+            status.canonical_reason().unwrap_or("the request could not be read"),
+        ),
+        _ => Failure::internal(),
+    };
+    let (parts, _) = response.into_parts();
+    let mut json = ApiError(failure).into_response();
+    // Keep what the router said besides the body (e.g. `Allow` on a 405).
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            json.headers_mut().append(name, value.clone());
+        }
+    }
+    json
+}
+
+fn no_api_call() -> Failure {
+    Failure::not_found("there is no API call at this address")
+}
+
+/// Any `/api/...` address that no route serves.
+pub async fn api_not_found() -> ApiError {
+    ApiError(no_api_call())
+}
+
+/// The fallback for any other path no route matches.
+pub async fn page_not_found() -> PageError {
+    PageError(Failure::not_found("There is no page at this address."))
+}

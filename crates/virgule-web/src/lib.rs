@@ -1,22 +1,23 @@
 //! Virgule's web layer: the axum router with every page, feed and JSON API call, browser
 //! sessions with CSRF protection, and the security headers every response carries.
 //!
-//! The binary builds an [`AppState`] from a [`virgule_store::Store`], a [`WebConfig`] and the
-//! [`virgule_syndication::Syndicator`] it also runs, then calls [`serve`] (or [`router`] for
-//! tests).
+//! Handlers are thin: they read the request, make one call to the domain
+//! ([`virgule_site::Site`]) and render its answer; `error` maps every refusal to a page or to
+//! the API's JSON, once. The binary builds an [`AppState`] from a `Site` and a [`WebConfig`],
+//! then calls [`serve`] (or [`router`] for tests).
 
 pub mod api;
 pub mod auth;
 pub mod cache;
-pub mod drafts;
+pub mod config;
 pub mod error;
 pub mod feeds;
+pub mod layout;
 pub mod limits;
 pub mod ops;
 pub mod pages;
 pub mod routes;
 pub mod state;
-pub mod trust;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,7 +34,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use state::{AppState, WebConfig};
+pub use config::WebConfig;
+pub use state::AppState;
 
 /// No inline script anywhere; media from anywhere (posts embed images); frames only from the
 /// video hosts the sanitizer allows.
@@ -88,7 +90,7 @@ async fn housekeeping(state: AppState) {
     loop {
         tick.tick().await;
         state.limits.prune();
-        match state.store.delete_expired_sessions().await {
+        match state.site.store().delete_expired_sessions().await {
             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),

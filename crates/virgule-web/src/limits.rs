@@ -1,10 +1,13 @@
 //! Rate limits on login and registration, per client address and per account name, so that
 //! password guessing and sign-up floods are slowed without locking anyone out for long.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use governor::{DefaultKeyedRateLimiter, Quota};
+use virgule_site::{SiteError, SiteResult};
 
 /// The limiters, shared by every request. State is per node, which is harmless: a client
 /// spread over N nodes gets at most N times the quota.
@@ -29,15 +32,18 @@ impl Default for RateLimits {
 }
 
 impl RateLimits {
-    /// True if this login attempt may go ahead; counts it against both keys.
-    pub fn allow_login(&self, ip: IpAddr, account: &str) -> bool {
+    /// Counts a login attempt (or any proof of a password) against both keys; refused with
+    /// `rate_limited` past either quota. `account` is the name as typed.
+    pub fn login(&self, ip: IpAddr, account: &str) -> SiteResult<()> {
         let by_ip = self.login_by_ip.check_key(&ip).is_ok();
-        let by_account = self.login_by_account.check_key(&account.to_owned()).is_ok();
-        by_ip && by_account
+        let key = account.trim().to_ascii_lowercase();
+        let by_account = self.login_by_account.check_key(&key).is_ok();
+        if by_ip && by_account { Ok(()) } else { Err(SiteError::rate_limited()) }
     }
 
-    pub fn allow_registration(&self, ip: IpAddr) -> bool {
-        self.register_by_ip.check_key(&ip).is_ok()
+    /// Counts a registration from `ip`; refused with `rate_limited` past the quota.
+    pub fn registration(&self, ip: IpAddr) -> SiteResult<()> {
+        self.register_by_ip.check_key(&ip).map(|_| ()).map_err(|_| SiteError::rate_limited())
     }
 
     /// Forgets keys whose quota has fully recovered, so memory stays bounded.
@@ -45,5 +51,22 @@ impl RateLimits {
         self.login_by_ip.retain_recent();
         self.login_by_account.retain_recent();
         self.register_by_ip.retain_recent();
+    }
+}
+
+/// The client's address, for rate limits. Without connection info (a router driven
+/// in-process rather than by [`crate::serve`]) every client shares one unspecified address.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
+        Ok(ClientIp(ip))
     }
 }

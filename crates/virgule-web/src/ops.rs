@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 /// 200 when the process serves and the database answers; 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.member_count().await {
+    match state.site.store().member_count().await {
         Ok(_) => (StatusCode::OK, "ok\n"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");

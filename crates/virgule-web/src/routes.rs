@@ -5,7 +5,7 @@ use axum::middleware;
 use axum::routing::{any, get, post, put};
 
 use crate::state::AppState;
-use crate::{api, feeds, ops, pages};
+use crate::{api, auth, error, feeds, ops, pages};
 
 pub fn build(state: AppState) -> Router {
     let routes = Router::new()
@@ -69,17 +69,17 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/settings/feed", get(api::feed::show).put(api::feed::update))
         .route("/api/v1/settings/feed/refresh", post(api::feed::refresh))
         // Any other address under /api answers the API's JSON 404, not the HTML page.
-        .route("/api", any(api::not_found))
-        .route("/api/{*rest}", any(api::not_found))
+        .route("/api", any(error::api_not_found))
+        .route("/api/{*rest}", any(error::api_not_found))
         // Operations and assets.
         .route("/healthz", get(ops::healthz))
         .route("/static/style.css", get(ops::stylesheet))
-        .fallback(pages::not_found);
+        .fallback(error::page_not_found);
 
     routes
         // Router-made failures under /api/ (405s) in the API's JSON error shape.
-        .layer(middleware::from_fn(api::json_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), pages::render_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::viewer::resolve_viewer))
+        .layer(middleware::from_fn(error::json_errors))
+        .layer(middleware::from_fn_with_state(state.config.clone(), error::render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::resolve::resolve_viewer))
         .with_state(state)
 }

@@ -90,7 +90,17 @@ impl Config {
             site_name: self.site_name.clone(),
             base_url: self.base_url.clone(),
             secure_cookies: self.secure_cookies,
+        }
+    }
+
+    /// The site's own settings: the recent log's default threshold and the trust metric's.
+    pub fn site(&self) -> virgule_site::SiteSettings {
+        virgule_site::SiteSettings {
             recentlog_threshold: self.recentlog_threshold,
+            trust: virgule_site::TrustSettings {
+                seeds: self.trust_seeds.clone(),
+                caps: self.trust_caps.clone(),
+            },
         }
     }
 

@@ -1,15 +1,14 @@
-//! `POST /api/v1/accounts`: registration by API, with the same rules as the form.
+//! `POST /api/v1/accounts`: registration by API, by the same rules as the form.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use virgule_store::{MemberName, NewMember};
+use virgule_site::accounts::Registration;
 
-use crate::api::input::check_email;
-use crate::api::{ApiJson, ClientIp};
-use crate::auth::password;
-use crate::error::{ApiResult, Failure};
+use crate::api::ApiJson;
+use crate::error::ApiResult;
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -32,15 +31,15 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<AccountCreated>)> {
-    if !state.limits.allow_registration(ip) {
-        return Err(Failure::too_many_requests().into());
-    }
-    let name = MemberName::parse(&input.name)
-        .map_err(|e| Failure::bad_request("invalid_name", e.to_string()))?;
-    password::check_strength(&input.password, name.as_str())?;
-    let email = check_email(input.email.as_deref())?;
-    let password_hash = password::hash(input.password).await?;
-    let member = state.store.create_member(&NewMember { name, email, password_hash }).await?;
-    tracing::info!(member = %member.name, "account created by API");
+    state.limits.registration(ip)?;
+    let member = state
+        .site
+        .register(Registration {
+            name: &input.name,
+            password: &input.password,
+            password_again: None,
+            email: input.email.as_deref(),
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(AccountCreated { name: member.name.to_string() })))
 }

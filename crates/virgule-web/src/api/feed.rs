@@ -4,18 +4,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use virgule_store::Feed;
 
 use crate::api::{ApiJson, ApiMember};
-use crate::error::{ApiResult, Failure};
+use crate::error::ApiResult;
 use crate::state::AppState;
-
-/// Longest feed address accepted: longer ones are not real feeds, and the address is shown
-/// back on every settings page.
-pub const MAX_FEED_URL_CHARS: usize = 2048;
 
 /// The feed's status as its owner sees it; `status` is "none" (and `url` null) when no feed
 /// was ever linked.
@@ -76,50 +71,11 @@ where
     Option::<String>::deserialize(deserializer)
 }
 
-/// Links the member's feed at `raw` (a feed or a page that announces one), or stops
-/// syndication when `raw` is absent or blank. Returns the feed as stored: for a new address,
-/// due now, its first fetch already started. A refused address changes nothing.
-pub async fn set_feed_url(
-    state: &AppState,
-    member_id: i64,
-    raw: Option<&str>,
-) -> Result<Option<Feed>, Failure> {
-    match raw.map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) => {
-            if url.chars().count() > MAX_FEED_URL_CHARS {
-                return Err(Failure::bad_request(
-                    "feed_url_refused",
-                    format!("the address is too long (at most {MAX_FEED_URL_CHARS} characters)"),
-                ));
-            }
-            let feed = state.syndicator.subscribe(member_id, url).await?;
-            tracing::info!(member = %feed.member, url, "feed linked");
-            Ok(Some(feed))
-        }
-        None => {
-            state.syndicator.unsubscribe(member_id).await?;
-            Ok(state.store.feed_for_member(member_id).await?)
-        }
-    }
-}
-
-/// Fetches the member's linked feed now and returns its status afterwards; 404 `no_feed`
-/// when none is linked (never, or stopped).
-pub async fn refresh_feed(state: &AppState, member_id: i64) -> Result<Feed, Failure> {
-    state.syndicator.refresh(member_id).await?.filter(|feed| feed.url.is_some()).ok_or_else(|| {
-        Failure::new(
-            StatusCode::NOT_FOUND,
-            "no_feed",
-            "no feed is linked to your diary; set its address first",
-        )
-    })
-}
-
 pub async fn show(
     State(state): State<AppState>,
     ApiMember(member): ApiMember,
 ) -> ApiResult<Json<FeedStatusJson>> {
-    let feed = state.store.feed_for_member(member.id).await?;
+    let feed = state.site.feed_of(&member).await?;
     Ok(Json(FeedStatusJson::of(feed.as_ref())))
 }
 
@@ -130,7 +86,7 @@ pub async fn update(
     ApiMember(member): ApiMember,
     ApiJson(input): ApiJson<FeedInput>,
 ) -> ApiResult<Json<FeedStatusJson>> {
-    let feed = set_feed_url(&state, member.id, input.url.as_deref()).await?;
+    let feed = state.site.link_feed(&member, input.url.as_deref()).await?;
     Ok(Json(FeedStatusJson::of(feed.as_ref())))
 }
 
@@ -139,7 +95,7 @@ pub async fn refresh(
     State(state): State<AppState>,
     ApiMember(member): ApiMember,
 ) -> ApiResult<Json<FeedStatusJson>> {
-    let feed = refresh_feed(&state, member.id).await?;
+    let feed = state.site.refresh_feed(&member).await?;
     Ok(Json(FeedStatusJson::of(Some(&feed))))
 }
 

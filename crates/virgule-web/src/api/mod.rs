@@ -5,23 +5,17 @@ pub mod accounts;
 pub mod certs;
 pub mod entries;
 pub mod feed;
-pub mod input;
 pub mod news;
 pub mod people;
 pub mod recentlog;
 pub mod settings;
 pub mod tokens;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::Method;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -34,11 +28,6 @@ use crate::error::{ApiError, Failure};
 /// The header a browser-session API call must carry on anything but GET/HEAD.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// A failure as the API's JSON error response.
-pub fn reject(failure: Failure) -> Response {
-    ApiError(failure).into_response()
-}
-
 /// The member making an API call: by bearer token, or by browser session with the CSRF
 /// token in the `X-CSRF-Token` header for state-changing methods. 401 otherwise.
 pub struct ApiMember(pub Member);
@@ -47,7 +36,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiMember {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let viewer =
+            Viewer::from_request_parts(parts, state).await.map_err(|_| Failure::internal())?;
         let member = viewer.require_member()?.clone();
         if viewer.method == AuthMethod::Session
             && !matches!(parts.method, Method::GET | Method::HEAD)
@@ -106,22 +96,6 @@ fn query_rejection(rejection: &QueryRejection) -> Failure {
     Failure::bad_request("bad_query", rejection.body_text())
 }
 
-/// The client's address, for rate limits. A router served without connection info (some
-/// tests) gives every client the unspecified address, so they share one quota.
-pub struct ClientIp(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
-        Ok(ClientIp(ip))
-    }
-}
-
 /// `?start=N&limit=M` as sent; read as text so that a bad number gets our own message.
 #[derive(Debug, Default, Deserialize)]
 pub struct WindowQuery {
@@ -129,6 +103,13 @@ pub struct WindowQuery {
     pub limit: Option<String>,
     /// The recent log's trust threshold, 0–3 (diaries ignore it).
     pub thresh: Option<String>,
+}
+
+impl WindowQuery {
+    /// `start` and `limit` by the site's rule.
+    pub fn page(&self) -> virgule_site::SiteResult<virgule_store::Page> {
+        virgule_site::rules::window(self.start.as_deref(), self.limit.as_deref())
+    }
 }
 
 /// One diary entry as every API call shows it; `author` only where entries of several
@@ -189,54 +170,4 @@ impl From<NewsItem> for NewsJson {
             author: item.author.to_string(),
         }
     }
-}
-
-/// Any `/api/...` address that no route serves.
-pub async fn not_found() -> ApiError {
-    ApiError(Failure::not_found("there is no API call at this address"))
-}
-
-/// Middleware: gives the API's error shape to the failures answered under `/api/` by
-/// something else than an API handler (axum's bare 405 for a method an address does not
-/// serve, its plain-text path rejections, the site's HTML 404), so that every API client
-/// can read every error the same way.
-pub async fn json_errors(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
-    let method = request.method().clone();
-    let response = next.run(request).await;
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let failure = match status {
-        StatusCode::NOT_FOUND => Failure::not_found("there is no API call at this address"),
-        StatusCode::METHOD_NOT_ALLOWED => Failure::new(
-            status,
-            "method_not_allowed",
-            format!("this address does not accept {method}"),
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            Failure::new(status, "too_large", "the request body is too large")
-        }
-        _ if status.is_client_error() => Failure::new(
-            status,
-            "bad_request",
-            status.canonical_reason().unwrap_or("the request could not be read"),
-        ),
-        _ => Failure::internal(),
-    };
-    let (parts, _) = response.into_parts();
-    let mut json = reject(failure);
-    // Keep what the router said besides the body (e.g. `Allow` on a 405).
-    for (name, value) in &parts.headers {
-        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
-            json.headers_mut().append(name, value.clone());
-        }
-    }
-    json
 }

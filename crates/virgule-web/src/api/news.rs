@@ -5,10 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::api::input::parse_window;
 use crate::api::{ApiJson, ApiMember, ApiQuery, NewsJson, WindowQuery};
-use crate::drafts::compose_news;
-use crate::error::{ApiResult, Failure};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
@@ -28,8 +26,8 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<WindowQuery>,
 ) -> ApiResult<Json<NewsList>> {
-    let page = parse_window(query.start.as_deref(), query.limit.as_deref())?;
-    let items = state.store.news_items(page).await?;
+    let page = query.page()?;
+    let items = state.site.store().news_items(page).await?;
     Ok(Json(NewsList { news: items.into_iter().map(NewsJson::from).collect() }))
 }
 
@@ -39,11 +37,6 @@ pub async fn create(
     ApiMember(member): ApiMember,
     ApiJson(input): ApiJson<NewsInput>,
 ) -> ApiResult<(StatusCode, Json<NewsJson>)> {
-    if !member.is_admin {
-        return Err(Failure::forbidden("only a site admin may post news").into());
-    }
-    let (title, html) = compose_news(&input.title, &input.body)?;
-    let item = state.store.create_news(member.id, &title, &input.body, &html).await?;
-    tracing::info!(member = %member.name, id = item.id, "news posted by API");
+    let item = state.site.post_news(&member, &input.title, &input.body).await?;
     Ok((StatusCode::CREATED, Json(item.into())))
 }

@@ -5,9 +5,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use virgule_store::{CertLevel, Member, MemberName, TrustLevel};
+use virgule_store::{CertLevel, Member, TrustLevel};
 
-use crate::error::{ApiResult, Failure};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// A certification received, as the profile lists it: `{"from", "level"}`, the level in the
@@ -60,22 +60,15 @@ impl From<Member> for PersonJson {
     }
 }
 
-/// The member named in a path, or the API's 404.
-pub async fn find_member(state: &AppState, raw: &str) -> Result<Member, Failure> {
-    let missing = || Failure::not_found(format!("there is no member named {raw}"));
-    let name = MemberName::parse(raw).map_err(|_| missing())?;
-    state.store.member_by_name(&name).await?.ok_or_else(missing)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> ApiResult<Json<PersonJson>> {
-    let member = find_member(&state, &name).await?;
+    let member = state.site.member_named(&name).await?;
     let (feed, received, given) = tokio::try_join!(
-        state.store.feed_for_member(member.id),
-        state.store.certs_received(member.id),
-        state.store.certs_given(member.id),
+        state.site.store().feed_for_member(member.id),
+        state.site.store().certs_received(member.id),
+        state.site.store().certs_given(member.id),
     )?;
     Ok(Json(PersonJson {
         feed_url: feed.and_then(|feed| feed.url),

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
-use crate::api::input::{parse_thresh, parse_window};
 use crate::api::{ApiQuery, EntryJson, WindowQuery};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -21,8 +20,9 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<WindowQuery>,
 ) -> ApiResult<Json<RecentLog>> {
-    let page = parse_window(query.start.as_deref(), query.limit.as_deref())?;
-    let level = parse_thresh(query.thresh.as_deref(), state.config.recentlog_threshold)?;
-    let entries = state.store.recent_entries(level, page).await?;
+    let page = query.page()?;
+    let default = state.site.settings().recentlog_threshold;
+    let level = virgule_site::rules::threshold(query.thresh.as_deref(), default)?;
+    let entries = state.site.store().recent_entries(level, page).await?;
     Ok(Json(RecentLog { entries: entries.into_iter().map(EntryJson::with_author).collect() }))
 }

@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use virgule_store::Member;
 
-use crate::api::input::{check_email, compose_profile};
-use crate::api::{ApiJson, ApiMember, ClientIp};
-use crate::auth::password;
-use crate::error::{ApiResult, Failure};
+use virgule_site::accounts::{PasswordChange, ProfileChange};
+
+use crate::api::{ApiJson, ApiMember};
+use crate::error::ApiResult;
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 /// The profile as its owner edits it: the notes as written (Markdown), and the e-mail.
@@ -56,7 +57,7 @@ where
 
 /// `{"current","new"}` of `PUT /api/v1/settings/password`.
 #[derive(Debug, Deserialize)]
-pub struct PasswordChange {
+pub struct PasswordInput {
     pub current: String,
     pub new: String,
 }
@@ -71,27 +72,14 @@ pub async fn update_profile(
     ApiMember(member): ApiMember,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<ProfileJson>> {
-    if let Some(name) = input.name.as_deref()
-        && name.trim().to_ascii_lowercase() != member.name.as_str()
-    {
-        return Err(Failure::bad_request("invalid", "a member's name cannot be changed").into());
-    }
-    if let Some(email) = &input.email
-        && check_email(email.as_deref())? != member.email
-    {
-        // The store keeps the address given at registration and has no call to change it.
-        return Err(Failure::bad_request(
-            "unsupported",
-            "the e-mail address cannot be changed here yet",
-        )
-        .into());
-    }
-    let update = compose_profile(
-        input.display_name.as_deref().unwrap_or(&member.display_name),
-        input.homepage.as_deref().unwrap_or(&member.homepage),
-        input.notes.as_deref().unwrap_or(&member.notes_source),
-    )?;
-    let saved = state.store.update_profile(member.id, &update).await?;
+    let change = ProfileChange {
+        name: input.name,
+        display_name: input.display_name,
+        homepage: input.homepage,
+        notes: input.notes,
+        email: input.email,
+    };
+    let saved = state.site.update_profile(&member, change).await?;
     Ok(Json(saved.into()))
 }
 
@@ -101,29 +89,11 @@ pub async fn change_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiMember(member): ApiMember,
-    ApiJson(input): ApiJson<PasswordChange>,
+    ApiJson(input): ApiJson<PasswordInput>,
 ) -> ApiResult<StatusCode> {
     // A stolen session must not become a way to guess the password quickly.
-    if !state.limits.allow_login(ip, member.name.as_str()) {
-        return Err(Failure::too_many_requests().into());
-    }
-    password::check_strength(&input.new, member.name.as_str())?;
-    let (_, stored) = state
-        .store
-        .member_with_password_hash(&member.name)
-        .await?
-        .ok_or_else(|| Failure::unauthorized("log in first"))?;
-    if !password::verify(input.current, stored).await {
-        return Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            "wrong_password",
-            "the current password is not right",
-        )
-        .into());
-    }
-    let hash = password::hash(input.new).await?;
-    state.store.set_password_hash(member.id, &hash).await?;
-    let ended = state.store.delete_sessions_for_member(member.id, None).await?;
-    tracing::info!(member = %member.name, sessions_ended = ended, "password changed by API");
+    state.limits.login(ip, member.name.as_str())?;
+    let change = PasswordChange { current: &input.current, new: &input.new, new_again: None };
+    state.site.change_password(&member, change, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,20 +1,12 @@
 //! The [`Viewer`]: who is making this request (a member or nobody), resolved once per request
-//! by [`resolve_viewer`] from the session cookie or a bearer token, and read by handlers as an
-//! extractor.
+//! by [`crate::auth::resolve::resolve_viewer`] from the session cookie or a bearer token, and
+//! read by handlers as an extractor.
 
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::HeaderValue;
-use axum::http::header::{AUTHORIZATION, SET_COOKIE};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::Response;
-use axum_extra::extract::cookie::CookieJar;
+use virgule_site::{SiteError, SiteResult};
 use virgule_store::Member;
-
-use crate::auth::session::{CSRF_COOKIE, SESSION_COOKIE, csrf_cookie};
-use crate::auth::{random_token, token_hash};
-use crate::error::Failure;
-use crate::state::AppState;
 
 /// How the viewer proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,18 +30,13 @@ pub struct Viewer {
 
 impl Viewer {
     /// The logged-in member, or 401 with a message.
-    pub fn require_member(&self) -> Result<&Member, Failure> {
-        self.member.as_ref().ok_or_else(|| Failure::unauthorized("log in first"))
+    pub fn require_member(&self) -> SiteResult<&Member> {
+        self.member.as_ref().ok_or_else(SiteError::sign_in_first)
     }
 
     /// The logged-in admin, or 401/403.
-    pub fn require_admin(&self) -> Result<&Member, Failure> {
-        let member = self.require_member()?;
-        if member.is_admin {
-            Ok(member)
-        } else {
-            Err(Failure::forbidden("only a site admin may do that"))
-        }
+    pub fn require_admin(&self) -> SiteResult<&Member> {
+        virgule_site::news::require_admin(self.require_member()?)
     }
 
     pub fn is(&self, name: &str) -> bool {
@@ -58,90 +45,13 @@ impl Viewer {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
-    type Rejection = Failure;
+    /// A route without `resolve_viewer` is a bug in the router, not a request's fault.
+    type Rejection = StatusCode;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Viewer>().cloned().ok_or_else(|| {
             tracing::error!("Viewer extractor used on a route without resolve_viewer");
-            Failure::internal()
+            StatusCode::INTERNAL_SERVER_ERROR
         })
     }
-}
-
-/// Middleware: looks up the session cookie or bearer token once, puts a [`Viewer`] in the
-/// request's extensions, and gives a browser without one an anonymous CSRF cookie.
-pub async fn resolve_viewer(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let bearer = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
-    let anonymous_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
-    let mut new_csrf_cookie = None;
-
-    let viewer = if let Some(token) = bearer {
-        match state.store.member_by_api_token(&token_hash(&token)).await {
-            Ok(Some(member)) => Viewer {
-                member: Some(member),
-                csrf_token: String::new(),
-                method: AuthMethod::Bearer,
-                session_hash: None,
-            },
-            Ok(None) => {
-                return crate::api::reject(Failure::unauthorized("invalid or revoked API token"));
-            }
-            Err(e) => return crate::api::reject(e.into()),
-        }
-    } else {
-        let session = match jar.get(SESSION_COOKIE) {
-            Some(cookie) => {
-                let hash = token_hash(cookie.value());
-                match state.store.session_by_token_hash(&hash).await {
-                    Ok(found) => found.map(|s| (s, hash)),
-                    Err(e) => {
-                        tracing::error!(error = %e, "session lookup failed");
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        match session {
-            Some((session, hash)) => Viewer {
-                member: Some(session.member),
-                csrf_token: session.csrf_token,
-                method: AuthMethod::Session,
-                session_hash: Some(hash),
-            },
-            None => {
-                let csrf_token = anonymous_csrf.unwrap_or_else(|| {
-                    let token = random_token();
-                    new_csrf_cookie = Some(token.clone());
-                    token
-                });
-                Viewer {
-                    member: None,
-                    csrf_token,
-                    method: AuthMethod::Anonymous,
-                    session_hash: None,
-                }
-            }
-        }
-    };
-
-    request.extensions_mut().insert(viewer);
-    let mut response = next.run(request).await;
-    if let Some(token) = new_csrf_cookie {
-        let cookie = csrf_cookie(token, state.config.secure_cookies);
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
-    }
-    response
 }

@@ -10,8 +10,9 @@ use axum::http::header::{CONTENT_TYPE, HOST};
 use axum::response::{IntoResponse, Response};
 use virgule_store::{EntryNumber, MemberName, Page};
 
+use crate::config::WebConfig;
 use crate::error::{Failure, PageResult};
-use crate::state::{AppState, WebConfig};
+use crate::state::AppState;
 use render::{FeedAuthor, FeedItem, FeedMeta};
 
 /// How many entries a feed carries.
@@ -88,9 +89,12 @@ async fn diary_feed(
 ) -> PageResult<(FeedMeta, Vec<FeedItem>)> {
     let missing = || Failure::not_found(format!("There is no member named {raw_name}."));
     let name = MemberName::parse(raw_name).map_err(|_| missing())?;
-    let member = state.store.member_by_name(&name).await?.ok_or_else(missing)?;
-    let entries =
-        state.store.entries_for_member(member.id, Page { start: 0, limit: FEED_ENTRIES }).await?;
+    let member = state.site.store().member_by_name(&name).await?.ok_or_else(missing)?;
+    let entries = state
+        .site
+        .store()
+        .entries_for_member(member.id, Page { start: 0, limit: FEED_ENTRIES })
+        .await?;
     let base = site_base(&state.config, headers);
     let site = &state.config.site_name;
     let prefix = format!("{base}/person/{name}");
@@ -114,7 +118,11 @@ async fn recentlog_feed(
     headers: &HeaderMap,
 ) -> PageResult<(FeedMeta, Vec<FeedItem>)> {
     let window = Page { start: 0, limit: FEED_ENTRIES };
-    let entries = state.store.recent_entries(state.config.recentlog_threshold, window).await?;
+    let entries = state
+        .site
+        .store()
+        .recent_entries(state.site.settings().recentlog_threshold, window)
+        .await?;
     let base = site_base(&state.config, headers);
     let site = &state.config.site_name;
     let items: Vec<FeedItem> = entries.iter().map(|e| FeedItem::from_entry(e, &base)).collect();

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
+use crate::layout::Layout;
 use crate::pages::params::login_redirect;
-use crate::pages::{Layout, render};
+use crate::pages::render;
 use crate::state::AppState;
-use crate::trust::{LastRun, last_run};
+use virgule_site::trust::{LastRun, last_run};
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -27,10 +28,10 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
         return Ok(login_redirect("/admin/"));
     }
     viewer.require_admin()?;
-    let last = last_run(&state.store).await?;
+    let last = last_run(state.site.store()).await?;
     let computed_at = last.as_ref().map(|run| run.at.format("%Y-%m-%d %H:%M:%S UTC").to_string());
     let page = AdminPage {
-        layout: Layout::new(&state, &viewer, "Site administration"),
+        layout: Layout::new(&state.config, &viewer, "Site administration"),
         last,
         computed_at: computed_at.unwrap_or_default(),
     };

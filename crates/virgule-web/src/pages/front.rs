@@ -8,8 +8,9 @@ use virgule_store::{Entry, NewsItem, Page};
 
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
+use crate::layout::Layout;
+use crate::pages::render;
 use crate::pages::view::{LevelMark, Stamp, link_text, permalink};
-use crate::pages::{Layout, render};
 use crate::state::AppState;
 
 /// Entries in the front page's short recent log.
@@ -69,14 +70,15 @@ struct FrontPage {
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<Html<String>> {
     let (news, recent) = tokio::try_join!(
-        state.store.news_items(Page { start: 0, limit: 1 }),
-        state
-            .store
-            .recent_entries(state.config.recentlog_threshold, Page { start: 0, limit: RECENT }),
+        state.site.store().news_items(Page { start: 0, limit: 1 }),
+        state.site.store().recent_entries(
+            state.site.settings().recentlog_threshold,
+            Page { start: 0, limit: RECENT }
+        ),
     )?;
     let site = state.config.site_name.clone();
     let page = FrontPage {
-        layout: Layout::new(&state, &viewer, "").with_feeds(
+        layout: Layout::new(&state.config, &viewer, "").with_feeds(
             &format!("{site} recent log"),
             "/recentlog.rss".to_owned(),
             "/recentlog.atom".to_owned(),

@@ -6,15 +6,16 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use virgule_site::{ErrorKind, SiteError, rules};
 use virgule_store::{NewsItem, Page};
 
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
-use crate::drafts;
 use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
 use crate::pages::params::{html_file_number, login_redirect, start_param};
+use crate::pages::render;
 use crate::pages::view::{Pager, Stamp};
-use crate::pages::{Layout, render};
 use crate::state::AppState;
 
 pub const PER_PAGE: i64 = 20;
@@ -60,11 +61,11 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
-    let mut items = state.store.news_items(Page { start, limit: PER_PAGE + 1 }).await?;
+    let mut items = state.site.store().news_items(Page { start, limit: PER_PAGE + 1 }).await?;
     let has_more = items.len() as i64 > PER_PAGE;
     items.truncate(PER_PAGE as usize);
     let page = NewsPage {
-        layout: Layout::new(&state, &viewer, news_title(&state)),
+        layout: Layout::new(&state.config, &viewer, news_title(&state)),
         items: items.into_iter().map(NewsView::new).collect(),
         pager: Pager::window("/news/", start, PER_PAGE, has_more, "Newer news", "Older news..."),
         single: false,
@@ -79,9 +80,9 @@ pub async fn show(
 ) -> PageResult<Html<String>> {
     let missing = || Failure::not_found("There is no news item at this address.");
     let id = html_file_number(&file).ok_or_else(missing)?;
-    let item = state.store.news_by_id(id).await?.ok_or_else(missing)?;
+    let item = state.site.store().news_by_id(id).await?.ok_or_else(missing)?;
     let page = NewsPage {
-        layout: Layout::new(&state, &viewer, item.title.clone()),
+        layout: Layout::new(&state.config, &viewer, item.title.clone()),
         items: vec![NewsView::new(item)],
         pager: Pager::default(),
         single: true,
@@ -117,9 +118,24 @@ fn form_page(
     preview: Option<String>,
     error: Option<String>,
 ) -> Result<Response, Failure> {
-    let page =
-        NewsFormPage { layout: Layout::new(state, viewer, "Post site news"), form, preview, error };
+    let page = NewsFormPage {
+        layout: Layout::new(&state.config, viewer, "Post site news"),
+        form,
+        preview,
+        error,
+    };
     Ok((status, render(&page)?).into_response())
+}
+
+/// The form again, with the reason its input was refused.
+fn refused_form(
+    state: &AppState,
+    viewer: &Viewer,
+    form: NewsForm,
+    refused: SiteError,
+) -> Result<Response, Failure> {
+    let failure = Failure::from(refused);
+    form_page(state, viewer, failure.status, form, None, Some(failure.message))
 }
 
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
@@ -136,22 +152,18 @@ pub async fn create(
     CsrfForm(form): CsrfForm<NewsForm>,
 ) -> PageResult<Response> {
     let admin = viewer.require_admin()?;
-    let (title, html) = match drafts::compose_news(&form.title, &form.body) {
-        Ok(composed) => composed,
-        Err(failure) => {
-            return Ok(form_page(
-                &state,
-                &viewer,
-                failure.status,
-                form,
-                None,
-                Some(failure.message),
-            )?);
-        }
-    };
     if form.action == "preview" {
-        return Ok(form_page(&state, &viewer, StatusCode::OK, form, Some(html), None)?);
+        return Ok(match rules::news(&form.title, &form.body) {
+            Ok((_, html)) => form_page(&state, &viewer, StatusCode::OK, form, Some(html), None)?,
+            Err(refused) => refused_form(&state, &viewer, form, refused)?,
+        });
     }
-    let item = state.store.create_news(admin.id, &title, &form.body, &html).await?;
+    let item = match state.site.post_news(admin, &form.title, &form.body).await {
+        Ok(item) => item,
+        Err(refused) if refused.kind == ErrorKind::BadInput => {
+            return Ok(refused_form(&state, &viewer, form, refused)?);
+        }
+        Err(other) => return Err(other.into()),
+    };
     Ok(Redirect::to(&format!("/news/{}.html", item.id)).into_response())
 }

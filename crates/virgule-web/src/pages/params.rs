@@ -1,15 +1,9 @@
-//! Reading what a page request carries: `?start=N`, a safe `next` address, file names such as
-//! `K.html`, member names in paths, and the client's address for rate limits.
+//! Reading what a page request carries: query parameters (checked by the site's rules), a
+//! safe `next` address, file names such as `K.html`.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use virgule_store::{Member, MemberName, TrustLevel};
-
-use crate::error::Failure;
-use crate::state::AppState;
+use virgule_site::{SiteResult, rules};
+use virgule_store::TrustLevel;
 
 /// The value of `key` in a raw query string, decoded; the first one if repeated.
 pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
@@ -25,37 +19,15 @@ pub fn path_segment(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
-/// `?start=N`: absent or empty is 0; anything but a whole number ≥ 0 is a 400 saying so.
-pub fn start_param(query: Option<&str>) -> Result<i64, Failure> {
-    let Some(raw) = query_param(query, "start") else {
-        return Ok(0);
-    };
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(0);
-    }
-    match raw.parse::<i64>() {
-        Ok(n) if n >= 0 => Ok(n),
-        _ => Err(Failure::bad_request(
-            "bad_start",
-            format!("“start” must be a whole number, 0 or more (got “{raw}”)"),
-        )),
-    }
+/// `?start=N`, by the site's rule.
+pub fn start_param(query: Option<&str>) -> SiteResult<i64> {
+    rules::start(query_param(query, "start").as_deref())
 }
 
-/// `?thresh=L`, the recent log's trust threshold 0–3: absent or empty is `default` (the
-/// site's setting); anything else is a 400 saying so.
-pub fn thresh_param(query: Option<&str>, default: TrustLevel) -> Result<TrustLevel, Failure> {
-    let raw = query_param(query, "thresh");
-    crate::pages::recentlog::parse_threshold(raw.as_deref(), default).ok_or_else(|| {
-        Failure::bad_request(
-            "bad_thresh",
-            format!(
-                "“thresh” must be a trust level from 0 (Observer) to 3 (Master) (got “{}”)",
-                raw.as_deref().unwrap_or_default().trim()
-            ),
-        )
-    })
+/// `?thresh=L`, the recent log's trust threshold, by the site's rule (`default`: the site's
+/// setting).
+pub fn thresh_param(query: Option<&str>, default: TrustLevel) -> SiteResult<TrustLevel> {
+    rules::threshold(query_param(query, "thresh").as_deref(), default)
 }
 
 /// A `next` address is followed after login only if it is a path on this site: one leading
@@ -84,39 +56,6 @@ pub fn html_file_number(file: &str) -> Option<i64> {
         && digits.bytes().all(|b| b.is_ascii_digit())
         && (digits == "0" || !digits.starts_with('0'));
     if canonical { digits.parse().ok() } else { None }
-}
-
-/// A number in a path (`/diary/{number}/edit`): a non-negative integer, else 404.
-pub fn path_number(raw: &str) -> Result<i64, Failure> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n >= 0)
-        .ok_or_else(|| Failure::not_found("There is no such entry."))
-}
-
-/// The member named in a path; an invalid or unknown name is a 404.
-pub async fn member_named(state: &AppState, raw: &str) -> Result<Member, Failure> {
-    let unknown = || Failure::not_found(format!("There is no member named “{raw}”."));
-    let name = MemberName::parse(raw).map_err(|_| unknown())?;
-    state.store.member_by_name(&name).await?.ok_or_else(unknown)
-}
-
-/// The client's address, for rate limits. Without connection info (a router driven
-/// in-process rather than by [`crate::serve`]) every client shares one unspecified address.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = Failure;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
-    }
 }
 
 #[cfg(test)]

@@ -7,14 +7,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use virgule_store::{Cert, CertLevel, Member, MemberName, Page};
 
-use crate::api::certs::{NONE, parse_choice, set_cert};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
-use crate::pages::params::{member_named, start_param};
+use crate::layout::Layout;
+use crate::pages::params::start_param;
+use crate::pages::render;
 use crate::pages::view::{LevelMark, Pager, Stamp, link_text, permalink};
-use crate::pages::{Layout, render};
 use crate::state::AppState;
+use virgule_site::rules::NO_CERT;
 
 /// Members on a page of the list.
 pub const PER_PAGE: i64 = 100;
@@ -43,12 +44,12 @@ pub async fn list(
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
     let (members, total) = tokio::try_join!(
-        state.store.members(Page { start, limit: PER_PAGE }),
-        state.store.member_count(),
+        state.site.store().members(Page { start, limit: PER_PAGE }),
+        state.site.store().member_count(),
     )?;
     let has_more = start.saturating_add(members.len() as i64) < total;
     let page = PeoplePage {
-        layout: Layout::new(&state, &viewer, "People"),
+        layout: Layout::new(&state.config, &viewer, "People"),
         people: members
             .into_iter()
             .map(|m| PersonLine {
@@ -124,7 +125,7 @@ struct CertOption {
 fn cert_options(current: Option<CertLevel>) -> Vec<CertOption> {
     let option = |value, label, level| CertOption { value, label, selected: current == level };
     vec![
-        option(NONE, "Observer (none)", None),
+        option(NO_CERT, "Observer (none)", None),
         option("apprentice", "Apprentice", Some(CertLevel::Apprentice)),
         option("journeyer", "Journeyer", Some(CertLevel::Journeyer)),
         option("master", "Master", Some(CertLevel::Master)),
@@ -136,15 +137,15 @@ pub async fn profile(
     viewer: Viewer,
     Path(name): Path<String>,
 ) -> PageResult<Html<String>> {
-    let member = member_named(&state, &name).await?;
+    let member = state.site.member_named(&name).await?;
     let (entries, received, given) = tokio::try_join!(
-        state.store.entries_for_member(member.id, Page { start: 0, limit: LATEST }),
-        state.store.certs_received(member.id),
-        state.store.certs_given(member.id),
+        state.site.store().entries_for_member(member.id, Page { start: 0, limit: LATEST }),
+        state.site.store().certs_received(member.id),
+        state.site.store().certs_given(member.id),
     )?;
     let cert_options = match &viewer.member {
         Some(me) if me.id != member.id => {
-            cert_options(state.store.cert_level(me.id, member.id).await?)
+            cert_options(state.site.store().cert_level(me.id, member.id).await?)
         }
         _ => Vec::new(),
     };
@@ -159,7 +160,7 @@ pub async fn profile(
     let homepage = Some(member.homepage.clone())
         .filter(|h| h.starts_with("https://") || h.starts_with("http://"));
     let page = ProfilePage {
-        layout: Layout::new(&state, &viewer, title).with_feeds(
+        layout: Layout::new(&state.config, &viewer, title).with_feeds(
             &format!("{name}’s diary"),
             format!("/person/{name}/rss.xml"),
             format!("/person/{name}/atom.xml"),
@@ -202,8 +203,6 @@ pub async fn certify(
     CsrfForm(form): CsrfForm<CertifyForm>,
 ) -> PageResult<Response> {
     let issuer = viewer.require_member()?;
-    let subject = member_named(&state, &name).await?;
-    let choice = parse_choice(&form.level)?;
-    set_cert(&state, issuer, &subject, choice).await?;
+    let (subject, _) = state.site.certify(issuer, &name, &form.level).await?;
     Ok(Redirect::to(&format!("/person/{}/", subject.name)).into_response())
 }

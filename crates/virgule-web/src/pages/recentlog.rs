@@ -10,24 +10,16 @@ use virgule_store::{Page, TrustLevel};
 
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
+use crate::layout::Layout;
 use crate::pages::params::{start_param, thresh_param};
+use crate::pages::render;
 use crate::pages::view::{EntryView, Pager};
-use crate::pages::{Layout, render};
 use crate::state::AppState;
 
 pub const PER_PAGE: i64 = 20;
 
 const LEVELS: [TrustLevel; 4] =
     [TrustLevel::Observer, TrustLevel::Apprentice, TrustLevel::Journeyer, TrustLevel::Master];
-
-/// A `thresh` value: a rank 0–3 (`None` for anything else); blank or absent is the site's
-/// default.
-pub fn parse_threshold(raw: Option<&str>, default: TrustLevel) -> Option<TrustLevel> {
-    match raw.map(str::trim).filter(|r| !r.is_empty()) {
-        None => Some(default),
-        Some(raw) => TrustLevel::from_rank(raw.parse().ok()?),
-    }
-}
 
 /// The recent log at `level`, first page: the site's default level keeps the plain address.
 fn thresh_href(level: TrustLevel, default: TrustLevel) -> String {
@@ -63,16 +55,16 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
-    let default = state.config.recentlog_threshold;
+    let default = state.site.settings().recentlog_threshold;
     let level = thresh_param(query.as_deref(), default)?;
     // One more than a page tells whether an older page exists, without counting.
     let mut entries =
-        state.store.recent_entries(level, Page { start, limit: PER_PAGE + 1 }).await?;
+        state.site.store().recent_entries(level, Page { start, limit: PER_PAGE + 1 }).await?;
     let has_more = entries.len() as i64 > PER_PAGE;
     entries.truncate(PER_PAGE as usize);
     let site = state.config.site_name.clone();
     let page = RecentLogPage {
-        layout: Layout::new(&state, &viewer, "Recent log").with_feeds(
+        layout: Layout::new(&state.config, &viewer, "Recent log").with_feeds(
             &format!("{site} recent log"),
             "/recentlog.rss".to_owned(),
             "/recentlog.atom".to_owned(),
@@ -112,15 +104,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thresholds_are_ranks_zero_to_three() {
+    fn the_default_level_keeps_the_plain_address() {
         let site = TrustLevel::Apprentice;
-        assert_eq!(parse_threshold(None, site), Some(TrustLevel::Apprentice));
-        assert_eq!(parse_threshold(Some(" "), site), Some(TrustLevel::Apprentice));
-        assert_eq!(parse_threshold(Some("0"), site), Some(TrustLevel::Observer));
-        assert_eq!(parse_threshold(Some("3"), site), Some(TrustLevel::Master));
-        for bad in ["4", "-1", "master", "1.5", "99999999999"] {
-            assert_eq!(parse_threshold(Some(bad), site), None, "{bad}");
-        }
         assert_eq!(thresh_href(TrustLevel::Apprentice, site), "/recentlog.html");
         assert_eq!(thresh_href(TrustLevel::Observer, site), "/recentlog.html?thresh=0");
     }
@@ -128,8 +113,6 @@ mod tests {
     #[test]
     fn the_site_setting_is_the_default_and_keeps_the_plain_address() {
         let site = TrustLevel::Journeyer;
-        assert_eq!(parse_threshold(None, site), Some(TrustLevel::Journeyer));
-        assert_eq!(parse_threshold(Some("1"), site), Some(TrustLevel::Apprentice));
         assert_eq!(thresh_href(TrustLevel::Journeyer, site), "/recentlog.html");
         assert_eq!(thresh_href(TrustLevel::Apprentice, site), "/recentlog.html?thresh=1");
     }

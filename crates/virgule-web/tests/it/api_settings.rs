@@ -106,8 +106,8 @@ async fn a_password_change_retires_the_old_password_and_sessions() {
     let token = app.register_api("alice").await;
     let member =
         app.store.member_by_name(&MemberName::parse("alice").unwrap()).await.unwrap().unwrap();
-    let cookie = virgule_web::auth::random_token();
-    let session_hash = virgule_web::auth::token_hash(&cookie);
+    let cookie = virgule_site::password::random_token();
+    let session_hash = virgule_site::password::token_hash(&cookie);
     app.store
         .create_session(&session_hash, member.id, "csrf", virgule_store::now() + Duration::days(1))
         .await

@@ -9,10 +9,10 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use virgule_site::{Site, SiteSettings};
 use virgule_store::Store;
 use virgule_store::testing::{TestDb, fresh_store};
 use virgule_syndication::{Settings, Syndicator};
-use virgule_web::trust::{TrustRecomputer, TrustSettings};
 use virgule_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -28,9 +28,20 @@ pub struct TestApp {
     _db: Option<TestDb>,
 }
 
+/// A test site's settings: how it looks, and its own rules.
+#[derive(Debug, Clone)]
+pub struct TestConfig {
+    pub web: WebConfig,
+    /// The admin is the trust seed (no seeds configured), with the default capacities.
+    pub site: SiteSettings,
+}
+
 /// The site settings tests run with unless they say otherwise: the defaults, with a name.
-pub fn test_site() -> WebConfig {
-    WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() }
+pub fn test_site() -> TestConfig {
+    TestConfig {
+        web: WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() },
+        site: SiteSettings::default(),
+    }
 }
 
 impl TestApp {
@@ -47,9 +58,9 @@ impl TestApp {
     }
 
     /// A site over a fresh, empty database with these syndication and site settings.
-    pub async fn start_configured(settings: Settings, web: WebConfig) -> TestApp {
+    pub async fn start_configured(settings: Settings, config: TestConfig) -> TestApp {
         let (store, db) = fresh_store().await;
-        let mut app = TestApp::serve_with(store, settings, web).await;
+        let mut app = TestApp::serve_with(store, settings, config).await;
         app._db = Some(db);
         app
     }
@@ -59,22 +70,20 @@ impl TestApp {
         TestApp::serve_with(store, syndication_settings(true), test_site()).await
     }
 
-    pub async fn serve_with(store: Store, settings: Settings, web: WebConfig) -> TestApp {
+    pub async fn serve_with(store: Store, settings: Settings, config: TestConfig) -> TestApp {
         install_crypto_provider();
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr: SocketAddr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let syndicator = Syndicator::new(store.clone(), settings).expect("feed fetcher");
-        let trust = TrustRecomputer::new(
-            store.clone(),
-            TrustSettings { seeds: Vec::new(), caps: virgule_trust::DEFAULT_CAPS.to_vec() },
-        );
+        let site = Site::new(store.clone(), config.site).with_syndicator(syndicator);
+        let trust = site.trust().clone();
         // The first computation ends before the server starts, so that it cannot overwrite
         // levels a test sets by hand; later ones follow certifications.
         trust.recompute_now().await;
         let recomputer = tokio::spawn(trust.clone().watch(std::future::pending()));
-        let state = AppState::new(store.clone(), web, syndicator, trust);
+        let state = AppState::new(site, config.web);
         let server = tokio::spawn(virgule_web::serve(listener, state, async {
             let _ = rx.await;
         }));

@@ -7,7 +7,6 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 use virgule_store::TrustLevel;
-use virgule_web::WebConfig;
 
 use crate::api_support::{assert_error, get};
 use crate::harness::{TestApp, syndication_settings, test_site};
@@ -78,8 +77,9 @@ async fn the_recent_log_page_shows_apprentices_and_above_by_default() {
 
 #[tokio::test]
 async fn the_default_threshold_is_a_site_setting() {
-    let web = WebConfig { recentlog_threshold: TrustLevel::Journeyer, ..test_site() };
-    let app = TestApp::start_configured(syndication_settings(true), web).await;
+    let mut config = test_site();
+    config.site.recentlog_threshold = TrustLevel::Journeyer;
+    let app = TestApp::start_configured(syndication_settings(true), config).await;
     one_member_per_level(&app).await;
     let anon = app.browser();
 

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use virgule_site::trust::{LEASE, SeedUse, TrustSettings, recompute};
 use virgule_store::testing::fresh_store;
 use virgule_store::{CertLevel, MemberName, NewMember, Store, TrustLevel};
-use virgule_web::trust::{LEASE, SeedUse, TrustSettings, recompute};
 
 use crate::api_support::{call, get};
 use crate::harness::TestApp;

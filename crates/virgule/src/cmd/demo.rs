@@ -11,9 +11,7 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use virgule_store::{
-    CertLevel, EntryDraft, EntryFormat, MemberName, NewMember, ProfileUpdate, Store,
-};
+use virgule_store::{CertLevel, EntryDraft, MemberName, NewMember, Store};
 
 use crate::config::Config;
 
@@ -74,13 +72,13 @@ async fn fill(
              use an empty --data-dir to load it again"
         );
     }
-    let password_hash = virgule_web::auth::password::hash(DEMO_PASSWORD.to_owned())
+    // One hash for every account: hashing 100,000 passwords would take an hour. The password
+    // itself passes the site's strength rule (a test checks it).
+    let password_hash = virgule_site::password::hash(DEMO_PASSWORD.to_owned())
         .await
-        .map_err(|f| anyhow!("cannot hash the demo password: {}", f.message))?;
-    let notes_source = "A demo account created by `virgule demo`; its entries are \
-                        reposted from Russell Coker's blog."
-        .to_owned();
-    let notes_html = virgule_web::drafts::render(EntryFormat::Markdown, &notes_source);
+        .map_err(|e| anyhow!("cannot hash the demo password: {}", e.message))?;
+    let notes = "A demo account created by `virgule demo`; its entries are \
+                 reposted from Russell Coker's blog.";
 
     let total = u64::from(args.members) * u64::from(args.entries_per_member);
     let progress = progress_bar(total);
@@ -109,12 +107,8 @@ async fn fill(
             store.set_admin(&name, false).await?;
             revoked_admin = Some(name.clone());
         }
-        let profile = ProfileUpdate {
-            display_name: format!("Demo member {index}"),
-            homepage: String::new(),
-            notes_source: notes_source.clone(),
-            notes_html: notes_html.clone(),
-        };
+        let profile = virgule_site::rules::profile(&format!("Demo member {index}"), "", notes)
+            .map_err(|e| anyhow!("the demo profile is refused: {}", e.message))?;
         store.update_profile(member.id, &profile).await?;
         let entries = entries_for(index, args.entries_per_member, posts, now);
         store
@@ -137,8 +131,7 @@ async fn fill(
         total as f64 / seconds.max(1e-9),
     );
     println!("every demo member's password is: {DEMO_PASSWORD}");
-    let trust = super::trust::settings(config);
-    let summary = virgule_web::trust::recompute(store, &trust).await?;
+    let summary = virgule_site::trust::recompute(store, &config.site().trust).await?;
     let [(_, ranked), ..] = summary.accepted;
     if summary.seeds.iter().any(|seed| seed.name == first) {
         println!("trust: {ranked} members ranked Apprentice or above, from the seed {first}");
@@ -202,8 +195,8 @@ pub fn demo_posts() -> anyhow::Result<Vec<EntryDraft>> {
         for entry in feed.sorted_oldest_first() {
             let title = entry.title.as_deref().unwrap_or_default();
             let body = entry.body_html().unwrap_or_default();
-            let draft = virgule_web::drafts::compose_entry(title, body, "html", &entry.tags)
-                .map_err(|f| anyhow!("the demo post \"{title}\" is refused: {}", f.message))?;
+            let draft = virgule_site::rules::entry(title, body, "html", &entry.tags)
+                .map_err(|e| anyhow!("the demo post \"{title}\" is refused: {}", e.message))?;
             drafts.push(draft);
         }
     }
@@ -216,6 +209,8 @@ pub fn demo_posts() -> anyhow::Result<Vec<EntryDraft>> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use virgule_store::EntryFormat;
+
     use super::*;
 
     #[test]
@@ -262,9 +257,7 @@ mod tests {
     fn the_demo_password_passes_the_site_strength_rule() {
         for index in [0, 1, 999, 99_999] {
             let name = demo_name(index);
-            assert!(
-                virgule_web::auth::password::check_strength(DEMO_PASSWORD, name.as_str()).is_ok()
-            );
+            assert!(virgule_site::rules::password_strength(DEMO_PASSWORD, name.as_str()).is_ok());
         }
         assert_eq!(demo_name(7).as_str(), "demo0007");
         assert_eq!(demo_name(12_345).as_str(), "demo12345");

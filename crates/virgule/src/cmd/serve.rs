@@ -28,10 +28,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let addr = listener.local_addr().context("cannot read the bound address")?;
     let syndicator = virgule_syndication::Syndicator::new(store.clone(), config.syndication())
         .context("cannot start the feed fetcher")?;
-    let trust =
-        virgule_web::trust::TrustRecomputer::new(store.clone(), super::trust::settings(config));
-    let state =
-        virgule_web::AppState::new(store.clone(), config.web(), syndicator.clone(), trust.clone());
+    let site =
+        virgule_site::Site::new(store.clone(), config.site()).with_syndicator(syndicator.clone());
+    let trust = site.trust().clone();
+    let state = virgule_web::AppState::new(site, config.web());
     tracing::info!(site = %config.site_name, "listening on http://{addr}");
 
     // The server, the fetcher and the trust recomputer stop on the same signal (and the

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
+use virgule_site::trust::{TrustSummary, recompute};
 use virgule_trust::{Graph, Level, compute, parse_graph};
-use virgule_web::trust::{TrustSettings, TrustSummary, recompute};
 
 use crate::config::Config;
 
@@ -35,11 +35,6 @@ pub struct ComputeArgs {
     caps: Vec<u32>,
 }
 
-/// The metric's settings from the site configuration.
-pub fn settings(config: &Config) -> TrustSettings {
-    TrustSettings { seeds: config.trust_seeds.clone(), caps: config.trust_caps.clone() }
-}
-
 pub async fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
     match command {
         TrustCommand::Compute(mut args) => {
@@ -61,7 +56,7 @@ pub async fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
 
 /// Recomputes against the configured database and describes what it did.
 async fn compute_site(config: &Config, args: &ComputeArgs) -> anyhow::Result<String> {
-    let mut settings = settings(config);
+    let mut settings = config.site().trust;
     settings.caps.clone_from(&args.caps);
     if !args.seeds.is_empty() {
         settings.seeds = args

@@ -1,8 +1,9 @@
 //! `virgule user ...`: the site admin's account tasks from the shell: grant or revoke admin
 //! rights, suspend or reinstate an account, list the members.
 
-use anyhow::bail;
-use virgule_store::{Member, MemberName, Page, Store, StoreError};
+use virgule_site::members::AdminOutcome;
+use virgule_site::{ErrorKind, Site, SiteError};
+use virgule_store::{MemberName, Page, Store};
 
 use crate::config::Config;
 
@@ -37,44 +38,48 @@ fn parse_name(raw: &str) -> Result<MemberName, String> {
 
 pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let store = super::open_store(config).await?;
-    let result = execute(config, &store, command).await;
+    let site = Site::new(store.clone(), config.site());
+    let result = execute(&site, command).await;
     store.close().await;
     result
 }
 
-async fn execute(config: &Config, store: &Store, command: UserCommand) -> anyhow::Result<()> {
-    match command {
+/// Each change recomputes trust levels at once (admins are the seeds when none are
+/// configured, and a suspended member leaves the trust graph); every node reads them from
+/// the database.
+async fn execute(site: &Site, command: UserCommand) -> anyhow::Result<()> {
+    let outcome = match command {
         UserCommand::Admin { name, revoke } => {
-            let member = known(store.set_admin(&name, !revoke).await, &name)?;
-            if member.is_admin {
+            let outcome = known(site.set_admin(&name, !revoke).await)?;
+            if outcome.member.is_admin {
                 println!("{name} is now a site admin");
             } else {
                 println!("{name} is no longer a site admin");
             }
+            outcome
         }
         UserCommand::Suspend { name } => {
-            known(store.set_suspended(&name, true).await, &name)?;
+            let outcome = known(site.set_suspended(&name, true).await)?;
             println!("{name} is suspended; their sessions and API tokens have ended");
+            outcome
         }
         UserCommand::Unsuspend { name } => {
-            known(store.set_suspended(&name, false).await, &name)?;
+            let outcome = known(site.set_suspended(&name, false).await)?;
             println!("{name} is no longer suspended");
+            outcome
         }
-        UserCommand::List => return list(store).await,
-    }
-    // Admins are the seeds when none are configured, and a suspended member leaves the
-    // trust graph: levels follow at once (every node reads them from the database).
-    let summary = virgule_web::trust::recompute(store, &super::trust::settings(config)).await?;
-    println!("trust levels recomputed: {} changed", summary.changed);
+        UserCommand::List => return list(site.store()).await,
+    };
+    println!("trust levels recomputed: {} changed", outcome.trust.changed);
     Ok(())
 }
 
-/// Turns the store's "not found" into the message an admin expects.
-fn known(result: Result<Member, StoreError>, name: &MemberName) -> anyhow::Result<Member> {
+/// An unknown name is the admin's error, said as the site says it; anything else is ours.
+fn known(result: Result<AdminOutcome, SiteError>) -> anyhow::Result<AdminOutcome> {
     match result {
-        Ok(member) => Ok(member),
-        Err(StoreError::NotFound) => bail!("no member named {name}"),
-        Err(e) => Err(e.into()),
+        Ok(outcome) => Ok(outcome),
+        Err(e) if e.kind == ErrorKind::NotFound => Err(anyhow::anyhow!(e.message)),
+        Err(e) => Err(anyhow::anyhow!("{} ({})", e.message, e.code)),
     }
 }
 

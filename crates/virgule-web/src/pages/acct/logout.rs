@@ -19,6 +19,8 @@ pub async fn logout(
     jar: CookieJar,
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> PageResult<Response> {
-    let jar = session::end(&state.store, jar, viewer.session_hash.as_deref()).await?;
-    Ok((jar, Redirect::to("/")).into_response())
+    if let Some(hash) = viewer.session_hash.as_deref() {
+        state.site.close_session(hash).await?;
+    }
+    Ok((session::ended(jar), Redirect::to("/")).into_response())
 }

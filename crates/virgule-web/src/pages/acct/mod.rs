@@ -19,16 +19,14 @@ use crate::auth::viewer::Viewer;
 use crate::error::Failure;
 use crate::state::AppState;
 
-/// Starts a fresh session for `member`, first ending the one this browser had (a login over
-/// another login must not leave the old session alive).
+/// Opens a fresh session for `member`, ending the one this browser had, and returns the jar
+/// that sets its cookie.
 async fn log_in(
     state: &AppState,
     viewer: &Viewer,
     jar: CookieJar,
     member: &Member,
 ) -> Result<CookieJar, Failure> {
-    if let Some(previous) = &viewer.session_hash {
-        state.store.delete_session(previous).await?;
-    }
-    session::start(&state.store, jar, member, state.config.secure_cookies).await
+    let opened = state.site.open_session(member, viewer.session_hash.as_deref()).await?;
+    Ok(session::started(jar, opened, state.config.secure_cookies))
 }

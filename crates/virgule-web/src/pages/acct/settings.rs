@@ -10,21 +10,19 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use virgule_store::{Feed, FeedStatus, Member, ProfileUpdate};
+use virgule_site::ErrorKind;
+use virgule_site::accounts::{PasswordChange, ProfileChange};
+use virgule_store::{Feed, FeedStatus, Member};
 
-use crate::api::feed::{refresh_feed as fetch_now, set_feed_url};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password;
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
-use crate::pages::params::{ClientIp, login_redirect, query_param};
+use crate::layout::Layout;
+use crate::limits::ClientIp;
+use crate::pages::params::{login_redirect, query_param};
+use crate::pages::render;
 use crate::pages::view::Stamp;
-use crate::pages::{Layout, render};
 use crate::state::AppState;
-
-pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
-pub const MAX_HOMEPAGE_CHARS: usize = 2000;
-pub const MAX_NOTES_BYTES: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProfileForm {
@@ -42,6 +40,16 @@ impl ProfileForm {
             display_name: member.display_name.clone(),
             homepage: member.homepage.clone(),
             notes: member.notes_source.clone(),
+        }
+    }
+
+    /// The whole form as a change: a form sends every field.
+    fn change(&self) -> ProfileChange {
+        ProfileChange {
+            display_name: Some(self.display_name.clone()),
+            homepage: Some(self.homepage.clone()),
+            notes: Some(self.notes.clone()),
+            ..ProfileChange::default()
         }
     }
 }
@@ -130,43 +138,6 @@ struct SettingsPage {
     saved: Option<&'static str>,
 }
 
-fn invalid(message: impl Into<String>) -> Failure {
-    Failure::bad_request("invalid", message)
-}
-
-/// Checks a profile form and renders its notes: the display name on one line, at most 100
-/// characters; the homepage empty or an absolute http(s) address; notes at most 16 KiB.
-fn validate(form: &ProfileForm) -> Result<ProfileUpdate, Failure> {
-    let display_name = form.display_name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-        return Err(invalid("a display name has at most 100 characters"));
-    }
-    let homepage = form.homepage.trim();
-    let homepage = if homepage.is_empty() {
-        String::new()
-    } else {
-        let refuse =
-            || invalid("the homepage must be a full address starting with http:// or https://");
-        if homepage.chars().count() > MAX_HOMEPAGE_CHARS {
-            return Err(invalid("the homepage address has at most 2000 characters"));
-        }
-        let url = url::Url::parse(homepage).map_err(|_| refuse())?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-            return Err(refuse());
-        }
-        url.to_string()
-    };
-    if form.notes.len() > MAX_NOTES_BYTES {
-        return Err(invalid("notes have at most 16 KiB of text"));
-    }
-    let notes_html = if form.notes.trim().is_empty() {
-        String::new()
-    } else {
-        virgule_html::markdown_to_html(&form.notes)
-    };
-    Ok(ProfileUpdate { display_name, homepage, notes_source: form.notes.clone(), notes_html })
-}
-
 /// What the settings page says above its forms.
 enum Notice {
     None,
@@ -186,7 +157,7 @@ async fn page(
     profile: ProfileForm,
     notice: Notice,
 ) -> Result<Response, Failure> {
-    let stored = state.store.feed_for_member(member.id).await?;
+    let stored = state.site.feed_of(member).await?;
     let mut feed = FeedSection::new(stored.as_ref());
     let (status, profile_error, password_error, saved) = match notice {
         Notice::None => (StatusCode::OK, None, None, None),
@@ -206,7 +177,7 @@ async fn page(
         }
     };
     let page = SettingsPage {
-        layout: Layout::new(state, viewer, "Settings"),
+        layout: Layout::new(&state.config, viewer, "Settings"),
         name: member.name.to_string(),
         profile,
         profile_error,
@@ -248,13 +219,14 @@ pub async fn save_settings(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> PageResult<Response> {
     let member = viewer.require_member()?;
-    let update = match validate(&form) {
-        Ok(update) => update,
-        Err(failure) => {
-            return Ok(page(&state, &viewer, member, form, Notice::ProfileError(failure)).await?);
+    match state.site.update_profile(member, form.change()).await {
+        Ok(_) => {}
+        Err(refused) if refused.kind == ErrorKind::Internal => return Err(refused.into()),
+        Err(refused) => {
+            let notice = Notice::ProfileError(refused.into());
+            return Ok(page(&state, &viewer, member, form, notice).await?);
         }
-    };
-    state.store.update_profile(member.id, &update).await?;
+    }
     Ok(Redirect::to("/acct/settings?saved=profile").into_response())
 }
 
@@ -266,39 +238,24 @@ pub async fn change_password(
 ) -> PageResult<Response> {
     let member = viewer.require_member()?;
     // Guessing the current password here is as limited as guessing it at login.
-    if !state.limits.allow_login(ip, member.name.as_str()) {
-        let notice = Notice::PasswordError(Failure::too_many_requests());
-        return Ok(page(&state, &viewer, member, ProfileForm::of(member), notice).await?);
-    }
-    if let Err(failure) = check_password_change(&state, member, &form).await {
-        let notice = Notice::PasswordError(failure);
-        return Ok(page(&state, &viewer, member, ProfileForm::of(member), notice).await?);
-    }
-    let hash = password::hash(form.new_password.clone()).await?;
-    state.store.set_password_hash(member.id, &hash).await?;
-    state.store.delete_sessions_for_member(member.id, viewer.session_hash.as_deref()).await?;
-    Ok(Redirect::to("/acct/settings?saved=password").into_response())
-}
-
-/// Whether the current password is right and the new one typed twice the same and strong
-/// enough.
-async fn check_password_change(
-    state: &AppState,
-    member: &Member,
-    form: &PasswordForm,
-) -> Result<(), Failure> {
-    let stored = state.store.member_with_password_hash(&member.name).await?.map(|(_, hash)| hash);
-    let current_ok = match stored {
-        Some(stored) => password::verify(form.current_password.clone(), stored).await,
-        None => false,
+    let change = PasswordChange {
+        current: &form.current_password,
+        new: &form.new_password,
+        new_again: Some(&form.new_password2),
     };
-    if !current_ok {
-        return Err(invalid("the current password is wrong"));
+    let changed = match state.limits.login(ip, member.name.as_str()) {
+        Ok(()) => state.site.change_password(member, change, viewer.session_hash.as_deref()).await,
+        Err(refused) => Err(refused),
+    };
+    match changed {
+        Ok(_) => {}
+        Err(refused) if refused.kind == ErrorKind::Internal => return Err(refused.into()),
+        Err(refused) => {
+            let notice = Notice::PasswordError(refused.into());
+            return Ok(page(&state, &viewer, member, ProfileForm::of(member), notice).await?);
+        }
     }
-    if form.new_password != form.new_password2 {
-        return Err(invalid("the two new passwords differ"));
-    }
-    password::check_strength(&form.new_password, member.name.as_str())
+    Ok(Redirect::to("/acct/settings?saved=password").into_response())
 }
 
 /// Links, re-links or unlinks the member's feed. A refused address re-renders the page (400)
@@ -310,7 +267,7 @@ pub async fn save_feed(
 ) -> PageResult<Response> {
     let member = viewer.require_member()?;
     let url = (form.action != "stop").then_some(form.url.as_str());
-    match set_feed_url(&state, member.id, url).await {
+    match state.site.link_feed(member, url).await.map_err(Failure::from) {
         Ok(Some(feed)) if feed.url.is_some() => {
             Ok(Redirect::to("/acct/settings?saved=feed#syndication").into_response())
         }
@@ -331,48 +288,12 @@ pub async fn refresh_feed(
     CsrfForm(_): CsrfForm<HashMap<String, String>>,
 ) -> PageResult<Response> {
     let member = viewer.require_member()?;
-    match fetch_now(&state, member.id).await {
+    match state.site.refresh_feed(member).await.map_err(Failure::from) {
         Ok(_) => Ok(Redirect::to("/acct/settings?saved=fetched#syndication").into_response()),
         Err(failure) if failure.status.is_server_error() => Err(failure.into()),
         Err(failure) => {
             let notice = Notice::FeedError(failure, None);
             Ok(page(&state, &viewer, member, ProfileForm::of(member), notice).await?)
         }
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn form(display_name: &str, homepage: &str, notes: &str) -> ProfileForm {
-        ProfileForm {
-            display_name: display_name.into(),
-            homepage: homepage.into(),
-            notes: notes.into(),
-        }
-    }
-
-    #[test]
-    fn profiles_are_validated() {
-        let ok =
-            validate(&form("  Russell   Coker ", " https://etbe.coker.com.au/ ", "*Hi*")).unwrap();
-        assert_eq!(ok.display_name, "Russell Coker");
-        assert_eq!(ok.homepage, "https://etbe.coker.com.au/");
-        assert!(ok.notes_html.contains("<em>Hi</em>"));
-        assert_eq!(validate(&form("", "", "")).unwrap().homepage, "");
-
-        assert!(validate(&form(&"x".repeat(101), "", "")).is_err());
-        assert!(validate(&form("", "javascript:alert(1)", "")).is_err());
-        assert!(validate(&form("", "ftp://example.org/", "")).is_err());
-        assert!(validate(&form("", "example.org", "")).is_err());
-        assert!(validate(&form("", "", &"x".repeat(16 * 1024 + 1))).is_err());
-    }
-
-    #[test]
-    fn notes_are_sanitized() {
-        let update = validate(&form("", "", "<script>alert(1)</script>hello")).unwrap();
-        assert!(!update.notes_html.contains("script"));
     }
 }

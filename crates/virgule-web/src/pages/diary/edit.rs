@@ -5,33 +5,37 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{EntryForm, form_response, no_such_entry};
+use super::{EntryForm, FormTarget, form_response, preview_or_save};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
-use crate::pages::params::{login_redirect, path_number};
+use crate::pages::params::login_redirect;
 use crate::pages::view::permalink;
 use crate::state::AppState;
-use virgule_store::StoreError;
+
+fn target(name: &str, number: &str) -> FormTarget {
+    FormTarget {
+        title: "Edit entry",
+        action: format!("/diary/{number}/edit"),
+        cancel: match virgule_site::rules::entry_number(number) {
+            Some(number) => permalink(name, number),
+            None => format!("/person/{name}/diary.html"),
+        },
+    }
+}
 
 pub async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(number): Path<String>,
 ) -> PageResult<Response> {
-    let number = path_number(&number)?;
     let Some(member) = &viewer.member else {
         return Ok(login_redirect(&format!("/diary/{number}/edit")));
     };
-    let (entry, source) = tokio::try_join!(
-        state.store.entry_by_number(&member.name, number),
-        state.store.entry_source(&member.name, number),
-    )?;
-    let (entry, source) = entry.zip(source).ok_or_else(no_such_entry)?;
-    let link = permalink(member.name.as_str(), number);
+    let (entry, source) = state.site.own_entry_source(member, &number).await?;
     let form = EntryForm::from_entry(&entry, source);
-    let action = format!("/diary/{number}/edit");
-    Ok(form_response(&state, &viewer, "Edit entry", action, link, form, Ok(None))?)
+    let target = target(member.name.as_str(), &number);
+    Ok(form_response(&state, &viewer, target, form, Ok(None))?)
 }
 
 pub async fn update(
@@ -40,42 +44,15 @@ pub async fn update(
     Path(number): Path<String>,
     CsrfForm(form): CsrfForm<EntryForm>,
 ) -> PageResult<Response> {
-    let number = path_number(&number)?;
     let member = viewer.require_member()?;
-    let link = permalink(member.name.as_str(), number);
-    let action = format!("/diary/{number}/edit");
     // Refuse before showing a preview of an entry the viewer does not have.
-    if state.store.entry_by_number(&member.name, number).await?.is_none() {
-        return Err(no_such_entry().into());
-    }
-    let draft = match form.compose() {
-        Ok(draft) => draft,
-        Err(failure) => {
-            return Ok(form_response(
-                &state,
-                &viewer,
-                "Edit entry",
-                action,
-                link,
-                form,
-                Err(failure),
-            )?);
-        }
-    };
-    if form.is_preview() {
-        return Ok(form_response(
-            &state,
-            &viewer,
-            "Edit entry",
-            action,
-            link,
-            form,
-            Ok(Some(draft)),
-        )?);
-    }
-    match state.store.update_entry(member.id, number, &draft).await {
-        Ok(_) => Ok(Redirect::to(&link).into_response()),
-        Err(StoreError::NotFound) => Err(no_such_entry().into()),
-        Err(e) => Err(e.into()),
-    }
+    let (entry, _) = state.site.own_entry_source(member, &number).await?;
+    let name = member.name.as_str();
+    let site = &state.site;
+    Ok(preview_or_save(&state, &viewer, target(name, &number), form, async |form: &EntryForm| {
+        let tags = form.tags();
+        site.edit_entry(member, name, &number, form.text(&tags)).await?;
+        Ok(Redirect::to(&permalink(name, entry.number)).into_response())
+    })
+    .await?)
 }

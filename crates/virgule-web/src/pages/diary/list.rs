@@ -9,7 +9,7 @@ use virgule_store::Page;
 use super::{DiaryPage, PER_PAGE, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
-use crate::pages::params::{member_named, start_param};
+use crate::pages::params::start_param;
 use crate::pages::render;
 use crate::pages::view::{EntryView, LevelMark, Pager};
 use crate::state::AppState;
@@ -21,9 +21,9 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
-    let member = member_named(&state, &name).await?;
+    let member = state.site.member_named(&name).await?;
     let (entries, sidebar) = tokio::try_join!(
-        state.store.entries_for_member(member.id, Page { start, limit: PER_PAGE }),
+        state.site.store().entries_for_member(member.id, Page { start, limit: PER_PAGE }),
         load_sidebar(&state, &member),
     )?;
     let total = member.entry_count;

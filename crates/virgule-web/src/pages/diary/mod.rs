@@ -23,13 +23,15 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use virgule_site::entries::EntryText;
+use virgule_site::{ErrorKind, SiteError, rules};
 use virgule_store::{Entry, EntryDraft, Member, StoreError};
 
 use crate::auth::viewer::Viewer;
-use crate::drafts;
 use crate::error::Failure;
+use crate::layout::Layout;
+use crate::pages::render;
 use crate::pages::view::{EntryView, LevelMark, Pager, Sidebar};
-use crate::pages::{Layout, render};
 use crate::state::AppState;
 
 /// Entries on a page of a diary or a tag, as on Advogato.
@@ -56,7 +58,7 @@ struct DiaryPage {
 
 /// The layout of a page of `name`'s diary, offering its feeds.
 fn diary_layout(state: &AppState, viewer: &Viewer, name: &str, title: String) -> Layout {
-    Layout::new(state, viewer, title).with_feeds(
+    Layout::new(&state.config, viewer, title).with_feeds(
         &format!("{name}’s diary"),
         format!("/person/{name}/rss.xml"),
         format!("/person/{name}/atom.xml"),
@@ -71,18 +73,12 @@ async fn load_sidebar(state: &AppState, member: &Member) -> Result<Arc<Sidebar>,
         return Ok(sidebar);
     }
     let (months, tags) = tokio::try_join!(
-        state.store.archive_months(member.id),
-        state.store.tags_for_member(member.id),
+        state.site.store().archive_months(member.id),
+        state.site.store().tags_for_member(member.id),
     )?;
     let sidebar = Arc::new(Sidebar::new(member.name.as_str(), months, tags));
     state.sidebars.put(member.id, member.diary_version, Arc::clone(&sidebar));
     Ok(sidebar)
-}
-
-/// The viewer has no entry with that number (another member's entries are not theirs to
-/// reach, so they are "not found" too).
-fn no_such_entry() -> Failure {
-    Failure::not_found("You have no entry with that number.")
 }
 
 /// What the entry form sends (new and edit). `action` is the button pressed: "preview" or
@@ -106,13 +102,19 @@ impl EntryForm {
         self.action == "preview"
     }
 
-    fn compose(&self) -> Result<EntryDraft, Failure> {
-        drafts::compose_entry(
-            &self.title,
-            &self.body,
-            &self.format,
-            &drafts::split_tag_field(&self.tags),
-        )
+    /// The form's tag field, split.
+    fn tags(&self) -> Vec<String> {
+        rules::split_tag_field(&self.tags)
+    }
+
+    /// What the form says, for the site to check and store (`tags` from [`EntryForm::tags`]).
+    fn text<'a>(&'a self, tags: &'a [String]) -> EntryText<'a> {
+        EntryText { title: &self.title, body: &self.body, format: &self.format, tags }
+    }
+
+    /// The draft a preview shows, by the same rules as posting.
+    fn preview(&self) -> Result<EntryDraft, SiteError> {
+        rules::entry(&self.title, &self.body, &self.format, &self.tags())
     }
 
     /// The form filled from a stored entry and what its author typed, for editing.
@@ -150,17 +152,23 @@ struct EntryFormPage {
     cancel: String,
 }
 
+/// Where an entry form posts and where its "Cancel" leads.
+struct FormTarget {
+    title: &'static str,
+    action: String,
+    cancel: String,
+}
+
 /// Renders the entry form with `status`: 200 for a fresh form or a preview, 400 after a
 /// validation error.
 fn form_response(
     state: &AppState,
     viewer: &Viewer,
-    title: &str,
-    action: String,
-    cancel: String,
+    target: FormTarget,
     form: EntryForm,
     outcome: Result<Option<EntryDraft>, Failure>,
 ) -> Result<Response, Failure> {
+    let FormTarget { title, action, cancel } = target;
     let (status, preview, error) = match outcome {
         Ok(draft) => {
             (StatusCode::OK, draft.map(|d| Preview { title: d.title, html: d.html }), None)
@@ -168,7 +176,7 @@ fn form_response(
         Err(failure) => (failure.status, None, Some(failure.message)),
     };
     let page = EntryFormPage {
-        layout: Layout::new(state, viewer, title),
+        layout: Layout::new(&state.config, viewer, title),
         action,
         form,
         preview,
@@ -176,4 +184,30 @@ fn form_response(
         cancel,
     };
     Ok((status, render(&page)?).into_response())
+}
+
+/// Answers a form post: a preview (the draft rendered above the form), or the result of
+/// `save`, which the site checks by the same rules; a refusal of the input re-renders the
+/// form with the reason, anything else is an error page.
+async fn preview_or_save<F>(
+    state: &AppState,
+    viewer: &Viewer,
+    target: FormTarget,
+    form: EntryForm,
+    save: F,
+) -> Result<Response, Failure>
+where
+    F: AsyncFnOnce(&EntryForm) -> Result<Response, SiteError>,
+{
+    if form.is_preview() {
+        let outcome = form.preview().map(Some).map_err(Failure::from);
+        return form_response(state, viewer, target, form, outcome);
+    }
+    match save(&form).await {
+        Ok(saved) => Ok(saved),
+        Err(refused) if refused.kind == ErrorKind::BadInput => {
+            form_response(state, viewer, target, form, Err(refused.into()))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -7,7 +7,7 @@ use axum::response::Html;
 use super::{DiaryPage, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
-use crate::pages::params::member_named;
+
 use crate::pages::render;
 use crate::pages::view::{EntryView, LevelMark, Pager, month_label};
 use crate::state::AppState;
@@ -34,9 +34,9 @@ pub async fn month(
         parse_month(&year, &month).ok_or_else(|| Failure::not_found("There is no such month."))?;
     let label =
         month_label(year, month).ok_or_else(|| Failure::not_found("There is no such month."))?;
-    let member = member_named(&state, &name).await?;
+    let member = state.site.member_named(&name).await?;
     let (entries, sidebar) = tokio::try_join!(
-        state.store.entries_for_month(member.id, year, month),
+        state.site.store().entries_for_month(member.id, year, month),
         load_sidebar(&state, &member),
     )?;
     let name = member.name.as_str();

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{EntryForm, form_response};
+use super::{EntryForm, FormTarget, form_response, preview_or_save};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
@@ -14,17 +14,20 @@ use crate::state::AppState;
 
 const ACTION: &str = "/diary/new";
 
-fn cancel(viewer_name: &str) -> String {
-    format!("/person/{viewer_name}/diary.html")
+fn target(viewer_name: &str) -> FormTarget {
+    FormTarget {
+        title: "New entry",
+        action: ACTION.to_owned(),
+        cancel: format!("/person/{viewer_name}/diary.html"),
+    }
 }
 
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
     let Some(member) = &viewer.member else {
         return Ok(login_redirect(ACTION));
     };
-    let cancel = cancel(member.name.as_str());
-    let form = EntryForm::blank();
-    Ok(form_response(&state, &viewer, "New entry", ACTION.to_owned(), cancel, form, Ok(None))?)
+    let target = target(member.name.as_str());
+    Ok(form_response(&state, &viewer, target, EntryForm::blank(), Ok(None))?)
 }
 
 pub async fn create(
@@ -33,32 +36,12 @@ pub async fn create(
     CsrfForm(form): CsrfForm<EntryForm>,
 ) -> PageResult<Response> {
     let member = viewer.require_member()?;
-    let cancel = cancel(member.name.as_str());
-    let draft = match form.compose() {
-        Ok(draft) => draft,
-        Err(failure) => {
-            return Ok(form_response(
-                &state,
-                &viewer,
-                "New entry",
-                ACTION.to_owned(),
-                cancel,
-                form,
-                Err(failure),
-            )?);
-        }
-    };
-    if form.is_preview() {
-        return Ok(form_response(
-            &state,
-            &viewer,
-            "New entry",
-            ACTION.to_owned(),
-            cancel,
-            form,
-            Ok(Some(draft)),
-        )?);
-    }
-    let entry = state.store.create_entry(member.id, &draft, virgule_store::now()).await?;
-    Ok(Redirect::to(&permalink(entry.author.as_str(), entry.number)).into_response())
+    let target = target(member.name.as_str());
+    let site = &state.site;
+    Ok(preview_or_save(&state, &viewer, target, form, async |form: &EntryForm| {
+        let tags = form.tags();
+        let entry = site.post_entry(member, form.text(&tags)).await?;
+        Ok(Redirect::to(&permalink(entry.author.as_str(), entry.number)).into_response())
+    })
+    .await?)
 }

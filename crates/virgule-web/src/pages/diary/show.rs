@@ -9,9 +9,10 @@ use virgule_store::MemberName;
 use super::{diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
-use crate::pages::params::{html_file_number, member_named};
+use crate::layout::Layout;
+use crate::pages::params::html_file_number;
+use crate::pages::render;
 use crate::pages::view::{EntryView, Sidebar, link_text, permalink};
-use crate::pages::{Layout, render};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -29,11 +30,11 @@ pub async fn show(
     viewer: Viewer,
     Path((name, file)): Path<(String, String)>,
 ) -> PageResult<Html<String>> {
-    let member = member_named(&state, &name).await?;
+    let member = state.site.member_named(&name).await?;
     let missing = || Failure::not_found(format!("{} has no entry at this address.", member.name));
     let number = html_file_number(&file).ok_or_else(missing)?;
     let author: &MemberName = &member.name;
-    let store = &state.store;
+    let store = state.site.store();
     // Numbers of deleted entries are never reused, so a neighbour may be missing: then the
     // link is simply left out.
     let (entry, previous, next, sidebar) = tokio::try_join!(

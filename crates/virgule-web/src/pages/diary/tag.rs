@@ -8,7 +8,7 @@ use virgule_store::Page;
 use super::{DiaryPage, PER_PAGE, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
-use crate::pages::params::{member_named, path_segment, start_param};
+use crate::pages::params::{path_segment, start_param};
 use crate::pages::render;
 use crate::pages::view::{EntryView, LevelMark, Pager};
 use crate::state::AppState;
@@ -20,10 +20,10 @@ pub async fn tag(
     RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
     let start = start_param(query.as_deref())?;
-    let member = member_named(&state, &name).await?;
+    let member = state.site.member_named(&name).await?;
     // Tags are stored lower-cased and trimmed, so a hand-typed address still finds them.
     let tag = tag.trim().to_lowercase();
-    let store = &state.store;
+    let store = state.site.store();
     let (entries, total, sidebar) = tokio::try_join!(
         store.entries_for_tag(member.id, &tag, Page { start, limit: PER_PAGE }),
         store.entry_count_for_tag(member.id, &tag),

@@ -1,4 +1,4 @@
-//! Trust recomputation (TRUST.md, DESIGN.md §5): turns the stored certifications into every
+//! Trust recomputation (docs/trust.md, docs/design.md §5): turns the stored certifications into every
 //! member's level with the pure metric of `virgule-trust`, and a debounced background task
 //! that reruns it after certifications change, so that a burst of certifying costs one run.
 
@@ -31,12 +31,19 @@ const LEASE_TTL: Duration = Duration::from_secs(300);
 const LEASE_POLL: Duration = Duration::from_millis(250);
 
 /// The metric's site settings, from `Config` (`trust_seeds`, `trust_caps`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustSettings {
     /// The accounts the flow starts from, in order; empty means "the admins, by id".
     pub seeds: Vec<MemberName>,
     /// Node capacities by distance from ROOT; the last repeats.
     pub caps: Vec<u32>,
+}
+
+impl Default for TrustSettings {
+    /// No seeds (the admins are the seeds) and the metric's default capacities.
+    fn default() -> Self {
+        TrustSettings { seeds: Vec::new(), caps: virgule_trust::DEFAULT_CAPS.to_vec() }
+    }
 }
 
 /// Why a recomputation failed (levels stay as they were).

@@ -1,0 +1,108 @@
+//! Virgule's domain: every operation a member or an admin performs — register, sign in, write,
+//! edit and delete an entry, certify, link a feed, change the profile or the password, post
+//! news, suspend, make admin, recompute trust — as one function on [`Site`], which validates
+//! its input with the one set of [`rules`], checks who may do it, and calls the store.
+//!
+//! The web layer (forms and the JSON API) and the command line call these functions and
+//! nothing below them for a write, so that a form, an API call and a CLI command cannot
+//! disagree. A refusal is a [`SiteError`]: a kind (which the web maps to an HTTP status), a
+//! stable code and a readable message. See `docs/architecture.md`.
+//!
+//! ```no_run
+//! # async fn demo(store: virgule_store::Store) -> Result<(), virgule_site::SiteError> {
+//! use virgule_site::accounts::Registration;
+//! use virgule_site::entries::EntryText;
+//! use virgule_site::{Site, SiteSettings};
+//! let site = Site::new(store, SiteSettings::default());
+//! let alice = site
+//!     .register(Registration { name: "alice", password: "correct horse battery",
+//!         password_again: None, email: None })
+//!     .await?;
+//! let text = EntryText { title: "Hello", body: "My *first* entry.", format: "markdown", tags: &[] };
+//! let entry = site.post_entry(&alice, text).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod accounts;
+pub mod certs;
+pub mod entries;
+pub mod error;
+pub mod feeds;
+pub mod members;
+pub mod news;
+pub mod password;
+pub mod rules;
+pub mod trust;
+
+use std::sync::Arc;
+
+use virgule_store::{Store, TrustLevel};
+use virgule_syndication::Syndicator;
+
+pub use error::{ErrorKind, SiteError, SiteResult};
+pub use trust::{LastRun, TrustRecomputer, TrustSettings, TrustSummary};
+
+/// The site's own settings (the web layer's presentation settings live there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    /// Whose entries the recent log (page, API, feeds, front page) shows unless a reader asks
+    /// otherwise with `?thresh=`: authors at this level or above (docs/design.md §5).
+    pub recentlog_threshold: TrustLevel,
+    /// The trust metric's seeds and capacities.
+    pub trust: TrustSettings,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            recentlog_threshold: TrustLevel::Apprentice,
+            trust: TrustSettings::default(),
+        }
+    }
+}
+
+/// The site: the store, its settings, the trust recomputer that certifications wake, and
+/// (in a process that serves) the syndication engine members' feed settings drive. Cheap to
+/// clone: everything inside is shared.
+#[derive(Clone)]
+pub struct Site {
+    store: Store,
+    settings: Arc<SiteSettings>,
+    trust: TrustRecomputer,
+    syndicator: Option<Syndicator>,
+}
+
+impl Site {
+    /// A site over `store`, without syndication (the command line's tasks need none).
+    pub fn new(store: Store, settings: SiteSettings) -> Self {
+        let trust = TrustRecomputer::new(store.clone(), settings.trust.clone());
+        Site { store, settings: Arc::new(settings), trust, syndicator: None }
+    }
+
+    /// The same site, linking and fetching members' feeds with `syndicator`.
+    pub fn with_syndicator(mut self, syndicator: Syndicator) -> Self {
+        self.syndicator = Some(syndicator);
+        self
+    }
+
+    /// The store, for reading (every write goes through a function of this crate).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &SiteSettings {
+        &self.settings
+    }
+
+    /// The background recomputation of trust levels; `serve` runs it.
+    pub fn trust(&self) -> &TrustRecomputer {
+        &self.trust
+    }
+
+    fn syndicator(&self) -> SiteResult<&Syndicator> {
+        self.syndicator.as_ref().ok_or_else(|| {
+            tracing::error!("a feed operation was called in a process without syndication");
+            SiteError::internal()
+        })
+    }
+}

@@ -1,0 +1,483 @@
+//! Every input rule of the site, written once: what a form, an API call and a CLI command may
+//! send, how it is cleaned, and the code and message of each refusal. Pure: no I/O.
+//!
+//! Each function takes what a person typed (text, as sent) and returns the value the store
+//! takes, or a [`SiteError`] of kind [`ErrorKind::BadInput`](crate::ErrorKind) whose code is
+//! the API's and whose message a page shows as it is.
+
+use url::Url;
+use virgule_store::tags::{self, MAX_TAGS};
+use virgule_store::{
+    CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, ProfileUpdate, TrustLevel,
+};
+
+use crate::error::{SiteError, SiteResult};
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+/// RFC 5321's path limit.
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+pub const MAX_HOMEPAGE_CHARS: usize = 2048;
+pub const MAX_NOTES_BYTES: usize = 16 * 1024;
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Longest feed address accepted: longer ones are not real feeds, and the address is shown
+/// back on every settings page.
+pub const MAX_FEED_URL_CHARS: usize = 2048;
+/// Items per call when an API client does not say.
+pub const DEFAULT_LIMIT: i64 = 10;
+/// The most items one API call returns.
+pub const MAX_LIMIT: i64 = 100;
+/// The word that withdraws a certification.
+pub const NO_CERT: &str = "none";
+
+fn invalid(message: impl Into<String>) -> SiteError {
+    SiteError::bad_input("invalid", message)
+}
+
+/// Blank (after trimming) counts as absent.
+fn present(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+// Accounts.
+
+/// A member name as typed: 1–32 characters of `[a-z0-9_-]`, lower-cased.
+pub fn member_name(raw: &str) -> SiteResult<MemberName> {
+    MemberName::parse(raw).map_err(|e| SiteError::bad_input("invalid_name", e.to_string()))
+}
+
+/// Refuses passwords that are short, absurdly long, contain the member's own name, or are
+/// among the most common ones, with a message saying why.
+pub fn password_strength(password: &str, name: &str) -> SiteResult<()> {
+    let weak = |why: &str| Err(SiteError::bad_input("weak_password", why));
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return weak("a password needs at least 8 characters");
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return weak("a password has at most 1024 characters");
+    }
+    let lower = password.to_lowercase();
+    if !name.is_empty() && lower.contains(&name.to_lowercase()) {
+        return weak("a password must not contain your name");
+    }
+    let mut distinct = lower.chars().collect::<Vec<_>>();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return weak("a password needs at least 4 different characters");
+    }
+    const COMMON: &[&str] = &[
+        "password",
+        "password1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyuiop",
+        "qwerty123",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "welcome1",
+        "abc12345",
+        "letmein1",
+        "trustno1",
+        "passw0rd",
+        "superman",
+        "11111111",
+        "00000000",
+    ];
+    if COMMON.contains(&lower.as_str()) {
+        return weak("that password is among the most common ones; choose another");
+    }
+    Ok(())
+}
+
+/// A password typed twice (forms ask for it so; the API sends it once).
+pub fn passwords_match(password: &str, again: &str) -> SiteResult<()> {
+    if password == again {
+        Ok(())
+    } else {
+        Err(SiteError::bad_input("password_mismatch", "the two passwords differ"))
+    }
+}
+
+/// An optional e-mail address: absent or blank is none; otherwise it must look like one
+/// (one `@` with text on both sides, no spaces, at most 254 characters).
+pub fn email(raw: Option<&str>) -> SiteResult<Option<String>> {
+    let Some(email) = present(raw) else {
+        return Ok(None);
+    };
+    let bad = || SiteError::bad_input("invalid_email", "that does not look like an e-mail address");
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(SiteError::bad_input(
+            "invalid_email",
+            "an e-mail address has at most 254 characters",
+        ));
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    if local.is_empty()
+        || domain.is_empty()
+        || domain.contains('@')
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(bad());
+    }
+    Ok(Some(email.to_owned()))
+}
+
+/// A display name: free text on one line, inner whitespace collapsed, no control
+/// characters, at most 100 characters.
+pub fn display_name(raw: &str) -> SiteResult<String> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().any(char::is_control) {
+        return Err(invalid("a display name may not contain control characters"));
+    }
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(invalid("a display name has at most 100 characters"));
+    }
+    Ok(name)
+}
+
+/// A homepage: empty, or an absolute http(s) URL (returned in its normalized form).
+pub fn homepage(raw: &str) -> SiteResult<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = || {
+        SiteError::bad_input(
+            "invalid_homepage",
+            "the homepage must be a full address starting with http:// or https://",
+        )
+    };
+    if raw.chars().count() > MAX_HOMEPAGE_CHARS {
+        return Err(SiteError::bad_input(
+            "invalid_homepage",
+            format!("the homepage address has at most {MAX_HOMEPAGE_CHARS} characters"),
+        ));
+    }
+    let url = Url::parse(raw).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(bad());
+    }
+    Ok(url.to_string())
+}
+
+/// A whole profile: display name, homepage and Markdown notes (at most 16 KiB), the notes
+/// rendered through the one sanitizer.
+pub fn profile(display: &str, home: &str, notes: &str) -> SiteResult<ProfileUpdate> {
+    let display_name = display_name(display)?;
+    let homepage = homepage(home)?;
+    if notes.len() > MAX_NOTES_BYTES {
+        return Err(invalid("the notes have at most 16 KiB of text"));
+    }
+    let notes_html =
+        if notes.trim().is_empty() { String::new() } else { virgule_html::markdown_to_html(notes) };
+    Ok(ProfileUpdate { display_name, homepage, notes_source: notes.to_owned(), notes_html })
+}
+
+// Writing.
+
+/// Validates and renders a diary entry. `format` is `"markdown"` or `"html"`; a missing
+/// title is an untitled entry, as on Advogato.
+pub fn entry(title: &str, body: &str, format: &str, tags: &[String]) -> SiteResult<EntryDraft> {
+    let format = EntryFormat::parse(format.trim())
+        .ok_or_else(|| invalid("the format must be \"markdown\" or \"html\""))?;
+    let title = title_text(title)?;
+    if body.trim().is_empty() {
+        return Err(invalid("the entry has no text"));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(invalid("an entry has at most 256 KiB of text"));
+    }
+    let html = render(format, body);
+    if html.trim().is_empty() {
+        return Err(invalid("nothing of the entry is left once unsafe HTML is removed"));
+    }
+    Ok(EntryDraft { title, format, body_source: body.to_owned(), html, tags: tag_list(tags)? })
+}
+
+/// Renders a body in its format through the sanitizer.
+pub fn render(format: EntryFormat, body: &str) -> String {
+    match format {
+        EntryFormat::Markdown => virgule_html::markdown_to_html(body),
+        EntryFormat::Html => virgule_html::sanitize(body),
+    }
+}
+
+/// A title is plain text on one line: trimmed, inner whitespace collapsed, bounded.
+pub fn title_text(title: &str) -> SiteResult<String> {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(invalid("a title has at most 200 characters"));
+    }
+    Ok(title)
+}
+
+/// Tags are lower-cased, trimmed, de-duplicated (first occurrence wins), without `/` or
+/// control characters, at most 20 of at most 50 characters (the store's tag rules).
+pub fn tag_list(tags: &[String]) -> SiteResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in tags {
+        let Some(tag) = tags::normalize(raw).map_err(|e| invalid(e.to_string()))? else {
+            continue;
+        };
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(invalid(format!("an entry has at most {MAX_TAGS} tags")));
+    }
+    Ok(out)
+}
+
+/// Splits a form's comma-separated tag field.
+pub fn split_tag_field(field: &str) -> Vec<String> {
+    field.split(',').map(str::to_owned).collect()
+}
+
+/// A site news item (Markdown): a title and some text. Returns (title, html).
+pub fn news(title: &str, body: &str) -> SiteResult<(String, String)> {
+    let title = title_text(title)?;
+    if title.is_empty() {
+        return Err(invalid("news needs a title"));
+    }
+    if body.trim().is_empty() {
+        return Err(invalid("news needs some text"));
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(invalid("news has at most 256 KiB of text"));
+    }
+    Ok((title, virgule_html::markdown_to_html(body)))
+}
+
+/// A feed (or blog page) address to link: `None` (stop syndicating) when absent or blank;
+/// bounded in length. Whether it may be fetched is the fetcher's policy, checked on linking.
+pub fn feed_url(raw: Option<&str>) -> SiteResult<Option<&str>> {
+    match present(raw) {
+        Some(url) if url.chars().count() > MAX_FEED_URL_CHARS => Err(SiteError::bad_input(
+            "feed_url_refused",
+            format!("the address is too long (at most {MAX_FEED_URL_CHARS} characters)"),
+        )),
+        url => Ok(url),
+    }
+}
+
+/// A certification as chosen: `Some` level, `None` for `none` (a withdrawal).
+pub fn cert_choice(raw: &str) -> SiteResult<Option<CertLevel>> {
+    match raw.trim() {
+        NO_CERT => Ok(None),
+        word => CertLevel::parse(word).map(Some).ok_or_else(|| {
+            SiteError::bad_input(
+                "bad_level",
+                format!("unknown level {word:?}: use apprentice, journeyer, master or none"),
+            )
+        }),
+    }
+}
+
+// Reading.
+
+/// An entry number as written in an address: a whole number ≥ 0.
+pub fn entry_number(raw: &str) -> Option<EntryNumber> {
+    raw.parse::<EntryNumber>().ok().filter(|n| *n >= 0)
+}
+
+/// `start=N`: absent or blank is 0; anything but a whole number ≥ 0 is refused.
+pub fn start(raw: Option<&str>) -> SiteResult<i64> {
+    let Some(raw) = present(raw) else {
+        return Ok(0);
+    };
+    raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+        SiteError::bad_input(
+            "bad_query",
+            format!("“start” must be a whole number, 0 or more (got “{raw}”)"),
+        )
+    })
+}
+
+/// `start=N&limit=M` of an API list: start ≥ 0 (default 0), 1 ≤ limit ≤ 100 (default 10).
+pub fn window(start_raw: Option<&str>, limit_raw: Option<&str>) -> SiteResult<Page> {
+    let start = start(start_raw)?;
+    let limit = match present(limit_raw) {
+        None => DEFAULT_LIMIT,
+        Some(raw) => {
+            raw.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+                SiteError::bad_input(
+                    "bad_query",
+                    format!("“limit” must be a whole number from 1 to {MAX_LIMIT} (got “{raw}”)"),
+                )
+            })?
+        }
+    };
+    Ok(Page { start, limit })
+}
+
+/// `thresh=L`, the recent log's trust threshold, a rank 0–3: absent or blank is `default`
+/// (the site's setting).
+pub fn threshold(raw: Option<&str>, default: TrustLevel) -> SiteResult<TrustLevel> {
+    let Some(raw) = present(raw) else {
+        return Ok(default);
+    };
+    raw.parse().ok().and_then(TrustLevel::from_rank).ok_or_else(|| {
+        SiteError::bad_input(
+            "bad_query",
+            format!("“thresh” must be a trust level from 0 (Observer) to 3 (Master) (got “{raw}”)"),
+        )
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        assert!(password_strength("short", "bob").is_err());
+        assert!(password_strength("password", "bob").is_err());
+        assert!(password_strength("aaaaaaaaaaaa", "bob").is_err());
+        assert!(password_strength("xxbobxx-2024", "bob").is_err());
+        assert!(password_strength("correct horse battery", "bob").is_ok());
+        assert_eq!(password_strength("short", "bob").unwrap_err().code, "weak_password");
+        assert_eq!(passwords_match("a", "b").unwrap_err().code, "password_mismatch");
+    }
+
+    #[test]
+    fn emails_are_optional_but_plausible() {
+        assert_eq!(email(None).unwrap(), None);
+        assert_eq!(email(Some("  ")).unwrap(), None);
+        assert_eq!(email(Some(" a@b.org ")).unwrap().as_deref(), Some("a@b.org"));
+        for bad in ["nobody", "ab.org", "@b.org", "a@", "a@b@c", "a b@c.org"] {
+            assert_eq!(email(Some(bad)).unwrap_err().code, "invalid_email", "{bad}");
+        }
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert!(email(Some(&long)).is_err());
+    }
+
+    #[test]
+    fn homepages_must_be_absolute_http() {
+        assert_eq!(homepage("").unwrap(), "");
+        assert_eq!(homepage(" https://etbe.coker.com.au ").unwrap(), "https://etbe.coker.com.au/");
+        for bad in
+            ["etbe.coker.com.au", "javascript:alert(1)", "ftp://x.org/", "/relative", "http://"]
+        {
+            assert_eq!(homepage(bad).unwrap_err().code, "invalid_homepage", "{bad}");
+        }
+        let long = format!("https://example.org/{}", "x".repeat(MAX_HOMEPAGE_CHARS));
+        assert_eq!(homepage(&long).unwrap_err().code, "invalid_homepage");
+    }
+
+    #[test]
+    fn profiles_are_bounded_and_notes_sanitized() {
+        let p = profile("  Russell   Coker ", "", "Hi <script>x()</script>*there*").unwrap();
+        assert_eq!(p.display_name, "Russell Coker");
+        assert!(p.notes_html.contains("<em>there</em>"));
+        assert!(!p.notes_html.contains("script"));
+        assert!(profile(&"x".repeat(101), "", "").is_err());
+        assert!(profile("Bob\u{7}", "", "").is_err());
+        assert!(profile("x", "", &"n".repeat(16 * 1024 + 1)).is_err());
+        assert_eq!(profile("", "", "  ").unwrap().notes_html, "");
+    }
+
+    #[test]
+    fn entries_are_validated_and_sanitized() {
+        let draft = entry(
+            "  Hello \n world ",
+            "Hi <script>alert(1)</script>*there*",
+            "markdown",
+            &[" Debian ".into(), "debian".into(), "".into(), "SE Linux".into()],
+        )
+        .unwrap();
+        assert_eq!(draft.title, "Hello world");
+        assert!(!draft.html.contains("script"));
+        assert!(draft.html.contains("<em>there</em>"));
+        assert_eq!(draft.tags, vec!["debian".to_string(), "se linux".to_string()]);
+
+        assert!(entry("t", "x", "latex", &[]).is_err());
+        assert!(entry("t", "   ", "html", &[]).is_err());
+        assert!(entry("t", "<script>x</script>", "html", &[]).is_err());
+        assert!(entry(&"t".repeat(201), "x", "html", &[]).is_err());
+        assert!(entry("t", "x", "html", &["a/b".into()]).is_err());
+        let many = (0..21).map(|i| i.to_string()).collect::<Vec<_>>();
+        assert!(entry("t", "x", "html", &many).is_err());
+    }
+
+    #[test]
+    fn tag_fields_split_on_commas() {
+        assert_eq!(split_tag_field("a, b ,c"), vec!["a", " b ", "c"]);
+    }
+
+    #[test]
+    fn news_needs_a_title_and_text() {
+        assert!(news("", "text").is_err());
+        assert!(news("Title", " ").is_err());
+        let (title, html) = news(" New  features ", "*now*").unwrap();
+        assert_eq!(title, "New features");
+        assert!(html.contains("<em>now</em>"));
+    }
+
+    #[test]
+    fn levels_are_the_api_words() {
+        assert_eq!(cert_choice("master"), Ok(Some(CertLevel::Master)));
+        assert_eq!(cert_choice(" journeyer "), Ok(Some(CertLevel::Journeyer)));
+        assert_eq!(cert_choice("none"), Ok(None));
+        assert_eq!(cert_choice("observer").unwrap_err().code, "bad_level");
+    }
+
+    #[test]
+    fn windows_default_and_refuse_bad_numbers() {
+        assert_eq!(window(None, None).unwrap(), Page { start: 0, limit: 10 });
+        assert_eq!(window(Some("20"), Some("100")).unwrap(), Page { start: 20, limit: 100 });
+        assert_eq!(window(Some(""), Some(" ")).unwrap(), Page { start: 0, limit: 10 });
+        for (start, limit) in [
+            (Some("-1"), None),
+            (Some("x"), None),
+            (Some("99999999999999999999"), None),
+            (None, Some("0")),
+            (None, Some("101")),
+            (None, Some("ten")),
+            (None, Some("1.5")),
+        ] {
+            let err = window(start, limit).unwrap_err();
+            assert_eq!(err.code, "bad_query", "{start:?} {limit:?}");
+        }
+    }
+
+    #[test]
+    fn thresholds_are_ranks_zero_to_three() {
+        let site = TrustLevel::Apprentice;
+        assert_eq!(threshold(None, site), Ok(TrustLevel::Apprentice));
+        assert_eq!(threshold(Some(" "), site), Ok(TrustLevel::Apprentice));
+        assert_eq!(threshold(Some("0"), site), Ok(TrustLevel::Observer));
+        assert_eq!(threshold(Some("3"), site), Ok(TrustLevel::Master));
+        assert_eq!(threshold(None, TrustLevel::Journeyer), Ok(TrustLevel::Journeyer));
+        for bad in ["4", "-1", "master", "1.5", "99999999999"] {
+            assert_eq!(threshold(Some(bad), site).unwrap_err().code, "bad_query", "{bad}");
+        }
+    }
+
+    #[test]
+    fn entry_numbers_are_whole_and_not_negative() {
+        assert_eq!(entry_number("0"), Some(0));
+        assert_eq!(entry_number("1158"), Some(1158));
+        for bad in ["-1", "x", "1.html", "", " 1"] {
+            assert_eq!(entry_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn feed_urls_are_bounded_and_blank_stops() {
+        assert_eq!(feed_url(None).unwrap(), None);
+        assert_eq!(feed_url(Some("  ")).unwrap(), None);
+        assert_eq!(feed_url(Some(" https://x.org/feed ")).unwrap(), Some("https://x.org/feed"));
+        let long = format!("https://x.org/{}", "a".repeat(MAX_FEED_URL_CHARS));
+        assert_eq!(feed_url(Some(&long)).unwrap_err().code, "feed_url_refused");
+    }
+}
