@@ -28,6 +28,10 @@ use virgule_store::{Feed, Store, StoreError};
 
 pub use engine::FetchSummary;
 
+/// How long a claim on a feed lasts unless configured otherwise: the fetch itself is bounded
+/// at 30 s, and parsing and storing take well under a second; twice that plus margin.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+
 /// How the engine fetches and schedules. One per process, from `Config`.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -50,9 +54,7 @@ impl Default for Settings {
             schedule: SchedulePolicy::default(),
             concurrency: 32,
             per_host: 2,
-            // The fetch itself is bounded at 30 s; parsing and storing take well under a
-            // second. Twice that plus margin.
-            lease: Duration::from_secs(120),
+            lease: DEFAULT_LEASE,
             idle_poll: Duration::from_secs(5),
         }
     }

@@ -1,5 +1,11 @@
 //! The site's one configuration struct, layered from a TOML file, then `VIRGULE_*` environment
 //! variables, then command-line flags; pure functions, so every rule is tested without I/O.
+//!
+//! Every setting is declared once, in the `settings!` table below: its field in [`Config`],
+//! its file key, variable and flag, how the file writes it, its parser, its default and its
+//! help line. The flags clap shows, the keys the file may hold, the layering and the messages
+//! that name where a bad value came from all follow from that table. Adding a setting is one
+//! entry there (and a `parse_*` function if none fits) plus the code that uses it.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -7,186 +13,181 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
 use virgule_store::{MemberName, TrustLevel};
 
-/// Everything the binary needs to know, validated once at start and passed down.
-#[derive(Clone, PartialEq)]
-pub struct Config {
+settings! {
     /// Where `serve` accepts HTTP connections.
-    pub listen: SocketAddr,
+    listen: SocketAddr {
+        key: listen, env: "VIRGULE_LISTEN", flag: "--listen", value_name: "ADDR",
+        file: Text, parse: parse_listen, default: "127.0.0.1:8080",
+        help: "Address and port to serve on",
+    }
     /// Holds the SQLite file (unless `database_url` is set).
-    pub data_dir: PathBuf,
-    /// A `postgres://` URL: use PostgreSQL instead of SQLite.
-    pub database_url: Option<String>,
-    pub site_name: String,
+    data_dir: PathBuf {
+        key: data_dir, env: "VIRGULE_DATA_DIR", flag: "--data-dir", value_name: "DIR",
+        file: Text, parse: parse_data_dir, default: "./virgule-data",
+        help: "Directory that holds the SQLite database",
+    }
+    /// A `postgres://` URL: use PostgreSQL instead of SQLite. It may hold a password, so
+    /// `Debug` shows only whether it is set.
+    database_url: Option<String> {
+        key: database_url, env: "VIRGULE_DATABASE_URL", flag: "--database-url", value_name: "URL",
+        file: Text, parse: parse_database_url, default: "",
+        help: "A postgres:// URL: use PostgreSQL instead of SQLite",
+        secret
+    }
+    /// Shown in page headers and feed titles.
+    site_name: String {
+        key: site_name, env: "VIRGULE_SITE_NAME", flag: "--site-name", value_name: "NAME",
+        file: Text, parse: parse_site_name, default: virgule_web::WebConfig::default().site_name,
+        help: "The site's name in page headers and feeds",
+    }
     /// The public address of the site, without a trailing slash.
-    pub base_url: Option<String>,
-    pub secure_cookies: bool,
+    base_url: Option<String> {
+        key: base_url, env: "VIRGULE_BASE_URL", flag: "--base-url", value_name: "URL",
+        file: Text, parse: parse_base_url, default: "",
+        help: "The site's public address, for absolute links",
+    }
+    /// Mark session cookies `Secure` (the site is served over HTTPS).
+    secure_cookies: bool {
+        key: secure_cookies, env: "VIRGULE_SECURE_COOKIES", flag: "--secure-cookies",
+        value_name: "BOOL", file: Bool, parse: parse_bool, default: false,
+        help: "Mark session cookies Secure (behind TLS)",
+    }
     /// Let members' feeds point at loopback and private addresses (tests, closed networks).
-    pub fetch_allow_private: bool,
+    fetch_allow_private: bool {
+        key: fetch_allow_private, env: "VIRGULE_FETCH_ALLOW_PRIVATE",
+        flag: "--fetch-allow-private", value_name: "BOOL",
+        file: Bool, parse: parse_bool, default: false,
+        help: "Allow feed fetches to private addresses",
+    }
     /// How long a fetcher's claim on a feed lasts: a worker that dies holding claims loses
     /// them after this, and another worker fetches those feeds.
-    pub fetch_lease: Duration,
+    fetch_lease: Duration {
+        key: fetch_lease_secs, env: "VIRGULE_FETCH_LEASE_SECS", flag: "--fetch-lease-secs",
+        value_name: "SECONDS", file: Integer, parse: parse_lease,
+        default: virgule_syndication::DEFAULT_LEASE.as_secs(),
+        help: "Seconds a fetcher's claim on a feed lasts; a crashed worker's feeds are fetched \
+               by others after it",
+    }
     /// The accounts the trust metric starts from.
-    pub trust_seeds: Vec<MemberName>,
+    trust_seeds: Vec<MemberName> {
+        key: trust_seeds, env: "VIRGULE_TRUST_SEEDS", flag: "--trust-seeds", value_name: "NAMES",
+        file: Texts, parse: parse_seed_list, default: "",
+        help: "Comma-separated names the trust metric starts from",
+    }
     /// The trust metric's node capacities by distance from the seeds.
-    pub trust_caps: Vec<u32>,
+    trust_caps: Vec<u32> {
+        key: trust_caps, env: "VIRGULE_TRUST_CAPS", flag: "--trust-caps", value_name: "CAPS",
+        file: Integers, parse: parse_caps, default: comma_list(&virgule_trust::DEFAULT_CAPS),
+        help: "Comma-separated trust capacities",
+    }
     /// The lowest level whose entries the recent log shows by default.
-    pub recentlog_threshold: TrustLevel,
-}
-
-/// Written by hand so that a password inside `database_url` never reaches a log.
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("listen", &self.listen)
-            .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
-            .field("site_name", &self.site_name)
-            .field("base_url", &self.base_url)
-            .field("secure_cookies", &self.secure_cookies)
-            .field("fetch_allow_private", &self.fetch_allow_private)
-            .field("fetch_lease", &self.fetch_lease)
-            .field("trust_seeds", &self.trust_seeds)
-            .field("trust_caps", &self.trust_caps)
-            .field("recentlog_threshold", &self.recentlog_threshold)
-            .finish()
+    recentlog_threshold: TrustLevel {
+        key: recentlog_threshold, env: "VIRGULE_RECENTLOG_THRESHOLD",
+        flag: "--recentlog-threshold", value_name: "LEVEL",
+        file: Text, parse: parse_threshold,
+        default: virgule_site::SiteSettings::default().recentlog_threshold.key(),
+        help: "Lowest level the recent log shows by default: observer (0), apprentice (1), \
+               journeyer (2) or master (3)",
     }
 }
-
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-pub const DEFAULT_DATA_DIR: &str = "./virgule-data";
-pub const DEFAULT_SITE_NAME: &str = "Virgule";
-pub const DEFAULT_TRUST_CAPS: [u32; 7] = [800, 200, 50, 12, 4, 2, 1];
-/// A fetch is bounded at 30 s; parsing and storing take well under a second.
-pub const DEFAULT_FETCH_LEASE_SECS: u64 = 120;
 
 /// The environment variable that names the configuration file (like `--config`).
 pub const CONFIG_ENV: &str = "VIRGULE_CONFIG";
 
+/// Writes the `Config` struct, the `ConfigFlags` struct and the `SETTINGS` table, and fills
+/// `Config` from the layers, all from one entry per setting. `file` is a `Shape`; `parse`
+/// reads the text form (what the environment and flags hold) into the field's type; `default`
+/// is in that text form too (anything `Display`), parsed like any other value and shown in
+/// `--help`, where an empty default is not shown; a trailing `secret` keeps the value out of
+/// `Debug`.
+macro_rules! settings {
+    ($(
+        $(#[doc = $doc:literal])*
+        $field:ident: $type:ty {
+            key: $key:ident, env: $env:literal, flag: $flag:literal, value_name: $value_name:literal,
+            file: $shape:ident, parse: $parse:path, default: $default:expr,
+            help: $help:literal, $($secret:ident)?
+        }
+    )*) => {
+        /// Everything the binary needs to know, validated once at start and passed down.
+        #[derive(Clone, PartialEq)]
+        pub struct Config {
+            $( $(#[doc = $doc])* pub $field: $type, )*
+        }
+
+        /// Written so that a secret (a password inside `database_url`) never reaches a log.
+        impl fmt::Debug for Config {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct("Config")
+                    $( .field(stringify!($field), shown!($($secret)? self.$field)) )*
+                    .finish()
+            }
+        }
+
+        /// The configuration flags every command accepts (before or after the command's
+        /// name), one per setting, named by its key. Values stay text here so that a bad one is
+        /// reported like a bad file or environment value.
+        #[derive(Debug, Clone, Default)]
+        pub struct ConfigFlags {
+            /// `--config FILE`: read settings from this TOML file.
+            pub config: Option<PathBuf>,
+            $( pub $key: Option<String>, )*
+        }
+
+        /// Every setting, in the order `--help` lists them.
+        const SETTINGS: &[Setting] = &[$(
+            Setting {
+                key: stringify!($key),
+                env: $env,
+                flag: $flag,
+                value_name: $value_name,
+                file: Shape::$shape,
+                default: || $default.to_string(),
+                help: $help,
+                in_flags: |flags| &flags.$key,
+                in_flags_mut: |flags| &mut flags.$key,
+            },
+        )*];
+
+        /// The keys a file may hold, for the message that refuses any other.
+        const FILE_KEYS: &[&str] = &[$( stringify!($key) ),*];
+
+        impl Config {
+            /// Builds the configuration from its three layers, each overriding the one before:
+            /// the file (if any), the environment (`VIRGULE_*`), the flags. Every value is
+            /// checked, also one a later layer overrides; the first bad one is reported with
+            /// where it came from.
+            pub fn from_layers(
+                file: Option<ConfigFile<'_>>,
+                env: &HashMap<String, String>,
+                flags: &ConfigFlags,
+            ) -> Result<Config, ConfigError> {
+                let layers = Layers::new(file, env, flags)?;
+                Ok(Config { $( $field: layers.value(stringify!($key), $parse)?, )* })
+            }
+        }
+    };
+}
+use settings;
+
+/// How `Config`'s `Debug` shows a field: as it is, or for a secret only whether it is set.
+macro_rules! shown {
+    (secret $value:expr) => {
+        &$value.as_ref().map(|_| "<set>")
+    };
+    ($value:expr) => {
+        &$value
+    };
+}
+use shown;
+
+/// Every setting at its default.
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            listen: DEFAULT_LISTEN.parse().expect("the default listen address is valid"),
-            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
-            database_url: None,
-            site_name: DEFAULT_SITE_NAME.to_owned(),
-            base_url: None,
-            secure_cookies: false,
-            fetch_allow_private: false,
-            fetch_lease: Duration::from_secs(DEFAULT_FETCH_LEASE_SECS),
-            trust_seeds: Vec::new(),
-            trust_caps: DEFAULT_TRUST_CAPS.to_vec(),
-            recentlog_threshold: TrustLevel::Apprentice,
-        }
-    }
-}
-
-impl Config {
-    /// The web layer's part.
-    pub fn web(&self) -> virgule_web::WebConfig {
-        virgule_web::WebConfig {
-            site_name: self.site_name.clone(),
-            base_url: self.base_url.clone(),
-            secure_cookies: self.secure_cookies,
-        }
-    }
-
-    /// The site's own settings: the recent log's default threshold and the trust metric's.
-    pub fn site(&self) -> virgule_site::SiteSettings {
-        virgule_site::SiteSettings {
-            recentlog_threshold: self.recentlog_threshold,
-            trust: virgule_site::TrustSettings {
-                seeds: self.trust_seeds.clone(),
-                caps: self.trust_caps.clone(),
-            },
-        }
-    }
-
-    /// What the feed fetcher may do (the SSRF guard's exception for tests and intranets).
-    pub fn fetch_policy(&self) -> virgule_feeds::fetch::FetchPolicy {
-        virgule_feeds::fetch::FetchPolicy {
-            allow_private: self.fetch_allow_private,
-            ..Default::default()
-        }
-    }
-
-    /// The syndication engine's settings.
-    pub fn syndication(&self) -> virgule_syndication::Settings {
-        virgule_syndication::Settings {
-            fetch: self.fetch_policy(),
-            lease: self.fetch_lease,
-            ..Default::default()
-        }
-    }
-
-    /// Builds the configuration from its three layers, each overriding the one before:
-    /// the file (if any), the environment (`VIRGULE_*`), the flags. Every value is checked;
-    /// the first bad one is reported with where it came from.
-    pub fn from_layers(
-        file: Option<ConfigFile<'_>>,
-        env: &HashMap<String, String>,
-        flags: &ConfigFlags,
-    ) -> Result<Config, ConfigError> {
-        let file = match file {
-            Some(file) => file_layer(file)?,
-            None => Layer::default(),
-        };
-        let env = string_layer(|setting| {
-            env.get(setting.env).map(|value| (value.clone(), Source::Env(setting.env)))
-        })?;
-        let flags = string_layer(|setting| {
-            (setting.in_flags)(flags).clone().map(|value| (value, Source::Flag(setting.flag)))
-        })?;
-        let defaults = Config::default();
-        // `Option<Option<T>>` for the optional settings: an empty value in a later layer
-        // unsets what an earlier one set.
-        Ok(Config {
-            listen: flags.listen.or(env.listen).or(file.listen).unwrap_or(defaults.listen),
-            data_dir: flags
-                .data_dir
-                .or(env.data_dir)
-                .or(file.data_dir)
-                .unwrap_or(defaults.data_dir),
-            database_url: flags.database_url.or(env.database_url).or(file.database_url).flatten(),
-            site_name: flags
-                .site_name
-                .or(env.site_name)
-                .or(file.site_name)
-                .unwrap_or(defaults.site_name),
-            base_url: flags.base_url.or(env.base_url).or(file.base_url).flatten(),
-            secure_cookies: flags
-                .secure_cookies
-                .or(env.secure_cookies)
-                .or(file.secure_cookies)
-                .unwrap_or(defaults.secure_cookies),
-            fetch_allow_private: flags
-                .fetch_allow_private
-                .or(env.fetch_allow_private)
-                .or(file.fetch_allow_private)
-                .unwrap_or(defaults.fetch_allow_private),
-            fetch_lease: flags
-                .fetch_lease
-                .or(env.fetch_lease)
-                .or(file.fetch_lease)
-                .unwrap_or(defaults.fetch_lease),
-            trust_seeds: flags
-                .trust_seeds
-                .or(env.trust_seeds)
-                .or(file.trust_seeds)
-                .unwrap_or(defaults.trust_seeds),
-            trust_caps: flags
-                .trust_caps
-                .or(env.trust_caps)
-                .or(file.trust_caps)
-                .unwrap_or(defaults.trust_caps),
-            recentlog_threshold: flags
-                .recentlog_threshold
-                .or(env.recentlog_threshold)
-                .or(file.recentlog_threshold)
-                .unwrap_or(defaults.recentlog_threshold),
-        })
+        Config::from_layers(None, &HashMap::new(), &ConfigFlags::default())
+            .expect("every default passes its setting's parser (tested)")
     }
 }
 
@@ -218,51 +219,6 @@ pub fn unknown_env_vars(env: &HashMap<String, String>) -> Vec<String> {
     unknown
 }
 
-/// The configuration flags every command accepts (before or after the command's name).
-/// Values stay text here so that a bad one is reported like a bad file or environment value.
-#[derive(Debug, Clone, Default, clap::Args)]
-#[command(next_help_heading = "Settings (every command)")]
-pub struct ConfigFlags {
-    /// Read settings from this TOML file [env: VIRGULE_CONFIG]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Address and port to serve on [env: VIRGULE_LISTEN] [default: 127.0.0.1:8080]
-    #[arg(long, global = true, value_name = "ADDR")]
-    pub listen: Option<String>,
-    /// Directory that holds the SQLite database [env: VIRGULE_DATA_DIR] [default: ./virgule-data]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub data_dir: Option<String>,
-    /// A postgres:// URL: use PostgreSQL instead of SQLite [env: VIRGULE_DATABASE_URL]
-    #[arg(long, global = true, value_name = "URL")]
-    pub database_url: Option<String>,
-    /// The site's name in page headers and feeds [env: VIRGULE_SITE_NAME] [default: Virgule]
-    #[arg(long, global = true, value_name = "NAME")]
-    pub site_name: Option<String>,
-    /// The site's public address, for absolute links [env: VIRGULE_BASE_URL]
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Mark session cookies Secure (behind TLS) [env: VIRGULE_SECURE_COOKIES] [default: false]
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub secure_cookies: Option<String>,
-    /// Allow feed fetches to private addresses [env: VIRGULE_FETCH_ALLOW_PRIVATE] [default: false]
-    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub fetch_allow_private: Option<String>,
-    /// Seconds a fetcher's claim on a feed lasts; a crashed worker's feeds are fetched by
-    /// others after it [env: VIRGULE_FETCH_LEASE_SECS] [default: 120]
-    #[arg(long, global = true, value_name = "SECONDS")]
-    pub fetch_lease_secs: Option<String>,
-    /// Comma-separated names the trust metric starts from [env: VIRGULE_TRUST_SEEDS]
-    #[arg(long, global = true, value_name = "NAMES")]
-    pub trust_seeds: Option<String>,
-    /// Comma-separated trust capacities [env: VIRGULE_TRUST_CAPS] [default: 800,200,50,12,4,2,1]
-    #[arg(long, global = true, value_name = "CAPS")]
-    pub trust_caps: Option<String>,
-    /// Lowest level the recent log shows by default: observer (0), apprentice (1),
-    /// journeyer (2) or master (3) [env: VIRGULE_RECENTLOG_THRESHOLD] [default: apprentice]
-    #[arg(long, global = true, value_name = "LEVEL")]
-    pub recentlog_threshold: Option<String>,
-}
-
 /// A bad setting, with where it came from; the binary exits with status 2 on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -275,98 +231,224 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// One setting's three names, and where its flag's value sits.
+/// One setting as the `settings!` table declares it, apart from its type and parser.
 struct Setting {
+    /// The file key, and the `ConfigFlags` field and clap id of its flag.
     key: &'static str,
     env: &'static str,
     flag: &'static str,
+    value_name: &'static str,
+    file: Shape,
+    default: fn() -> String,
+    help: &'static str,
     in_flags: fn(&ConfigFlags) -> &Option<String>,
+    in_flags_mut: fn(&mut ConfigFlags) -> &mut Option<String>,
 }
 
-const LISTEN: Setting =
-    Setting { key: "listen", env: "VIRGULE_LISTEN", flag: "--listen", in_flags: |f| &f.listen };
-const DATA_DIR: Setting = Setting {
-    key: "data_dir",
-    env: "VIRGULE_DATA_DIR",
-    flag: "--data-dir",
-    in_flags: |f| &f.data_dir,
-};
-const DATABASE_URL: Setting = Setting {
-    key: "database_url",
-    env: "VIRGULE_DATABASE_URL",
-    flag: "--database-url",
-    in_flags: |f| &f.database_url,
-};
-const SITE_NAME: Setting = Setting {
-    key: "site_name",
-    env: "VIRGULE_SITE_NAME",
-    flag: "--site-name",
-    in_flags: |f| &f.site_name,
-};
-const BASE_URL: Setting = Setting {
-    key: "base_url",
-    env: "VIRGULE_BASE_URL",
-    flag: "--base-url",
-    in_flags: |f| &f.base_url,
-};
-const SECURE_COOKIES: Setting = Setting {
-    key: "secure_cookies",
-    env: "VIRGULE_SECURE_COOKIES",
-    flag: "--secure-cookies",
-    in_flags: |f| &f.secure_cookies,
-};
-const FETCH_ALLOW_PRIVATE: Setting = Setting {
-    key: "fetch_allow_private",
-    env: "VIRGULE_FETCH_ALLOW_PRIVATE",
-    flag: "--fetch-allow-private",
-    in_flags: |f| &f.fetch_allow_private,
-};
-const FETCH_LEASE_SECS: Setting = Setting {
-    key: "fetch_lease_secs",
-    env: "VIRGULE_FETCH_LEASE_SECS",
-    flag: "--fetch-lease-secs",
-    in_flags: |f| &f.fetch_lease_secs,
-};
-const TRUST_SEEDS: Setting = Setting {
-    key: "trust_seeds",
-    env: "VIRGULE_TRUST_SEEDS",
-    flag: "--trust-seeds",
-    in_flags: |f| &f.trust_seeds,
-};
-const TRUST_CAPS: Setting = Setting {
-    key: "trust_caps",
-    env: "VIRGULE_TRUST_CAPS",
-    flag: "--trust-caps",
-    in_flags: |f| &f.trust_caps,
-};
+impl Setting {
+    fn by_key(key: &str) -> &'static Setting {
+        SETTINGS
+            .iter()
+            .find(|s| s.key == key)
+            .expect("the settings! table declares every key it uses")
+    }
 
-const RECENTLOG_THRESHOLD: Setting = Setting {
-    key: "recentlog_threshold",
-    env: "VIRGULE_RECENTLOG_THRESHOLD",
-    flag: "--recentlog-threshold",
-    in_flags: |f| &f.recentlog_threshold,
-};
+    /// The flag clap parses, global so that it goes before or after the command's name.
+    fn flag_arg(&self) -> clap::Arg {
+        let default = (self.default)();
+        let default =
+            if default.is_empty() { String::new() } else { format!(" [default: {default}]") };
+        let arg = clap::Arg::new(self.key)
+            .long(self.flag.trim_start_matches("--"))
+            .global(true)
+            .value_name(self.value_name)
+            .value_parser(clap::value_parser!(String))
+            .help(format!("{} [env: {}]{default}", self.help, self.env));
+        match self.file {
+            // `--secure-cookies` alone means true; a value needs `=`, so that the flag does
+            // not swallow the command's name.
+            Shape::Bool => arg.num_args(0..=1).require_equals(true).default_missing_value("true"),
+            _ => arg,
+        }
+    }
+}
 
-const SETTINGS: [&Setting; 11] = [
-    &LISTEN,
-    &DATA_DIR,
-    &DATABASE_URL,
-    &SITE_NAME,
-    &BASE_URL,
-    &SECURE_COOKIES,
-    &FETCH_ALLOW_PRIVATE,
-    &FETCH_LEASE_SECS,
-    &TRUST_SEEDS,
-    &TRUST_CAPS,
-    &RECENTLOG_THRESHOLD,
-];
+impl clap::Args for ConfigFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let config = clap::Arg::new("config")
+            .long("config")
+            .global(true)
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help(format!("Read settings from this TOML file [env: {CONFIG_ENV}]"));
+        let cmd = cmd.next_help_heading("Settings (every command)").arg(config);
+        SETTINGS.iter().fold(cmd, |cmd, setting| cmd.arg(setting.flag_arg()))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for ConfigFlags {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = ConfigFlags::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        if let Some(path) = matches.get_one::<PathBuf>("config") {
+            self.config = Some(path.clone());
+        }
+        for setting in SETTINGS {
+            if let Some(value) = matches.get_one::<String>(setting.key) {
+                *(setting.in_flags_mut)(self) = Some(value.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How the file writes a setting. A file value is turned into the text the environment would
+/// hold (a list joined with commas), so that one parser serves every layer; the file's types
+/// stay strict: `secure_cookies = "yes"` or `trust_caps = "800,200"` is refused.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// A TOML string.
+    Text,
+    /// `true` or `false`; also a flag that may stand alone.
+    Bool,
+    /// A TOML integer.
+    Integer,
+    /// An array of strings (comma-separated elsewhere).
+    Texts,
+    /// An array of integers (comma-separated elsewhere).
+    Integers,
+}
+
+impl Shape {
+    fn to_text(self, value: &toml::Value, source: &Source<'_>) -> Result<String, ConfigError> {
+        use toml::Value;
+        let joined = |items: &[Value], item: fn(&Value) -> Option<String>| {
+            items.iter().map(item).collect::<Option<Vec<_>>>().map(|items| items.join(","))
+        };
+        let text = match (self, value) {
+            (Shape::Text, Value::String(text)) => Some(text.clone()),
+            (Shape::Bool, Value::Boolean(on)) => Some(on.to_string()),
+            (Shape::Integer, Value::Integer(n)) => Some(n.to_string()),
+            (Shape::Texts, Value::Array(items)) => joined(items, |item| {
+                item.as_str().filter(|text| !text.contains(',')).map(str::to_owned)
+            }),
+            (Shape::Integers, Value::Array(items)) => {
+                joined(items, |item| item.as_integer().map(|n| n.to_string()))
+            }
+            _ => None,
+        };
+        text.ok_or_else(|| invalid(source, &value.to_string(), self.expected()))
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Shape::Text => "expected a string in quotes",
+            Shape::Bool => "expected true or false",
+            Shape::Integer => "expected a whole number",
+            Shape::Texts => "expected an array of strings without commas, such as [\"a\", \"b\"]",
+            Shape::Integers => "expected an array of whole numbers, such as [10, 5, 1]",
+        }
+    }
+}
+
+/// A file key that names a setting. Any other is refused (with its line) by the TOML reader,
+/// so that a typo does not pass silently.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct FileKey(&'static str);
+
+impl<'de> serde::Deserialize<'de> for FileKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        match FILE_KEYS.iter().find(|known| **known == key) {
+            Some(known) => Ok(FileKey(known)),
+            None => Err(serde::de::Error::unknown_field(&key, FILE_KEYS)),
+        }
+    }
+}
+
+/// The three layers as text, before parsing: the file's values, the environment, the flags.
+struct Layers<'a> {
+    file: Option<(&'a Path, HashMap<&'static str, String>)>,
+    env: &'a HashMap<String, String>,
+    flags: &'a ConfigFlags,
+}
+
+impl<'a> Layers<'a> {
+    fn new(
+        file: Option<ConfigFile<'a>>,
+        env: &'a HashMap<String, String>,
+        flags: &'a ConfigFlags,
+    ) -> Result<Self, ConfigError> {
+        let file = match file {
+            Some(file) => Some((file.path, file_texts(file)?)),
+            None => None,
+        };
+        Ok(Layers { file, env, flags })
+    }
+
+    /// The setting's default, overridden by each layer that has a value for it; every one of
+    /// those values must parse.
+    fn value<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&str, &Source<'_>) -> Result<T, ConfigError>,
+    ) -> Result<T, ConfigError> {
+        let setting = Setting::by_key(key);
+        let file = self.file.as_ref().and_then(|(path, texts)| {
+            let text = texts.get(setting.key)?;
+            Some((text.as_str(), Source::File { path, key: setting.key }))
+        });
+        let env = self.env.get(setting.env).map(|text| (text.as_str(), Source::Env(setting.env)));
+        let flag = (setting.in_flags)(self.flags)
+            .as_deref()
+            .map(|text| (text, Source::Flag(setting.flag)));
+        let mut value = parse(&(setting.default)(), &Source::Default(setting.key))?;
+        for (text, source) in [file, env, flag].into_iter().flatten() {
+            value = parse(text, &source)?;
+        }
+        Ok(value)
+    }
+}
+
+/// The file's settings, each as the text its parser reads.
+fn file_texts(file: ConfigFile<'_>) -> Result<HashMap<&'static str, String>, ConfigError> {
+    let table: HashMap<FileKey, toml::Value> = toml::from_str(file.text).map_err(|e| {
+        ConfigError(format!(
+            "invalid config file {}: {}",
+            file.path.display(),
+            e.to_string().trim_end()
+        ))
+    })?;
+    // In the table's order, so that of two bad values the same one is always reported.
+    let mut texts = HashMap::new();
+    for setting in SETTINGS {
+        if let Some(value) = table.get(&FileKey(setting.key)) {
+            let source = Source::File { path: file.path, key: setting.key };
+            texts.insert(setting.key, setting.file.to_text(value, &source)?);
+        }
+    }
+    Ok(texts)
+}
 
 /// Where a value came from, as an error message names it.
 #[derive(Debug, Clone)]
 enum Source<'a> {
-    File { path: &'a Path, key: &'static str },
+    File {
+        path: &'a Path,
+        key: &'static str,
+    },
     Env(&'static str),
     Flag(&'static str),
+    /// Only a mistake in the `settings!` table reaches a message with this.
+    Default(&'static str),
 }
 
 impl fmt::Display for Source<'_> {
@@ -375,6 +457,7 @@ impl fmt::Display for Source<'_> {
             Source::File { path, key } => write!(f, "`{key}` in {}", path.display()),
             Source::Env(var) => f.write_str(var),
             Source::Flag(flag) => f.write_str(flag),
+            Source::Default(key) => write!(f, "the default of `{key}`"),
         }
     }
 }
@@ -383,112 +466,9 @@ fn invalid(source: &Source<'_>, value: &str, why: &str) -> ConfigError {
     ConfigError(format!("invalid value '{value}' for {source}: {why}"))
 }
 
-/// One layer's settings, each already checked; `None` where the layer says nothing.
-#[derive(Debug, Default)]
-struct Layer {
-    listen: Option<SocketAddr>,
-    data_dir: Option<PathBuf>,
-    database_url: Option<Option<String>>,
-    site_name: Option<String>,
-    base_url: Option<Option<String>>,
-    secure_cookies: Option<bool>,
-    fetch_allow_private: Option<bool>,
-    fetch_lease: Option<Duration>,
-    trust_seeds: Option<Vec<MemberName>>,
-    trust_caps: Option<Vec<u32>>,
-    recentlog_threshold: Option<TrustLevel>,
-}
-
-/// The file's shape. Unknown keys are refused so that a typo does not pass silently.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    listen: Option<String>,
-    data_dir: Option<String>,
-    database_url: Option<String>,
-    site_name: Option<String>,
-    base_url: Option<String>,
-    secure_cookies: Option<bool>,
-    fetch_allow_private: Option<bool>,
-    fetch_lease_secs: Option<i64>,
-    trust_seeds: Option<Vec<String>>,
-    trust_caps: Option<Vec<i64>>,
-    recentlog_threshold: Option<String>,
-}
-
-fn file_layer(file: ConfigFile<'_>) -> Result<Layer, ConfigError> {
-    let raw: FileSettings = toml::from_str(file.text).map_err(|e| {
-        ConfigError(format!(
-            "invalid config file {}: {}",
-            file.path.display(),
-            e.to_string().trim_end()
-        ))
-    })?;
-    let at = |setting: &Setting| Source::File { path: file.path, key: setting.key };
-    let seeds = match raw.trust_seeds {
-        Some(names) => Some(parse_seed_list(names.iter().map(String::as_str), &at(&TRUST_SEEDS))?),
-        None => None,
-    };
-    let caps = match raw.trust_caps {
-        Some(caps) => {
-            let source = at(&TRUST_CAPS);
-            let text = caps.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            let caps = caps
-                .iter()
-                .map(|&cap| check_cap(cap, &source, &text))
-                .collect::<Result<Vec<_>, _>>()?;
-            Some(check_caps_present(caps, &source, &text)?)
-        }
-        None => None,
-    };
-    Ok(Layer {
-        listen: raw.listen.map(|v| parse_listen(&v, &at(&LISTEN))).transpose()?,
-        data_dir: raw.data_dir.map(|v| parse_data_dir(&v, &at(&DATA_DIR))).transpose()?,
-        database_url: raw
-            .database_url
-            .map(|v| parse_database_url(&v, &at(&DATABASE_URL)))
-            .transpose()?,
-        site_name: raw.site_name.map(|v| parse_site_name(&v, &at(&SITE_NAME))).transpose()?,
-        base_url: raw.base_url.map(|v| parse_base_url(&v, &at(&BASE_URL))).transpose()?,
-        secure_cookies: raw.secure_cookies,
-        fetch_allow_private: raw.fetch_allow_private,
-        fetch_lease: raw
-            .fetch_lease_secs
-            .map(|v| parse_lease(&v.to_string(), &at(&FETCH_LEASE_SECS)))
-            .transpose()?,
-        trust_seeds: seeds,
-        trust_caps: caps,
-        recentlog_threshold: raw
-            .recentlog_threshold
-            .map(|v| parse_threshold(&v, &at(&RECENTLOG_THRESHOLD)))
-            .transpose()?,
-    })
-}
-
-/// A layer whose values are all text (environment variables, flags); `get` gives a setting's
-/// value and its source, if the layer has one.
-fn string_layer<'a>(
-    get: impl Fn(&Setting) -> Option<(String, Source<'a>)>,
-) -> Result<Layer, ConfigError> {
-    Ok(Layer {
-        listen: get(&LISTEN).map(|(v, s)| parse_listen(&v, &s)).transpose()?,
-        data_dir: get(&DATA_DIR).map(|(v, s)| parse_data_dir(&v, &s)).transpose()?,
-        database_url: get(&DATABASE_URL).map(|(v, s)| parse_database_url(&v, &s)).transpose()?,
-        site_name: get(&SITE_NAME).map(|(v, s)| parse_site_name(&v, &s)).transpose()?,
-        base_url: get(&BASE_URL).map(|(v, s)| parse_base_url(&v, &s)).transpose()?,
-        secure_cookies: get(&SECURE_COOKIES).map(|(v, s)| parse_bool(&v, &s)).transpose()?,
-        fetch_allow_private: get(&FETCH_ALLOW_PRIVATE)
-            .map(|(v, s)| parse_bool(&v, &s))
-            .transpose()?,
-        fetch_lease: get(&FETCH_LEASE_SECS).map(|(v, s)| parse_lease(&v, &s)).transpose()?,
-        trust_seeds: get(&TRUST_SEEDS)
-            .map(|(v, s)| parse_seed_list(v.split(','), &s))
-            .transpose()?,
-        trust_caps: get(&TRUST_CAPS).map(|(v, s)| parse_caps(&v, &s)).transpose()?,
-        recentlog_threshold: get(&RECENTLOG_THRESHOLD)
-            .map(|(v, s)| parse_threshold(&v, &s))
-            .transpose()?,
-    })
+/// Items as the environment and flags write a list: `800,200,50`.
+fn comma_list(items: &[impl fmt::Display]) -> String {
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
 fn parse_listen(value: &str, source: &Source<'_>) -> Result<SocketAddr, ConfigError> {
@@ -567,13 +547,10 @@ fn parse_bool(value: &str, source: &Source<'_>) -> Result<bool, ConfigError> {
     }
 }
 
-/// Names separated by commas; blanks around them and empty items are ignored.
-fn parse_seed_list<'v>(
-    names: impl Iterator<Item = &'v str>,
-    source: &Source<'_>,
-) -> Result<Vec<MemberName>, ConfigError> {
+/// Names separated by commas; blanks around them, empty items and repeats are ignored.
+fn parse_seed_list(value: &str, source: &Source<'_>) -> Result<Vec<MemberName>, ConfigError> {
     let mut seeds: Vec<MemberName> = Vec::new();
-    for raw in names.map(str::trim).filter(|n| !n.is_empty()) {
+    for raw in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let name = MemberName::parse(raw).map_err(|e| invalid(source, raw, &e.to_string()))?;
         if !seeds.contains(&name) {
             seeds.push(name);
@@ -602,47 +579,72 @@ fn parse_threshold(value: &str, source: &Source<'_>) -> Result<TrustLevel, Confi
         })
 }
 
+/// Positive whole numbers separated by commas, at least one.
 fn parse_caps(value: &str, source: &Source<'_>) -> Result<Vec<u32>, ConfigError> {
-    let caps = value
+    if value.trim().is_empty() {
+        return Err(invalid(source, value, "at least one capacity is needed"));
+    }
+    value
         .split(',')
         .map(|item| {
             let item = item.trim();
             let cap: i64 = item.parse().map_err(|_| {
-                invalid(
-                    source,
-                    value,
-                    &format!("'{item}' is not a whole number; expected e.g. 800,200,50,12,4,2,1"),
-                )
+                let example = comma_list(&virgule_trust::DEFAULT_CAPS);
+                let why = format!("'{item}' is not a whole number; expected e.g. {example}");
+                invalid(source, value, &why)
             })?;
-            check_cap(cap, source, value)
+            match u32::try_from(cap) {
+                Ok(cap) if cap > 0 => Ok(cap),
+                _ => {
+                    let max = u32::MAX;
+                    let why = format!(
+                        "every capacity must be a positive whole number (at most {max}), not {cap}"
+                    );
+                    Err(invalid(source, value, &why))
+                }
+            }
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    check_caps_present(caps, source, value)
+        .collect()
 }
 
-fn check_cap(cap: i64, source: &Source<'_>, value: &str) -> Result<u32, ConfigError> {
-    match u32::try_from(cap) {
-        Ok(cap) if cap > 0 => Ok(cap),
-        _ => Err(invalid(
-            source,
-            value,
-            &format!(
-                "every capacity must be a positive whole number (at most {}), not {cap}",
-                u32::MAX
-            ),
-        )),
+// What each part of the program gets from the configuration.
+impl Config {
+    /// The web layer's part.
+    pub fn web(&self) -> virgule_web::WebConfig {
+        virgule_web::WebConfig {
+            site_name: self.site_name.clone(),
+            base_url: self.base_url.clone(),
+            secure_cookies: self.secure_cookies,
+        }
     }
-}
 
-fn check_caps_present(
-    caps: Vec<u32>,
-    source: &Source<'_>,
-    value: &str,
-) -> Result<Vec<u32>, ConfigError> {
-    if caps.is_empty() {
-        return Err(invalid(source, value, "at least one capacity is needed"));
+    /// The site's own settings: the recent log's default threshold and the trust metric's.
+    pub fn site(&self) -> virgule_site::SiteSettings {
+        virgule_site::SiteSettings {
+            recentlog_threshold: self.recentlog_threshold,
+            trust: virgule_site::TrustSettings {
+                seeds: self.trust_seeds.clone(),
+                caps: self.trust_caps.clone(),
+            },
+        }
     }
-    Ok(caps)
+
+    /// What the feed fetcher may do (the SSRF guard's exception for tests and intranets).
+    pub fn fetch_policy(&self) -> virgule_feeds::fetch::FetchPolicy {
+        virgule_feeds::fetch::FetchPolicy {
+            allow_private: self.fetch_allow_private,
+            ..Default::default()
+        }
+    }
+
+    /// The syndication engine's settings.
+    pub fn syndication(&self) -> virgule_syndication::Settings {
+        virgule_syndication::Settings {
+            fetch: self.fetch_policy(),
+            lease: self.fetch_lease,
+            ..Default::default()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -920,5 +922,66 @@ mod tests {
             ("HOME", "/root"),
         ]);
         assert_eq!(unknown_env_vars(&vars), vec!["VIRGULE_LISTEN_ADDR".to_string()]);
+    }
+
+    #[test]
+    fn every_setting_is_named_by_its_key() {
+        for setting in SETTINGS {
+            assert_eq!(setting.env, format!("VIRGULE_{}", setting.key.to_ascii_uppercase()));
+            assert_eq!(setting.flag, format!("--{}", setting.key.replace('_', "-")));
+        }
+    }
+
+    #[test]
+    fn defaults_another_crate_owns_come_from_it() {
+        let config = Config::default();
+        assert_eq!(config.trust_caps, virgule_trust::DEFAULT_CAPS);
+        assert_eq!(config.fetch_lease, virgule_syndication::Settings::default().lease);
+    }
+
+    #[test]
+    fn the_readme_documents_every_setting_and_its_default() {
+        let readme = include_str!("../../../README.md");
+        for setting in SETTINGS {
+            let row = format!("| `{}` | `{}` | `{}", setting.key, setting.env, setting.flag);
+            let line = readme.lines().find(|line| line.starts_with(&row));
+            let line = line.unwrap_or_else(|| panic!("the README has no row {row}"));
+            let cell = line.split(" | ").nth(3).unwrap();
+            match (setting.default)() {
+                none if none.is_empty() => assert!(cell.starts_with("(none"), "{line}"),
+                default => assert_eq!(cell, format!("`{default}`"), "{line}"),
+            }
+        }
+    }
+
+    #[test]
+    fn file_values_keep_their_toml_types() {
+        for text in [
+            "secure_cookies = \"yes\"",
+            "fetch_lease_secs = \"300\"",
+            "listen = 8080",
+            "trust_caps = \"800,200\"",
+            "trust_caps = [800, \"200\"]",
+            "trust_seeds = \"raph\"",
+            "trust_seeds = [\"raph,miguel\"]",
+        ] {
+            let key = text.split(' ').next().unwrap();
+            let message = err(load(Some(text), &[], &ConfigFlags::default()));
+            assert!(message.contains(&format!("`{key}` in /etc/virgule.toml")), "{message}");
+        }
+    }
+
+    #[test]
+    fn help_shows_every_flag_with_its_variable_and_default() {
+        use clap::Args;
+        let mut cmd = ConfigFlags::augment_args(clap::Command::new("virgule"));
+        let help = cmd.render_help().to_string();
+        for setting in SETTINGS {
+            assert!(help.contains(setting.flag), "{help}");
+            assert!(help.contains(&format!("[env: {}]", setting.env)), "{help}");
+        }
+        assert!(help.contains("--secure-cookies[=<BOOL>]"), "{help}");
+        assert!(help.contains("[default: 800,200,50,12,4,2,1]"), "{help}");
+        assert!(!help.contains("[default: ]"), "{help}");
     }
 }
