@@ -107,7 +107,7 @@ struct NewsFormPage {
     layout: Layout,
     form: NewsForm,
     preview: Option<String>,
-    error: Option<String>,
+    error: Option<Failure>,
 }
 
 fn form_page(
@@ -116,7 +116,7 @@ fn form_page(
     status: StatusCode,
     form: NewsForm,
     preview: Option<String>,
-    error: Option<String>,
+    error: Option<Failure>,
 ) -> Result<Response, Failure> {
     let page = NewsFormPage {
         layout: Layout::new(&state.config, viewer, "Post site news"),
@@ -135,7 +135,7 @@ fn refused_form(
     refused: SiteError,
 ) -> Result<Response, Failure> {
     let failure = Failure::from(refused);
-    form_page(state, viewer, failure.status, form, None, Some(failure.message))
+    form_page(state, viewer, failure.status, form, None, Some(failure))
 }
 
 pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {

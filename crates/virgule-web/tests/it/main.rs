@@ -18,4 +18,5 @@ mod pages_diary;
 mod pages_misc;
 mod pages_support;
 mod recentlog_thresh;
+mod rules_parity;
 mod trust;

@@ -37,7 +37,7 @@ struct LoginPage {
     layout: Layout,
     name: String,
     next: String,
-    error: Option<String>,
+    error: Option<Failure>,
 }
 
 fn page(
@@ -52,7 +52,7 @@ fn page(
         layout: Layout::new(&state.config, viewer, "Log in"),
         name,
         next,
-        error: failure.map(|f| f.message),
+        error: failure,
     };
     Ok((status, render(&page)?).into_response())
 }

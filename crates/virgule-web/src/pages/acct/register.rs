@@ -38,7 +38,7 @@ struct RegisterPage {
     /// What was typed, to fill the form again (never the passwords).
     name: String,
     email: String,
-    error: Option<String>,
+    error: Option<Failure>,
 }
 
 fn page(
@@ -52,7 +52,7 @@ fn page(
         layout: Layout::new(&state.config, viewer, "Register"),
         name: form.name.clone(),
         email: form.email.clone(),
-        error: failure.map(|f| f.message),
+        error: failure,
     };
     Ok((status, render(&page)?).into_response())
 }

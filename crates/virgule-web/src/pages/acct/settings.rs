@@ -91,7 +91,7 @@ struct FeedSection {
     failures: i64,
     next_fetch: Option<Stamp>,
     entries: i64,
-    error: Option<String>,
+    error: Option<Failure>,
     /// A confirmation, shown in the section the redirect scrolls to.
     saved: Option<&'static str>,
 }
@@ -131,8 +131,8 @@ struct SettingsPage {
     layout: Layout,
     name: String,
     profile: ProfileForm,
-    profile_error: Option<String>,
-    password_error: Option<String>,
+    profile_error: Option<Failure>,
+    password_error: Option<Failure>,
     feed: FeedSection,
     /// A confirmation after a successful save.
     saved: Option<&'static str>,
@@ -162,8 +162,8 @@ async fn page(
     let (status, profile_error, password_error, saved) = match notice {
         Notice::None => (StatusCode::OK, None, None, None),
         Notice::Saved(message) => (StatusCode::OK, None, None, Some(message)),
-        Notice::ProfileError(f) => (f.status, Some(f.message), None, None),
-        Notice::PasswordError(f) => (f.status, None, Some(f.message), None),
+        Notice::ProfileError(f) => (f.status, Some(f), None, None),
+        Notice::PasswordError(f) => (f.status, None, Some(f), None),
         Notice::FeedSaved(message) => {
             feed.saved = Some(message);
             (StatusCode::OK, None, None, None)
@@ -172,8 +172,9 @@ async fn page(
             if let Some(typed) = typed {
                 feed.url = typed;
             }
-            feed.error = Some(f.message);
-            (f.status, None, None, None)
+            let status = f.status;
+            feed.error = Some(f);
+            (status, None, None, None)
         }
     };
     let page = SettingsPage {

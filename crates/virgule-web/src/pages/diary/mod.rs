@@ -147,7 +147,7 @@ struct EntryFormPage {
     action: String,
     form: EntryForm,
     preview: Option<Preview>,
-    error: Option<String>,
+    error: Option<Failure>,
     /// Where "Cancel" leads.
     cancel: String,
 }
@@ -173,7 +173,7 @@ fn form_response(
         Ok(draft) => {
             (StatusCode::OK, draft.map(|d| Preview { title: d.title, html: d.html }), None)
         }
-        Err(failure) => (failure.status, None, Some(failure.message)),
+        Err(failure) => (failure.status, None, Some(failure)),
     };
     let page = EntryFormPage {
         layout: Layout::new(&state.config, viewer, title),
