@@ -202,6 +202,6 @@ async fn insert_tag_rows(conn: Conn<'_>, rows: &[(i64, i64, String)]) -> Result<
 }
 
 /// `YYYYMM`, as stored in `entries.published_month`.
-pub(crate) fn month_key(at: DateTime<Utc>) -> i32 {
+fn month_key(at: DateTime<Utc>) -> i32 {
     at.year() * 100 + at.month() as i32
 }

@@ -8,7 +8,9 @@ mod insert;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-pub(crate) use self::insert::{NewEntryRow, append_entries, month_key, replace_entry_tags};
+pub(crate) use self::insert::{
+    EntryKey, NewEntryRow, append_entries, insert_entries, replace_entry_tags,
+};
 use crate::db::{Conn, on_pool};
 use crate::members::stored_name;
 use crate::model::stored_level;
