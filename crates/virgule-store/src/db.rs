@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use sqlx::SqlStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 use crate::StoreError;
@@ -40,6 +41,48 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// A connection of either backend borrowed from a transaction (`Conn::from(&mut *tx)` inside
+/// [`on_pool!`]), so that one step of a write, such as inserting entries, can be a plain
+/// function that several writers call within their own transactions.
+pub(crate) enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Conn<'_> {
+    /// The same connection for one more step, leaving `self` usable after it.
+    pub(crate) fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(conn) => Conn::Sqlite(conn),
+            Conn::Postgres(conn) => Conn::Postgres(conn),
+        }
+    }
+}
+
+impl<'c> From<&'c mut SqliteConnection> for Conn<'c> {
+    fn from(conn: &'c mut SqliteConnection) -> Self {
+        Conn::Sqlite(conn)
+    }
+}
+
+impl<'c> From<&'c mut PgConnection> for Conn<'c> {
+    fn from(conn: &'c mut PgConnection) -> Self {
+        Conn::Postgres(conn)
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the `&mut` connection inside a [`Conn`]: as
+/// [`on_pool!`], the body is compiled once per backend.
+macro_rules! on_conn {
+    ($c:expr, $conn:ident => $body:expr) => {
+        match $c {
+            $crate::db::Conn::Sqlite($conn) => $body,
+            $crate::db::Conn::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;
 
 /// The file name of the SQLite database inside the data directory.
 pub const SQLITE_FILE: &str = "virgule.sqlite3";

@@ -7,11 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::db::{Db, on_pool};
-use crate::entries::{
-    BULK_ENTRY_ROWS, BUMP_DIARY_VERSION, DELETE_ENTRY_TAGS, InsertedRow, RESERVE_ENTRY_NUMBERS,
-    ids_by_number, insert_tag_rows, month_key, tag_set,
-};
+use crate::db::{Conn, Db, on_pool};
+use crate::entries::{BUMP_DIARY_VERSION, NewEntryRow, append_entries, replace_entry_tags};
 use crate::members::stored_name;
 use crate::{MemberName, Result, Store, StoreError};
 
@@ -109,6 +106,26 @@ pub struct SyndicatedDraft {
     pub sort_at: DateTime<Utc>,
     /// Whether the new entry shows in the site's recent log. Ignored for edits.
     pub in_recentlog: bool,
+}
+
+impl SyndicatedDraft {
+    /// The new entry a post becomes: in HTML (its sanitized HTML is also its source), with
+    /// the feed's footer, at the post's date and place in the recent log.
+    fn entry_row(&self) -> NewEntryRow<'_> {
+        NewEntryRow {
+            title: &self.title,
+            format: crate::EntryFormat::Html.as_str(),
+            body_source: &self.html,
+            html: &self.html,
+            published_at: self.published,
+            updated_at: self.published,
+            sort_at: self.sort_at,
+            in_recentlog: self.in_recentlog,
+            syndicated_feed: Some(&self.feed_title),
+            syndicated_url: self.original_url.as_deref(),
+            tags: &self.tags,
+        }
+    }
 }
 
 /// What a fetch found, for [`Store::record_feed_fetch`].
@@ -280,12 +297,6 @@ const RECORD_FAILURE: &str = "UPDATE feeds SET url = $3, status = $4, last_fetch
      last_error = $6, consecutive_failures = consecutive_failures + 1, next_fetch_at = $7, \
      claimed_by = NULL, claimed_until = NULL \
      WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
-
-/// The head of the multi-row insert of new syndicated entries (the rows follow from a
-/// `QueryBuilder`, then `RETURNING id, number`). The body's source is its sanitized HTML.
-const INSERT_SYNDICATED_HEAD: &str = "INSERT INTO entries (member_id, number, title, format, \
-     body_source, html, published_month, published_at, updated_at, sort_at, in_recentlog, \
-     syndicated_feed, syndicated_url) ";
 
 const INSERT_FEED_ITEMS_HEAD: &str =
     "INSERT INTO feed_items (feed_id, identity, entry_id, content_hash, first_seen_at) ";
@@ -502,47 +513,12 @@ impl Store {
                         .await?
                         .ok_or_else(lost)?;
                     if !creates.is_empty() {
-                        let count = i64::try_from(creates.len()).expect("fewer than i64::MAX");
-                        // The reservation also names the member; only the first number is read.
-                        let first: i64 = sqlx::query_scalar(RESERVE_ENTRY_NUMBERS)
-                            .bind(member_id)
-                            .bind(count)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        let mut tag_rows: Vec<(i64, String)> = Vec::new();
-                        let mut item_rows: Vec<(&SyndicatedDraft, i64)> = Vec::new();
-                        for (index, chunk) in creates.chunks(BULK_ENTRY_ROWS).enumerate() {
-                            let chunk_first = first + (index * BULK_ENTRY_ROWS) as i64;
-                            let mut insert = sqlx::QueryBuilder::new(INSERT_SYNDICATED_HEAD);
-                            insert.push_values(chunk.iter().zip(chunk_first..), |mut row, (d, n)| {
-                                let published = d.published.trunc_subsecs(6);
-                                row.push_bind(member_id)
-                                    .push_bind(n)
-                                    .push_bind(d.title.as_str())
-                                    .push("'html'")
-                                    .push_bind(d.html.as_str())
-                                    .push_bind(d.html.as_str())
-                                    .push_bind(month_key(published))
-                                    .push_bind(published)
-                                    .push_bind(published)
-                                    .push_bind(d.sort_at.trunc_subsecs(6))
-                                    .push_bind(d.in_recentlog)
-                                    .push_bind(d.feed_title.as_str())
-                                    .push_bind(d.original_url.as_deref());
-                            });
-                            insert.push(" RETURNING id, number");
-                            let inserted: Vec<InsertedRow> = insert
-                                .build_query_as()
-                                .persistent(chunk.len() == BULK_ENTRY_ROWS)
-                                .fetch_all(&mut *tx)
-                                .await?;
-                            let ids = ids_by_number(inserted, chunk_first, chunk.len())?;
-                            for (id, draft) in ids.into_iter().zip(chunk) {
-                                tag_rows.extend(tag_set(&draft.tags).into_iter().map(|t| (id, t)));
-                                item_rows.push((draft, id));
-                            }
-                        }
-                        insert_tag_rows!(&mut *tx, member_id, &tag_rows);
+                        let rows: Vec<NewEntryRow<'_>> =
+                            creates.iter().map(SyndicatedDraft::entry_row).collect();
+                        let (_, ids) =
+                            append_entries(Conn::from(&mut *tx), member_id, &rows).await?;
+                        let item_rows: Vec<(&SyndicatedDraft, i64)> =
+                            creates.iter().zip(ids).collect();
                         for chunk in item_rows.chunks(BULK_ITEM_ROWS) {
                             let mut insert = sqlx::QueryBuilder::new(INSERT_FEED_ITEMS_HEAD);
                             insert.push_values(chunk, |mut row, (draft, id)| {
@@ -579,10 +555,8 @@ impl Store {
                             .await?;
                         // No entry: the member deleted it meanwhile; the tombstone stays.
                         let Some(id) = id else { continue };
-                        sqlx::query(DELETE_ENTRY_TAGS).bind(id).execute(&mut *tx).await?;
-                        let tag_rows: Vec<(i64, String)> =
-                            tag_set(&draft.tags).into_iter().map(|t| (id, t)).collect();
-                        insert_tag_rows!(&mut *tx, member_id, &tag_rows);
+                        replace_entry_tags(Conn::from(&mut *tx), id, member_id, &draft.tags)
+                            .await?;
                         counts.updated += 1;
                     }
                     if counts.updated > 0 {

@@ -4,9 +4,14 @@
 //! Every [`Entry`] comes back with its author's name and its tags (in alphabetical order),
 //! read in the same query as the entry: a page of entries is one round trip.
 
-use chrono::{DateTime, Datelike, SubsecRound, Utc};
+mod insert;
 
-use crate::db::on_pool;
+use chrono::{DateTime, SubsecRound, Utc};
+
+pub(crate) use self::insert::{
+    EntryKey, NewEntryRow, append_entries, insert_entries, replace_entry_tags,
+};
+use crate::db::{Conn, on_pool};
 use crate::members::stored_name;
 use crate::model::stored_level;
 use crate::{
@@ -67,19 +72,6 @@ impl EntryRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct NumberedRow {
-    first_number: i64,
-    name: String,
-    trust_level: i16,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct InsertedRow {
-    id: i64,
-    number: i64,
-}
-
 /// What [`UPDATE_ENTRY`] returns: id, publication time, and origin (feed title, URL).
 type UpdatedRow = (i64, DateTime<Utc>, Option<String>, Option<String>);
 
@@ -108,33 +100,10 @@ macro_rules! entry_from {
 /// which [`tag_set`] keeps out of tags.
 const TAG_SEPARATOR: char = '\x1f';
 
-/// Reserves `$2` entry numbers for member `$1` and counts them in. It is the first statement
-/// of every transaction that adds entries: writing first makes SQLite take the write lock at
-/// once, so concurrent writers wait (busy_timeout) instead of failing on a lock upgrade.
-pub(crate) const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
-     SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
-     diary_version = diary_version + 1 \
-     WHERE id = $1 RETURNING next_entry_number - $2 AS first_number, name, trust_level";
-
-const INSERT_ENTRY: &str = "INSERT INTO entries (member_id, number, title, format, body_source, \
-     html, published_month, published_at, updated_at, sort_at, in_recentlog) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, TRUE) RETURNING id";
-
-/// The head of [`Store::create_entries_bulk`]'s multi-row insert; the rows follow as
-/// `VALUES (...), (...)` from a `QueryBuilder`, then `RETURNING id, number`.
-const INSERT_ENTRIES_HEAD: &str = "INSERT INTO entries (member_id, number, title, format, \
-     body_source, html, published_month, published_at, updated_at, sort_at, in_recentlog) ";
-
-const INSERT_TAG: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) VALUES ($1, $2, $3)";
-
-pub(crate) const INSERT_TAGS_HEAD: &str = "INSERT INTO entry_tags (entry_id, member_id, tag) ";
-
 const UPDATE_ENTRY: &str = "UPDATE entries \
      SET title = $3, format = $4, body_source = $5, html = $6, updated_at = $7 \
      WHERE member_id = $1 AND number = $2 \
      RETURNING id, published_at, syndicated_feed, syndicated_url";
-
-pub(crate) const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
 
 /// Marks the member's diary as changed (readers cache what derives from it, such as the
 /// archive sidebar, by this version) and names the author.
@@ -208,50 +177,6 @@ const RECENT_ENTRIES: [&str; 4] = [
     recent_entries_at!("3"),
 ];
 
-/// Rows per multi-row `INSERT` in a bulk load: 10 parameters each keeps a statement far below
-/// both backends' parameter limits, and full chunks share one prepared statement.
-pub(crate) const BULK_ENTRY_ROWS: usize = 100;
-/// Rows per multi-row tag `INSERT` (3 parameters each).
-pub(crate) const BULK_TAG_ROWS: usize = 300;
-
-/// The ids of a multi-row entry insert in number order (`RETURNING` promises no row order):
-/// the rows numbered `first..first + len`.
-pub(crate) fn ids_by_number(rows: Vec<InsertedRow>, first: i64, len: usize) -> Result<Vec<i64>> {
-    let mut ids = vec![0_i64; len];
-    for row in rows {
-        let slot = usize::try_from(row.number - first)
-            .ok()
-            .and_then(|i| ids.get_mut(i))
-            .ok_or_else(|| StoreError::Corrupt(format!("insert returned number {}", row.number)))?;
-        *slot = row.id;
-    }
-    Ok(ids)
-}
-
-/// Inserts `(entry id, tag)` rows of member `$member_id` in multi-row statements on the
-/// transaction `$tx` (a macro, as each backend's transaction is its own type).
-macro_rules! insert_tag_rows {
-    ($tx:expr, $member_id:expr, $rows:expr) => {
-        for chunk in $rows.chunks($crate::entries::BULK_TAG_ROWS) {
-            let mut insert = sqlx::QueryBuilder::new($crate::entries::INSERT_TAGS_HEAD);
-            insert.push_values(chunk, |mut row, (id, tag)| {
-                row.push_bind(*id).push_bind($member_id).push_bind(tag.as_str());
-            });
-            insert
-                .build()
-                .persistent(chunk.len() == $crate::entries::BULK_TAG_ROWS)
-                .execute($tx)
-                .await?;
-        }
-    };
-}
-pub(crate) use insert_tag_rows;
-
-/// `YYYYMM`, as stored in `entries.published_month`.
-pub(crate) fn month_key(at: DateTime<Utc>) -> i32 {
-    at.year() * 100 + at.month() as i32
-}
-
 /// The draft's tags as stored: no control characters (they would break
 /// [`TAG_SEPARATOR`]), no empty ones, no duplicates, alphabetical (the order reads give back).
 pub(crate) fn tag_set(tags: &[String]) -> Vec<String> {
@@ -265,6 +190,24 @@ pub(crate) fn tag_set(tags: &[String]) -> Vec<String> {
     set
 }
 
+/// A member's new entry as [`append_entries`] writes it: published at `published`, not
+/// edited since, in the recent log in publication order.
+fn member_entry_row(draft: &EntryDraft, published: DateTime<Utc>) -> NewEntryRow<'_> {
+    NewEntryRow {
+        title: &draft.title,
+        format: draft.format.as_str(),
+        body_source: &draft.body_source,
+        html: &draft.html,
+        published_at: published,
+        updated_at: published,
+        sort_at: published,
+        in_recentlog: true,
+        syndicated_feed: None,
+        syndicated_url: None,
+        tags: &draft.tags,
+    }
+}
+
 impl Store {
     /// Adds an entry to a member's diary under the member's next number, published at
     /// `published`, in the recent log. [`StoreError::NotFound`] if there is no such member.
@@ -275,46 +218,23 @@ impl Store {
         published: DateTime<Utc>,
     ) -> Result<Entry> {
         let published = published.trunc_subsecs(6);
-        let tags = tag_set(&draft.tags);
-        let (id, numbered) = on_pool!(&self.db, pool => {
+        let row = member_entry_row(draft, published);
+        let (reserved, ids) = on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            let numbered: Option<NumberedRow> = sqlx::query_as(RESERVE_ENTRY_NUMBERS)
-                .bind(member_id)
-                .bind(1_i64)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let numbered = numbered.ok_or(StoreError::NotFound)?;
-            let id: i64 = sqlx::query_scalar(INSERT_ENTRY)
-                .bind(member_id)
-                .bind(numbered.first_number)
-                .bind(draft.title.as_str())
-                .bind(draft.format.as_str())
-                .bind(draft.body_source.as_str())
-                .bind(draft.html.as_str())
-                .bind(month_key(published))
-                .bind(published)
-                .fetch_one(&mut *tx)
-                .await?;
-            for tag in &tags {
-                sqlx::query(INSERT_TAG)
-                    .bind(id)
-                    .bind(member_id)
-                    .bind(tag.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let appended = append_entries(Conn::from(&mut *tx), member_id, &[row]).await?;
             tx.commit().await?;
-            (id, numbered)
+            appended
         });
+        let id = ids.first().copied().expect("one row in, one id out");
         Ok(Entry {
             id,
-            author_level: stored_level(numbered.trust_level, &numbered.name)?,
-            author: stored_name(&numbered.name)?,
-            number: numbered.first_number,
+            author_level: stored_level(reserved.trust_level, &reserved.name)?,
+            author: stored_name(&reserved.name)?,
+            number: reserved.first_number,
             title: draft.title.clone(),
             format: draft.format,
             html: draft.html.clone(),
-            tags,
+            tags: tag_set(&draft.tags),
             published,
             updated: published,
             syndicated: None,
@@ -329,45 +249,11 @@ impl Store {
         member_id: i64,
         items: &[(EntryDraft, DateTime<Utc>)],
     ) -> Result<u64> {
-        let count = i64::try_from(items.len()).expect("a slice is shorter than i64::MAX");
+        let rows: Vec<NewEntryRow<'_>> =
+            items.iter().map(|(draft, published)| member_entry_row(draft, *published)).collect();
         on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            let numbered: Option<NumberedRow> = sqlx::query_as(RESERVE_ENTRY_NUMBERS)
-                .bind(member_id)
-                .bind(count)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let first = numbered.ok_or(StoreError::NotFound)?.first_number;
-            let mut tag_rows: Vec<(i64, String)> = Vec::new();
-            for (chunk_index, chunk) in items.chunks(BULK_ENTRY_ROWS).enumerate() {
-                let chunk_first = first + (chunk_index * BULK_ENTRY_ROWS) as i64;
-                let mut insert = sqlx::QueryBuilder::new(INSERT_ENTRIES_HEAD);
-                insert.push_values(chunk.iter().enumerate(), |mut row, (i, (draft, published))| {
-                    let published = published.trunc_subsecs(6);
-                    row.push_bind(member_id)
-                        .push_bind(chunk_first + i as i64)
-                        .push_bind(draft.title.as_str())
-                        .push_bind(draft.format.as_str())
-                        .push_bind(draft.body_source.as_str())
-                        .push_bind(draft.html.as_str())
-                        .push_bind(month_key(published))
-                        .push_bind(published)
-                        .push_bind(published)
-                        .push_bind(published)
-                        .push("TRUE");
-                });
-                insert.push(" RETURNING id, number");
-                let inserted: Vec<InsertedRow> = insert
-                    .build_query_as()
-                    .persistent(chunk.len() == BULK_ENTRY_ROWS)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let ids = ids_by_number(inserted, chunk_first, chunk.len())?;
-                for (id, (draft, _)) in ids.into_iter().zip(chunk) {
-                    tag_rows.extend(tag_set(&draft.tags).into_iter().map(|tag| (id, tag)));
-                }
-            }
-            insert_tag_rows!(&mut *tx, member_id, &tag_rows);
+            append_entries(Conn::from(&mut *tx), member_id, &rows).await?;
             tx.commit().await?;
         });
         Ok(items.len() as u64)
@@ -383,7 +269,6 @@ impl Store {
         draft: &EntryDraft,
     ) -> Result<Entry> {
         let updated = crate::now();
-        let tags = tag_set(&draft.tags);
         let (id, published, origin, author) = on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<UpdatedRow> =
@@ -398,15 +283,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let (id, published, feed, url) = row.ok_or(StoreError::NotFound)?;
-            sqlx::query(DELETE_ENTRY_TAGS).bind(id).execute(&mut *tx).await?;
-            for tag in &tags {
-                sqlx::query(INSERT_TAG)
-                    .bind(id)
-                    .bind(member_id)
-                    .bind(tag.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            replace_entry_tags(Conn::from(&mut *tx), id, member_id, &draft.tags).await?;
             let author: (String, i16) =
                 sqlx::query_as(BUMP_DIARY_VERSION).bind(member_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
@@ -420,7 +297,7 @@ impl Store {
             title: draft.title.clone(),
             format: draft.format,
             html: draft.html.clone(),
-            tags,
+            tags: tag_set(&draft.tags),
             published,
             updated,
             syndicated: origin.0.map(|feed_title| Syndication {
