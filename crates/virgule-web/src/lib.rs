@@ -14,6 +14,8 @@ pub mod error;
 pub mod feeds;
 pub mod layout;
 pub mod limits;
+#[cfg(test)]
+mod module_graph;
 pub mod ops;
 pub mod pages;
 pub mod routes;
