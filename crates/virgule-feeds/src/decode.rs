@@ -1,4 +1,4 @@
-//! Feed bytes to UTF-8 text, choosing the character encoding the way DESIGN §3 says (BOM,
+//! Feed bytes to UTF-8 text, choosing the character encoding the way docs/design.md §3 says (BOM,
 //! then HTTP charset, then XML declaration, then UTF-8 validity, then windows-1252), so that
 //! mis-labelled feeds do not turn into mojibake.
 

@@ -1,4 +1,4 @@
-//! The JSON that `virgule feed inspect` prints (DESIGN §8): parse, normalize and sanitize
+//! The JSON that `virgule feed inspect` prints (docs/design.md §8): parse, normalize and sanitize
 //! one feed exactly as ingest does, so the command is a thin wrapper.
 
 use chrono::{DateTime, Utc};
@@ -7,7 +7,7 @@ use url::Url;
 use crate::{FeedError, normalize, parse};
 
 /// Parses and normalizes `bytes` (`content_type` as the HTTP header, `base_url` as the feed's
-/// final URL) and returns DESIGN §8's JSON: `{"format", "feed", "entries", "warnings"}`.
+/// final URL) and returns docs/design.md §8's JSON: `{"format", "feed", "entries", "warnings"}`.
 pub fn inspect_json(
     bytes: &[u8],
     content_type: Option<&str>,

@@ -1,6 +1,6 @@
 //! Virgule's syndication core, without I/O: the bytes of a feed (any of RSS 0.9x, 1.0, 2.0,
 //! Atom 0.3 and 1.0, JSON Feed 1.0 and 1.1, in any declared or guessed encoding) in, one
-//! normalized model with sanitized HTML out (DESIGN §3). The [`fetch`] module gets those bytes
+//! normalized model with sanitized HTML out (docs/design.md §3). The [`fetch`] module gets those bytes
 //! over HTTP behind an SSRF guard; storing lives elsewhere.
 //!
 //! Around that core, still without I/O: [`discover_feeds`] finds the feeds an HTML page

@@ -12,7 +12,7 @@ use url::Url;
 use crate::atom_extras::AtomEntryExtras;
 use crate::parse::ParsedFeed;
 
-/// A feed normalized and sanitized, ready to store; serializes to DESIGN §8's JSON.
+/// A feed normalized and sanitized, ready to store; serializes to docs/design.md §8's JSON.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NormalizedFeed {
     /// "rss0", "rss1", "rss2", "atom" or "json".
@@ -23,7 +23,7 @@ pub struct NormalizedFeed {
     /// Things the feed's owner may want to fix (encoding trouble, future dates, …).
     pub warnings: Vec<String>,
     /// RSS 2.0 `<ttl>`: how long the publisher says the feed may be cached, a hint for
-    /// [`crate::SchedulePolicy::next_after_success`]. Not part of DESIGN §8's JSON.
+    /// [`crate::SchedulePolicy::next_after_success`]. Not part of docs/design.md §8's JSON.
     #[serde(skip)]
     pub ttl: Option<Duration>,
 }
@@ -77,7 +77,7 @@ pub struct Author {
 }
 
 impl NormalizedEntry {
-    /// The HTML to show: content preferred over summary (DESIGN §3).
+    /// The HTML to show: content preferred over summary (docs/design.md §3).
     pub fn body_html(&self) -> Option<&str> {
         self.content_html.as_deref().or(self.summary_html.as_deref())
     }

@@ -1,5 +1,5 @@
 //! When to fetch a feed next: the polling policy as pure arithmetic on times, so that the
-//! worker, the store and the tests agree on it without a clock or a database (DESIGN §3).
+//! worker, the store and the tests agree on it without a clock or a database (docs/design.md §3).
 //!
 //! Servers may only slow Virgule down (a `Cache-Control`/`Expires` hint, an RSS `ttl`, a
 //! `Retry-After`), never speed it up past the configured interval, and nothing pushes a feed

@@ -2,7 +2,7 @@
 //! and every syndicated post, becomes HTML that is safe to put in our pages and feeds by
 //! going through this crate. Nothing else in Virgule sanitizes HTML.
 //!
-//! - [`sanitize`] cleans HTML under the policy (DESIGN §4, kept in the `policy` module);
+//! - [`sanitize`] cleans HTML under the policy (docs/design.md §4, kept in the `policy` module);
 //!   [`sanitize_with_base`] does the same for feed items, resolving relative URLs.
 //! - [`markdown_to_html`] renders Markdown and sanitizes the result.
 //! - [`text_to_html`] turns a plain-text field into escaped paragraphs.

@@ -1,4 +1,4 @@
-//! The one HTML policy (DESIGN §4): which tags, attributes and URLs survive, which iframes
+//! The one HTML policy (docs/design.md §4): which tags, attributes and URLs survive, which iframes
 //! may embed, and which images are trackers. Every other function in this crate goes
 //! through [`clean`]; change the rules here and nowhere else.
 

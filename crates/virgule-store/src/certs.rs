@@ -1,4 +1,4 @@
-//! Certifications (TRUST.md): one current (issuer, subject, level) per pair, the newest
+//! Certifications (docs/trust.md): one current (issuer, subject, level) per pair, the newest
 //! winning, and the members' computed trust levels that the metric writes back.
 
 use chrono::{DateTime, Utc};
@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// Every current certification as `(issuer_id, subject_id, level)`, oldest first (by id):
-    /// the trust metric's input, in the stable order TRUST.md asks for.
+    /// the trust metric's input, in the stable order docs/trust.md asks for.
     pub async fn all_certs(&self) -> Result<Vec<(i64, i64, CertLevel)>> {
         let rows: Vec<(i64, i64, String)> = on_pool!(&self.db, pool => {
             sqlx::query_as(ALL_CERTS).fetch_all(pool).await?

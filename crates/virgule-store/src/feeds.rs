@@ -350,7 +350,7 @@ impl Store {
         Ok(())
     }
 
-    /// Claims up to `limit` feeds due at `now` for `lease` (STYLE.md: `claim_due_feeds`).
+    /// Claims up to `limit` feeds due at `now` for `lease`.
     /// Each claim carries a fresh token; a claim not recorded or released before its lease
     /// ends may be taken by another fetcher.
     pub async fn claim_due_feeds(

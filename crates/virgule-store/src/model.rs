@@ -313,7 +313,7 @@ mod tests {
     }
 }
 
-/// The level one member certifies another at (TRUST.md "Certifications"); a withdrawal is the
+/// The level one member certifies another at (docs/trust.md "Certifications"); a withdrawal is the
 /// absence of a certification, not a level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,4 +1,4 @@
-//! Virgule's syndication engine: members' own blogs flowing into their diaries (DESIGN §3).
+//! Virgule's syndication engine: members' own blogs flowing into their diaries (docs/design.md §3).
 //! It joins the pure feed core (`virgule-feeds`: fetch, parse, normalize, sanitize) to the
 //! store: feeds are claimed from the database under a lease, fetched with a per-host limit,
 //! planned against the posts already seen ([`plan`]) and stored in one transaction.

@@ -1,6 +1,6 @@
 //! Deciding what a fetched feed changes in a diary, without I/O: which posts are new (and in
 //! what order they are numbered), which were edited, which are tombstones to leave alone, and
-//! which few new posts reach the site's recent log (DESIGN §3).
+//! which few new posts reach the site's recent log (docs/design.md §3).
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use virgule_trust::{DEFAULT_CAPS, GraphBuilder, Level, compute};
 
-/// Advogato's capacities as the live site behaved (TRUST.md).
+/// Advogato's capacities as the live site behaved (docs/trust.md).
 const ADVOGATO_CAPS: [u32; 8] = [2300, 800, 200, 50, 12, 4, 2, 1];
 
 /// A stress setting no site ships: ROOT never binds, so most members need augmenting paths.

@@ -1,6 +1,6 @@
 //! Advogato's attack-resistant trust metric for Virgule: certifications in, a level per member
 //! out. Pure computation (no I/O) so the site, the worker and `virgule trust compute` share one
-//! implementation; the algorithm and its tie-breaking are specified in TRUST.md.
+//! implementation; the algorithm and its tie-breaking are specified in docs/trust.md.
 
 mod graph;
 mod level;

@@ -1,4 +1,4 @@
-//! The network-flow trust metric (TRUST.md steps 1–6): per level, a greedy tree gives the
+//! The network-flow trust metric (docs/trust.md, steps 1–6): per level, a greedy tree gives the
 //! initial flow and shortest augmenting paths complete it. The greedy tree and the order of
 //! the breadth-first search decide which members win a tie, so both follow mod_virgule's
 //! choices exactly; the flow's size is a plain maximum flow.

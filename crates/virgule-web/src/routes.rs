@@ -15,7 +15,7 @@ pub fn build(state: AppState) -> Router {
         .route("/person/", get(pages::people::list))
         .route("/person/{name}", get(pages::people::add_slash))
         .route("/person/{name}/", get(pages::people::profile))
-        // Certifying a member from their profile (TRUST.md).
+        // Certifying a member from their profile (docs/trust.md).
         .route("/person/{name}/certify", post(pages::people::certify))
         // Diary pages (K.html is the member's entry number K).
         .route("/person/{name}/diary.html", get(pages::diary::list))

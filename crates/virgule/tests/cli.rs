@@ -350,13 +350,13 @@ fn worker_runs_the_fetcher_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn trust_compute_ranks_the_toy_fixture() {
-    // TRUST.md's toy fixture; with the default capacities the ring m1..m5 behind the
+    // docs/trust.md's toy fixture; with the default capacities the ring m1..m5 behind the
     // apprentice d gets four members in (m1, capacity 4, is its only way in), m5 stays out.
     let data = TempDir::new().unwrap();
     let graph = data.path().join("toy.csv");
     std::fs::write(
         &graph,
-        "# TRUST.md toy fixture\ns,a,Master\ns,b,Master\na,c,Journeyer\nb,c,Master\n\
+        "# docs/trust.md toy fixture\ns,a,Master\ns,b,Master\na,c,Journeyer\nb,c,Master\n\
          a,d,Apprentice\nc,e,Master\nd,m1,Master\nm1,m2,Master\nm2,m3,Master\nm3,m1,Master\n\
          m1,m4,Master\nm2,m4,Master\nm4,m5,Master\n",
     )

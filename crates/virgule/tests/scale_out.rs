@@ -1,4 +1,4 @@
-//! Scale-out on one database (DESIGN §6): two `virgule serve` and three `virgule worker`
+//! Scale-out on one database (docs/design.md §6): two `virgule serve` and three `virgule worker`
 //! processes over 500 members' feeds on a local origin. Every feed is fetched and stored,
 //! no feed is fetched by two processes at once, no entry is stored twice, and a worker
 //! killed with SIGKILL while it holds claims loses nothing: its claims expire and the others

@@ -1,5 +1,5 @@
 //! What can go wrong while fetching a feed, each worded for the member who owns the feed:
-//! the settings page shows the last error as is (DESIGN §3).
+//! the settings page shows the last error as is (docs/design.md §3).
 
 use std::net::IpAddr;
 use std::time::Duration;

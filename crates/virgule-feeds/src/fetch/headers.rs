@@ -1,6 +1,6 @@
 //! Reading the response headers the scheduler cares about: validators for the next
 //! conditional GET, and how long the server asks us to wait (`Cache-Control: max-age`,
-//! `Expires`, `Retry-After`). These only ever lengthen the interval (DESIGN §3).
+//! `Expires`, `Retry-After`). These only ever lengthen the interval (docs/design.md §3).
 
 use std::time::{Duration, SystemTime};
 

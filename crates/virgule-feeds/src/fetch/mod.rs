@@ -1,9 +1,9 @@
 //! Fetching feeds over HTTP: conditional GET, redirects followed one hop at a time (each
 //! checked by the SSRF guard, 301/308 reported so the subscription can move), timeouts, and a
-//! body cap counted after decompression, so a gzip bomb stops at the cap (DESIGN §3).
+//! body cap counted after decompression, so a gzip bomb stops at the cap (docs/design.md §3).
 //!
 //! The client is reqwest with rustls on the `ring` provider; [`Fetcher::new`] installs ring
-//! as the process default when no provider is installed yet (STYLE.md: aws-lc-sys costs
+//! as the process default when no provider is installed yet (docs/architecture.md, Conventions: aws-lc-sys costs
 //! build time).
 
 mod error;

@@ -1,7 +1,7 @@
 //! The SSRF guard: members type feed URLs, so the fetcher must not become a way into the
 //! server's own network. Literal addresses are checked before each request, names when they
 //! are resolved, which is on every new connection, so a name that resolves to 127.0.0.1
-//! (or starts to, between two fetches) is refused as well (DESIGN §3).
+//! (or starts to, between two fetches) is refused as well (docs/design.md §3).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 

@@ -1,6 +1,6 @@
 //! Each feed format a member's blog may publish, fetched from a real server and read into
 //! the diary as readers will see it: titles as text, content over summary, absolute links,
-//! the right characters, and the "Syndicated … from FEED TITLE" credit (DESIGN §3).
+//! the right characters, and the "Syndicated … from FEED TITLE" credit (docs/design.md §3).
 
 use axum::http::header;
 use virgule_store::FeedStatus;

@@ -1,7 +1,7 @@
 //! How the engine treats what a blog's server answers: conditional GETs, moves, removals,
 //! "come back later", failures with their backoff, slow and oversized answers, and hostile
 //! or broken feeds. A bad answer gives that feed a readable error and changes nothing else
-//! (DESIGN §3).
+//! (docs/design.md §3).
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! A post is the same post across fetches: edits change its entry in place, deletions stay
 //! deleted, republished ids do not duplicate it, its date never jumps, and a newly linked
-//! blog fills the diary without flooding the recent log (DESIGN §3).
+//! blog fills the diary without flooding the recent log (docs/design.md §3).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Who fetches what, when: one host is never hammered, the background loop finds due feeds
 //! on its own and stops when told, and several fetchers sharing a database fetch each feed
-//! exactly once (DESIGN §6: claims under a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL).
+//! exactly once (docs/design.md §6: claims under a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL).
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Members type feed addresses, so the fetcher must not become a way into the server's own
 //! network: loopback, private and link-local addresses are refused with a reason, whether
 //! written as an address or as a name that resolves to one, before any request is sent and
-//! again at every fetch (DESIGN §3).
+//! again at every fetch (docs/design.md §3).
 
 use virgule_feeds::fetch::FetchError;
 use virgule_syndication::{Settings, SubscribeError, Syndicator};

@@ -44,7 +44,7 @@ fn counts(ranking: &Ranking) -> [usize; 3] {
     Level::CERTIFIED.map(|level| ranking.accepted_at(level))
 }
 
-/// TRUST.md's toy fixture: seed s, a ring m1..m5 attached through the apprentice d.
+/// docs/trust.md's toy fixture: seed s, a ring m1..m5 attached through the apprentice d.
 const TOY: [(&str, &str, Level); 13] = [
     ("s", "a", M),
     ("s", "b", M),
@@ -282,7 +282,7 @@ fn empty_or_zero_capacities_accept_nobody() {
 
 // ---- Properties against a max-flow oracle ----
 
-/// Max flow of TRUST.md's network, built independently from the raw certifications:
+/// Max flow of docs/trust.md's network, built independently from the raw certifications:
 /// last level per pair wins, distances by BFS, node split in two. Also returns each node's
 /// capacity for the attack bound.
 fn oracle(

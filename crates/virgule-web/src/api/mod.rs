@@ -1,5 +1,5 @@
 //! The JSON API under `/api/v1`: the same data as the pages and the same actions as the
-//! forms, in the shapes DESIGN.md's contract table fixes. Errors are `{"error","code"}`.
+//! forms, in the shapes docs/design.md's contract table fixes. Errors are `{"error","code"}`.
 
 pub mod accounts;
 pub mod certs;

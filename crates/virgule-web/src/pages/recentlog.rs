@@ -1,7 +1,7 @@
 //! `/recentlog.html?thresh=L&start=N`: every member's entries, newest first, twenty a page,
 //! each with its author; only authors at trust level `L` or above (by default the site's
 //! `recentlog_threshold`, Apprentice unless configured), so a new account's posts wait on its
-//! own diary until someone certifies it (TRUST.md "The gates").
+//! own diary until someone certifies it (docs/trust.md "The gates").
 
 use askama::Template;
 use axum::extract::{RawQuery, State};

@@ -1,4 +1,4 @@
-//! The recent log's trust threshold (TRUST.md "The gates"): by default only Apprentices and
+//! The recent log's trust threshold (docs/trust.md "The gates"): by default only Apprentices and
 //! above, `?thresh=N` for another level, on the page and in the API; and names coloured by
 //! level wherever entries are listed.
 

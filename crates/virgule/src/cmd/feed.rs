@@ -1,6 +1,6 @@
 //! `virgule feed inspect FILE|URL`: fetches (with the same fetcher and SSRF guard as the
 //! syndication engine) or reads one feed, parses, normalizes and sanitizes it exactly as
-//! ingest does and prints it as JSON (DESIGN §8), so a member or an admin can see why a feed
+//! ingest does and prints it as JSON (docs/design.md §8), so a member or an admin can see why a feed
 //! looks wrong.
 
 use std::io::Read;

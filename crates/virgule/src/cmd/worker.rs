@@ -1,4 +1,4 @@
-//! `virgule worker`: only the feed fetcher, for scale-out (DESIGN §6): any number of workers
+//! `virgule worker`: only the feed fetcher, for scale-out (docs/design.md §6): any number of workers
 //! and `serve` instances share one database, which hands each due feed to one of them.
 
 use anyhow::Context;
