@@ -2,7 +2,7 @@
 //! the password. Rate limits per client address stay with the web layer, which knows it.
 
 use chrono::{DateTime, Duration, Utc};
-use virgule_store::{Member, NewMember};
+use virgule_store::{Member, NewMember, Session};
 
 use crate::error::{ErrorKind, SiteError, SiteResult};
 use crate::password::{self, DUMMY_HASH, random_token, token_hash};
@@ -107,6 +107,22 @@ impl Site {
         let expires = virgule_store::now() + Duration::days(SESSION_DAYS);
         self.store.create_session(&token_hash(&token), member.id, &random_token(), expires).await?;
         Ok(NewSession { token, expires })
+    }
+
+    /// The member an API bearer token belongs to; 401 for an unknown or revoked token (or a
+    /// suspended member's, whose tokens end with the suspension).
+    pub async fn member_for_api_token(&self, token: &str) -> SiteResult<Member> {
+        self.store
+            .member_by_api_token(&token_hash(token))
+            .await?
+            .ok_or_else(|| SiteError::unauthorized("invalid or revoked API token"))
+    }
+
+    /// The live session a session cookie holds, with the cookie's hash (which ends exactly
+    /// this session at logout); `None` for an unknown or expired one.
+    pub async fn session(&self, cookie: &str) -> SiteResult<Option<(Session, String)>> {
+        let hash = token_hash(cookie);
+        Ok(self.store.session_by_token_hash(&hash).await?.map(|session| (session, hash)))
     }
 
     /// Ends the session whose cookie hash is given.

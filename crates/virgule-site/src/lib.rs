@@ -31,6 +31,7 @@ pub mod feeds;
 pub mod members;
 pub mod news;
 pub mod password;
+pub mod people;
 pub mod rules;
 pub mod trust;
 

@@ -64,22 +64,19 @@ pub async fn show(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> ApiResult<Json<PersonJson>> {
-    let member = state.site.member_named(&name).await?;
-    let (feed, received, given) = tokio::try_join!(
-        state.site.store().feed_for_member(member.id),
-        state.site.store().certs_received(member.id),
-        state.site.store().certs_given(member.id),
-    )?;
+    let profile = state.site.profile(&name, 0, None).await?;
     Ok(Json(PersonJson {
-        feed_url: feed.and_then(|feed| feed.url),
-        certs_received: received
+        feed_url: profile.feed_url,
+        certs_received: profile
+            .received
             .into_iter()
             .map(|c| CertReceivedJson { from: c.name.to_string(), level: c.level })
             .collect(),
-        certs_given: given
+        certs_given: profile
+            .given
             .into_iter()
             .map(|c| CertGivenJson { to: c.name.to_string(), level: c.level })
             .collect(),
-        ..member.into()
+        ..profile.member.into()
     }))
 }

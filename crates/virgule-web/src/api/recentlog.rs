@@ -23,6 +23,6 @@ pub async fn list(
     let page = query.page()?;
     let default = state.site.settings().recentlog_threshold;
     let level = virgule_site::rules::threshold(query.thresh.as_deref(), default)?;
-    let entries = state.site.store().recent_entries(level, page).await?;
-    Ok(Json(RecentLog { entries: entries.into_iter().map(EntryJson::with_author).collect() }))
+    let log = state.site.recent_log(level, page).await?;
+    Ok(Json(RecentLog { entries: log.entries.into_iter().map(EntryJson::with_author).collect() }))
 }

@@ -7,8 +7,7 @@ use axum::http::header::{AUTHORIZATION, SET_COOKIE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use virgule_site::SiteError;
-use virgule_site::password::{random_token, token_hash};
+use virgule_site::password::random_token;
 
 use crate::auth::session::{CSRF_COOKIE, SESSION_COOKIE, csrf_cookie};
 use crate::auth::viewer::{AuthMethod, Viewer};
@@ -28,61 +27,18 @@ pub async fn resolve_viewer(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
-    let anonymous_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
-    let mut new_csrf_cookie = None;
-
-    let viewer = if let Some(token) = bearer {
-        match state.site.store().member_by_api_token(&token_hash(&token)).await {
-            Ok(Some(member)) => Viewer {
-                member: Some(member),
-                csrf_token: String::new(),
-                method: AuthMethod::Bearer,
-                session_hash: None,
-            },
-            Ok(None) => {
-                return ApiError(SiteError::unauthorized("invalid or revoked API token").into())
-                    .into_response();
-            }
-            Err(e) => return ApiError(e.into()).into_response(),
-        }
-    } else {
-        let session = match jar.get(SESSION_COOKIE) {
-            Some(cookie) => {
-                let hash = token_hash(cookie.value());
-                match state.site.store().session_by_token_hash(&hash).await {
-                    Ok(found) => found.map(|s| (s, hash)),
-                    Err(e) => {
-                        tracing::error!(error = %e, "session lookup failed");
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        match session {
-            Some((session, hash)) => Viewer {
-                member: Some(session.member),
-                csrf_token: session.csrf_token,
-                method: AuthMethod::Session,
-                session_hash: Some(hash),
-            },
-            None => {
-                let csrf_token = anonymous_csrf.unwrap_or_else(|| {
-                    let token = random_token();
-                    new_csrf_cookie = Some(token.clone());
-                    token
-                });
-                Viewer {
-                    member: None,
-                    csrf_token,
-                    method: AuthMethod::Anonymous,
-                    session_hash: None,
-                }
-            }
-        }
+        .map(str::trim);
+    let viewer = match bearer {
+        Some(token) => match state.site.member_for_api_token(token).await {
+            Ok(member) => Viewer::bearer(member),
+            Err(refused) => return ApiError(refused.into()).into_response(),
+        },
+        None => browser(&state, &jar).await,
     };
-
+    // A browser that has neither a session nor an anonymous token gets one with this answer.
+    let new_csrf_cookie = (viewer.method == AuthMethod::Anonymous
+        && jar.get(CSRF_COOKIE).is_none())
+    .then(|| viewer.csrf_token.clone());
     request.extensions_mut().insert(viewer);
     let mut response = next.run(request).await;
     if let Some(token) = new_csrf_cookie {
@@ -92,4 +48,18 @@ pub async fn resolve_viewer(
         }
     }
     response
+}
+
+/// The viewer behind a browser: its session's member, or anonymous with the CSRF token of
+/// its cookie (a new one if it has none). A failed lookup is logged and reads as anonymous.
+async fn browser(state: &AppState, jar: &CookieJar) -> Viewer {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        match state.site.session(cookie.value()).await {
+            Ok(Some((session, hash))) => return Viewer::session(session, hash),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "session lookup failed"),
+        }
+    }
+    let csrf_token = jar.get(CSRF_COOKIE).map_or_else(random_token, |c| c.value().to_owned());
+    Viewer::anonymous(csrf_token)
 }

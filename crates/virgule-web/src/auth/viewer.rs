@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use virgule_site::{SiteError, SiteResult};
-use virgule_store::Member;
+use virgule_store::{Member, Session};
 
 /// How the viewer proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,32 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// A member by API token: no CSRF token needed (browsers never send the header on their
+    /// own).
+    pub fn bearer(member: Member) -> Self {
+        Viewer {
+            member: Some(member),
+            csrf_token: String::new(),
+            method: AuthMethod::Bearer,
+            session_hash: None,
+        }
+    }
+
+    /// A member by browser session; `hash` is the session cookie's.
+    pub fn session(session: Session, hash: String) -> Self {
+        Viewer {
+            member: Some(session.member),
+            csrf_token: session.csrf_token,
+            method: AuthMethod::Session,
+            session_hash: Some(hash),
+        }
+    }
+
+    /// Nobody signed in; `csrf_token` is the browser's anonymous one.
+    pub fn anonymous(csrf_token: String) -> Self {
+        Viewer { member: None, csrf_token, method: AuthMethod::Anonymous, session_hash: None }
+    }
+
     /// The logged-in member, or 401 with a message.
     pub fn require_member(&self) -> SiteResult<&Member> {
         self.member.as_ref().ok_or_else(SiteError::sign_in_first)

@@ -15,6 +15,7 @@ use crate::pages::params::start_param;
 use crate::pages::render;
 use crate::pages::view::{LevelMark, Pager, Stamp, link_text, permalink};
 use crate::state::AppState;
+use virgule_site::people::Profile;
 use virgule_site::rules::NO_CERT;
 
 /// Members on a page of the list.
@@ -137,54 +138,45 @@ pub async fn profile(
     viewer: Viewer,
     Path(name): Path<String>,
 ) -> PageResult<Html<String>> {
-    let member = state.site.member_named(&name).await?;
-    let (entries, received, given) = tokio::try_join!(
-        state.site.store().entries_for_member(member.id, Page { start: 0, limit: LATEST }),
-        state.site.store().certs_received(member.id),
-        state.site.store().certs_given(member.id),
-    )?;
-    let cert_options = match &viewer.member {
-        Some(me) if me.id != member.id => {
-            cert_options(state.site.store().cert_level(me.id, member.id).await?)
+    let profile = state.site.profile(&name, LATEST, viewer.member.as_ref()).await?;
+    let layout = Layout::new(&state.config, &viewer, ProfilePage::title(&profile.member));
+    Ok(render(&ProfilePage::new(layout, &viewer, profile))?)
+}
+
+impl ProfilePage {
+    /// "Display Name (name)", or the name alone.
+    fn title(member: &Member) -> String {
+        if member.display_name.is_empty() {
+            member.name.to_string()
+        } else {
+            format!("{} ({})", member.display_name, member.name)
         }
-        _ => Vec::new(),
-    };
-    let entry_count = member.entry_count;
-    let name = member.name.to_string();
-    let title = if member.display_name.is_empty() {
-        name.clone()
-    } else {
-        format!("{} ({name})", member.display_name)
-    };
-    // Settings only accept http(s) addresses; this guards rows written by other means.
-    let homepage = Some(member.homepage.clone())
-        .filter(|h| h.starts_with("https://") || h.starts_with("http://"));
-    let page = ProfilePage {
-        layout: Layout::new(&state.config, &viewer, title).with_feeds(
-            &format!("{name}’s diary"),
-            format!("/person/{name}/rss.xml"),
-            format!("/person/{name}/atom.xml"),
-            format!("/person/{name}/feed.json"),
-        ),
-        homepage,
-        since: Stamp::day(member.created_at),
-        entry_count,
-        latest: entries
-            .into_iter()
-            .map(|e| LatestEntry {
-                href: permalink(&name, e.number),
-                title: link_text(&e.title),
-                published: Stamp::new(e.published),
-            })
-            .collect(),
-        own: viewer.is(&name),
-        level: LevelMark::of(member.trust_level),
-        received: received.into_iter().map(CertLine::of).collect(),
-        given: given.into_iter().map(CertLine::of).collect(),
-        cert_options,
-        member,
-    };
-    Ok(render(&page)?)
+    }
+
+    fn new(layout: Layout, viewer: &Viewer, profile: Profile) -> Self {
+        let name = profile.member.name.to_string();
+        ProfilePage {
+            layout: layout.with_diary_feeds(&name),
+            homepage: profile.homepage,
+            since: Stamp::day(profile.member.created_at),
+            entry_count: profile.member.entry_count,
+            latest: profile
+                .latest
+                .into_iter()
+                .map(|e| LatestEntry {
+                    href: permalink(&name, e.number),
+                    title: link_text(&e.title),
+                    published: Stamp::new(e.published),
+                })
+                .collect(),
+            own: viewer.is(&name),
+            level: LevelMark::of(profile.member.trust_level),
+            received: profile.received.into_iter().map(CertLine::of).collect(),
+            given: profile.given.into_iter().map(CertLine::of).collect(),
+            cert_options: profile.reader_cert.map(cert_options).unwrap_or_default(),
+            member: profile.member,
+        }
+    }
 }
 
 /// The profile's certification form.

@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
+use virgule_site::people::RecentLog;
 use virgule_store::{Page, TrustLevel};
 
 use crate::auth::viewer::Viewer;
@@ -57,46 +58,58 @@ pub async fn show(
     let start = start_param(query.as_deref())?;
     let default = state.site.settings().recentlog_threshold;
     let level = thresh_param(query.as_deref(), default)?;
-    // One more than a page tells whether an older page exists, without counting.
-    let mut entries =
-        state.site.store().recent_entries(level, Page { start, limit: PER_PAGE + 1 }).await?;
-    let has_more = entries.len() as i64 > PER_PAGE;
-    entries.truncate(PER_PAGE as usize);
-    let site = state.config.site_name.clone();
-    let page = RecentLogPage {
-        layout: Layout::new(&state.config, &viewer, "Recent log").with_feeds(
-            &format!("{site} recent log"),
-            "/recentlog.rss".to_owned(),
-            "/recentlog.atom".to_owned(),
-            "/recentlog.json".to_owned(),
-        ),
-        entries: EntryView::list(entries, &viewer, true),
-        pager: Pager::window(
-            &thresh_href(level, default),
+    let log = state.site.recent_log(level, Page { start, limit: PER_PAGE }).await?;
+    let site = &state.config.site_name;
+    let layout = Layout::new(&state.config, &viewer, "Recent log").with_feeds(
+        &format!("{site} recent log"),
+        "/recentlog.rss".to_owned(),
+        "/recentlog.atom".to_owned(),
+        "/recentlog.json".to_owned(),
+    );
+    let shown = Shown { level, default, start };
+    Ok(render(&RecentLogPage::new(layout, &viewer, log, shown))?)
+}
+
+/// Which part of the recent log a page shows.
+struct Shown {
+    level: TrustLevel,
+    /// The site's default level (its links keep the plain address).
+    default: TrustLevel,
+    start: i64,
+}
+
+impl RecentLogPage {
+    fn new(layout: Layout, viewer: &Viewer, log: RecentLog, shown: Shown) -> Self {
+        let Shown { level, default, start } = shown;
+        RecentLogPage {
+            layout,
+            entries: EntryView::list(log.entries, viewer, true),
+            pager: Pager::window(
+                &thresh_href(level, default),
+                start,
+                PER_PAGE,
+                log.has_more,
+                "Previous 20 entries",
+                "Next 20 entries...",
+            ),
             start,
-            PER_PAGE,
-            has_more,
-            "Previous 20 entries",
-            "Next 20 entries...",
-        ),
-        start,
-        showing: match level {
-            TrustLevel::Observer => "everyone".to_owned(),
-            level => format!("{} and above", level.as_str()),
-        },
-        choices: LEVELS
-            .into_iter()
-            .map(|l| ThreshChoice {
-                label: match l {
-                    TrustLevel::Observer => "show all (0)".to_owned(),
-                    l => l.as_str().to_owned(),
-                },
-                href: thresh_href(l, default),
-                current: l == level,
-            })
-            .collect(),
-    };
-    Ok(render(&page)?)
+            showing: match level {
+                TrustLevel::Observer => "everyone".to_owned(),
+                level => format!("{} and above", level.as_str()),
+            },
+            choices: LEVELS
+                .into_iter()
+                .map(|l| ThreshChoice {
+                    label: match l {
+                        TrustLevel::Observer => "show all (0)".to_owned(),
+                        l => l.as_str().to_owned(),
+                    },
+                    href: thresh_href(l, default),
+                    current: l == level,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]
