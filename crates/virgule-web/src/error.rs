@@ -143,6 +143,7 @@ pub async fn render_errors(
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::UNAUTHORIZED => "Please log in",
+        StatusCode::BAD_REQUEST => "That did not work",
         _ => "Something went wrong",
     };
     let page = ErrorPage { layout: Layout::new(&config, &viewer, title), failure: &failure };
