@@ -19,8 +19,9 @@ impl Site {
     /// Returns the feed as stored: for a new address, due now, its first fetch already
     /// started. An address the fetcher's policy refuses changes nothing.
     pub async fn link_feed(&self, member: &Member, url: Option<&str>) -> SiteResult<Option<Feed>> {
+        let url = rules::feed_url(url)?;
         let syndicator = self.syndicator()?;
-        match rules::feed_url(url)? {
+        match url {
             Some(url) => {
                 let feed = syndicator.subscribe(member.id, url).await?;
                 tracing::info!(member = %member.name, url, "feed linked");
