@@ -130,10 +130,6 @@ async fn a_process_without_syndication_says_so_instead_of_linking() {
     assert_eq!(err.kind, ErrorKind::Internal);
     let long = format!("https://blog.example.org/{}", "x".repeat(3000));
     let err = site.link_feed(&alice, Some(&long)).await.unwrap_err();
-    assert_eq!(
-        err.kind,
-        ErrorKind::Internal,
-        "the missing engine is reported before the rules run"
-    );
+    assert_eq!((err.kind, err.code), (ErrorKind::BadInput, "feed_url_refused"), "rules first");
     assert_eq!(site.feed_of(&alice).await.unwrap(), None);
 }
