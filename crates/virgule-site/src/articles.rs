@@ -32,7 +32,11 @@ fn no_article(number: impl std::fmt::Display) -> SiteError {
 impl Site {
     /// Publishes an article by `author` under the next number; 403 `level_too_low` below the
     /// article gate.
-    pub async fn post_article(&self, author: &Member, text: ArticleText<'_>) -> SiteResult<Article> {
+    pub async fn post_article(
+        &self,
+        author: &Member,
+        text: ArticleText<'_>,
+    ) -> SiteResult<Article> {
         self.check_gate(author, Gate::Article)?;
         let draft = rules::article(text.title, text.lead, text.body, text.format)?;
         let article = self.store.create_article(author.id, &draft).await?;

@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use virgule_store::{
-    Member, Reply, ReplyRemoval, ReplyTarget, StoreError,
-};
+use virgule_store::{Member, Reply, ReplyRemoval, ReplyTarget, StoreError};
 
 use crate::error::{ErrorKind, SiteError, SiteResult};
 use crate::gates::Gate;
@@ -180,15 +178,25 @@ impl Site {
     ) -> SiteResult<Reply> {
         let reply = self.own_reply(actor, id).await?;
         let draft = rules::reply(body, format)?;
-        self.store.update_reply(reply.id, actor.id, &draft).await.map_err(|e| not_found_as(e, reply.id))
+        self.store
+            .update_reply(reply.id, actor.id, &draft)
+            .await
+            .map_err(|e| not_found_as(e, reply.id))
     }
 
     /// Deletes one's own reply (a reply with answers stays as "[deleted]"); returns it as it
     /// was (for its item's address) and what became of it.
-    pub async fn delete_reply(&self, actor: &Member, id: &str) -> SiteResult<(Reply, ReplyRemoval)> {
+    pub async fn delete_reply(
+        &self,
+        actor: &Member,
+        id: &str,
+    ) -> SiteResult<(Reply, ReplyRemoval)> {
         let reply = self.own_reply(actor, id).await?;
-        let removal =
-            self.store.delete_reply(reply.id, actor.id).await.map_err(|e| not_found_as(e, reply.id))?;
+        let removal = self
+            .store
+            .delete_reply(reply.id, actor.id)
+            .await
+            .map_err(|e| not_found_as(e, reply.id))?;
         tracing::info!(member = %actor.name, id = reply.id, ?removal, "reply deleted");
         Ok((reply, removal))
     }
@@ -271,8 +279,7 @@ mod tests {
 
     #[test]
     fn a_long_chain_does_not_overflow() {
-        let chain: Vec<Reply> =
-            (1..=100_000).map(|i| reply(i, (i > 1).then_some(i - 1))).collect();
+        let chain: Vec<Reply> = (1..=100_000).map(|i| reply(i, (i > 1).then_some(i - 1))).collect();
         let t = thread(chain);
         assert_eq!(t.last().map(|r| r.depth), Some(99_999));
     }

@@ -8,8 +8,8 @@
 use url::Url;
 use virgule_store::tags::{self, MAX_TAGS};
 use virgule_store::{
-    ArticleDraft, ArticleNumber, CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName,
-    Page, ProfileUpdate, ReplyDraft, TrustLevel,
+    ArticleDraft, ArticleNumber, CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName, Page,
+    ProfileUpdate, ReplyDraft, TrustLevel,
 };
 
 use crate::error::{SiteError, SiteResult};

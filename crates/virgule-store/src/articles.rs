@@ -176,7 +176,10 @@ impl Store {
     }
 
     /// Every article of a member as `(number, title)`, newest first (for the profile).
-    pub async fn articles_for_member(&self, member_id: i64) -> Result<Vec<(ArticleNumber, String)>> {
+    pub async fn articles_for_member(
+        &self,
+        member_id: i64,
+    ) -> Result<Vec<(ArticleNumber, String)>> {
         Ok(on_pool!(&self.db, pool => {
             sqlx::query_as(ARTICLES_FOR_MEMBER).bind(member_id).fetch_all(pool).await?
         }))

@@ -37,9 +37,10 @@ impl ReplyRow {
     fn into_reply(self) -> Result<Reply> {
         let corrupt = || StoreError::Corrupt(format!("reply {} has no item", self.id));
         let (target, place) = match (self.article_id, self.entry_id) {
-            (Some(article), _) => {
-                (ReplyTarget::Article(article), ReplyPlace::Article(self.article_number.ok_or_else(corrupt)?))
-            }
+            (Some(article), _) => (
+                ReplyTarget::Article(article),
+                ReplyPlace::Article(self.article_number.ok_or_else(corrupt)?),
+            ),
             (None, Some(entry)) => (
                 ReplyTarget::Entry(entry),
                 ReplyPlace::Entry {

@@ -40,7 +40,10 @@ pub fn build(state: AppState) -> Router {
         .route("/article/atom.xml", get(feeds::articles::atom))
         .route("/article/feed.json", get(feeds::articles::json))
         .route("/article/{file}", get(pages::articles::show))
-        .route("/article/{number}/edit", get(pages::articles::edit_form).post(pages::articles::update))
+        .route(
+            "/article/{number}/edit",
+            get(pages::articles::edit_form).post(pages::articles::update),
+        )
         .route("/article/{number}/reply", post(pages::replies::reply_to_article))
         // Replies to diary entries, and editing or deleting one's own replies.
         .route("/person/{name}/diary/{number}/reply", post(pages::replies::reply_to_entry))

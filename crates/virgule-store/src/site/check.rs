@@ -182,7 +182,10 @@ impl Checker {
                     return Err(format!("the article number {} appears twice", a.number));
                 }
                 if EntryFormat::parse(&a.format).is_none() {
-                    return Err(format!("unknown article format {:?} (markdown or html)", a.format));
+                    return Err(format!(
+                        "unknown article format {:?} (markdown or html)",
+                        a.format
+                    ));
                 }
                 a.published_at = micros(a.published_at);
                 a.updated_at = micros(a.updated_at);
@@ -201,12 +204,17 @@ impl Checker {
                     (None, Some(author), Some(number)) => {
                         let next = self.member(author)?.next_entry_number;
                         if !(0..next).contains(&number) {
-                            return Err(format!("a reply to entry {number} of {author}, who has no such entry number"));
+                            return Err(format!(
+                                "a reply to entry {number} of {author}, who has no such entry number"
+                            ));
                         }
                         ReplyItem::Entry(author.clone(), number)
                     }
                     _ => {
-                        return Err("a reply names either an article, or an entry's author and number".into());
+                        return Err(
+                            "a reply names either an article, or an entry's author and number"
+                                .into(),
+                        );
                     }
                 };
                 if let Some(parent) = r.parent {
@@ -348,8 +356,20 @@ mod tests {
         let start = || vec![header(), member("a", 1), article("a", 1), article("a", 2)];
         let with = |more: Vec<SiteRecord>| start().into_iter().chain(more).collect::<Vec<_>>();
         let ok = with(vec![reply("a", 1, None), reply("a", 1, Some(0)), reply("a", 2, None)]);
-        let counts = check_all([ok, vec![SiteRecord::End(EndRecord { counts: SiteCounts {
-            members: 1, articles: 2, replies: 3, ..SiteCounts::default() } })]].concat());
+        let counts = check_all(
+            [
+                ok,
+                vec![SiteRecord::End(EndRecord {
+                    counts: SiteCounts {
+                        members: 1,
+                        articles: 2,
+                        replies: 3,
+                        ..SiteCounts::default()
+                    },
+                })],
+            ]
+            .concat(),
+        );
         assert_eq!(counts.map(|c| c.replies), Ok(3));
         let refused = |records: Vec<SiteRecord>| check_all(records).unwrap_err();
         let (line, why) = refused(with(vec![reply("a", 1, Some(0))]));

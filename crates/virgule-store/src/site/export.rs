@@ -298,8 +298,7 @@ async fn export_articles(
     put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
 ) -> Result<u64, SiteError> {
     let key = |row: &ById<ArticleRecord>| row.id;
-    in_batches(conn, EXPORT_ARTICLES, 0_i64, key, |row| put(SiteRecord::Article(row.record)))
-        .await
+    in_batches(conn, EXPORT_ARTICLES, 0_i64, key, |row| put(SiteRecord::Article(row.record))).await
 }
 
 /// In posting order (by id), so that a parent comes before its answers.

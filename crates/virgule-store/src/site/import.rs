@@ -512,7 +512,9 @@ async fn import_replies(
                     .ok()
                     .and_then(|p| ids.replies.get(p))
                     .copied()
-                    .ok_or_else(|| invalid(line, format!("no reply {position} before this line")))?,
+                    .ok_or_else(|| {
+                        invalid(line, format!("no reply {position} before this line"))
+                    })?,
             ),
             None => None,
         };

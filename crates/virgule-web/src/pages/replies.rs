@@ -140,8 +140,13 @@ fn form_page(
     error: Option<Failure>,
 ) -> Result<Response, Failure> {
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
-    let page =
-        ReplyFormPage { layout: Layout::new(&state.config, viewer, title), action, form, error, cancel };
+    let page = ReplyFormPage {
+        layout: Layout::new(&state.config, viewer, title),
+        action,
+        form,
+        error,
+        cancel,
+    };
     Ok((status, render(&page)?).into_response())
 }
 
@@ -221,11 +226,8 @@ pub async fn edit_form(
         return Ok(login_redirect(&format!("/reply/{id}/edit")));
     };
     let (reply, source) = state.site.own_reply_source(member, &id).await?;
-    let form = ReplyForm {
-        body: source,
-        format: reply.format.as_str().to_owned(),
-        parent: String::new(),
-    };
+    let form =
+        ReplyForm { body: source, format: reply.format.as_str().to_owned(), parent: String::new() };
     let action = format!("/reply/{}/edit", reply.id);
     Ok(form_page(&state, &viewer, "Edit reply", action, reply_href(&reply), form, None)?)
 }
@@ -243,7 +245,15 @@ pub async fn update(
         Err(refused) if refused.kind == ErrorKind::BadInput => {
             let action = format!("/reply/{id}/edit");
             let cancel = state.site.reply(&id).await.map(|r| reply_href(&r)).unwrap_or_default();
-            Ok(form_page(&state, &viewer, "Edit reply", action, cancel, form, Some(refused.into()))?)
+            Ok(form_page(
+                &state,
+                &viewer,
+                "Edit reply",
+                action,
+                cancel,
+                form,
+                Some(refused.into()),
+            )?)
         }
         Err(other) => Err(other.into()),
     }

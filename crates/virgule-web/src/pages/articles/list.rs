@@ -36,14 +36,22 @@ pub async fn list(
     let list = state.site.articles(Page { start, limit: PER_PAGE }).await?;
     let shown = list.articles.len() as i64;
     let has_more = start.saturating_add(shown) < list.total;
-    let may_post = viewer.member.as_ref().is_some_and(|m| {
-        state.site.check_gate(m, virgule_site::gates::Gate::Article).is_ok()
-    });
+    let may_post = viewer
+        .member
+        .as_ref()
+        .is_some_and(|m| state.site.check_gate(m, virgule_site::gates::Gate::Article).is_ok());
     let page = ArticlesPage {
         layout: articles_layout(&state, &viewer, "Articles"),
         articles: list.articles.into_iter().map(ArticleSummary::new).collect(),
         total: list.total,
-        pager: Pager::window("/article/", start, PER_PAGE, has_more, "Newer articles", "Older articles..."),
+        pager: Pager::window(
+            "/article/",
+            start,
+            PER_PAGE,
+            has_more,
+            "Newer articles",
+            "Older articles...",
+        ),
         may_post,
     };
     Ok(render(&page)?)

@@ -23,7 +23,14 @@ pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResu
         return Ok(login_redirect(ACTION));
     };
     let gate = state.site.check_gate(member, virgule_site::gates::Gate::Article).err();
-    Ok(form_response(&state, &viewer, target(), ArticleForm::blank(), Ok(None), gate.map(Into::into))?)
+    Ok(form_response(
+        &state,
+        &viewer,
+        target(),
+        ArticleForm::blank(),
+        Ok(None),
+        gate.map(Into::into),
+    )?)
 }
 
 pub async fn create(

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use virgule_store::Page;
 
-use super::{DiaryPage, count_replies, PER_PAGE, diary_layout, load_sidebar};
+use super::{DiaryPage, PER_PAGE, count_replies, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::pages::params::start_param;

@@ -11,8 +11,8 @@ use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
 use crate::pages::params::{html_file_number, query_param};
-use crate::pages::replies::ThreadSection;
 use crate::pages::render;
+use crate::pages::replies::ThreadSection;
 use crate::pages::view::{EntryView, Sidebar, link_text, permalink};
 use crate::state::AppState;
 
