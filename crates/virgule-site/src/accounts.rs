@@ -35,6 +35,8 @@ pub struct ProfileChange {
     pub notes: Option<String>,
     /// The e-mail address, if sent (`Some(None)`: none): it cannot change here yet.
     pub email: Option<Option<String>>,
+    /// Whether others may reply to the member's diary entries.
+    pub replies: Option<bool>,
 }
 
 /// A password change: the current one, and the new one (typed twice on forms).
@@ -164,6 +166,12 @@ impl Site {
             change.homepage.as_deref().unwrap_or(&member.homepage),
             change.notes.as_deref().unwrap_or(&member.notes_source),
         )?;
+        // Every field is valid: now save them.
+        if let Some(open) = change.replies
+            && open != member.replies_open
+        {
+            self.store.set_replies_open(member.id, open).await?;
+        }
         Ok(self.store.update_profile(member.id, &update).await?)
     }
 

@@ -24,14 +24,17 @@
 //! ```
 
 pub mod accounts;
+pub mod articles;
 pub mod certs;
 pub mod entries;
 pub mod error;
 pub mod feeds;
+pub mod gates;
 pub mod members;
 pub mod news;
 pub mod password;
 pub mod people;
+pub mod replies;
 pub mod rules;
 pub mod trust;
 
@@ -51,6 +54,10 @@ pub struct SiteSettings {
     pub recentlog_threshold: TrustLevel,
     /// The trust metric's seeds and capacities.
     pub trust: TrustSettings,
+    /// The lowest level that may post front-page articles (docs/trust.md "The gates").
+    pub article_gate: TrustLevel,
+    /// The lowest level that may reply to articles and diary entries.
+    pub reply_gate: TrustLevel,
 }
 
 impl Default for SiteSettings {
@@ -58,6 +65,8 @@ impl Default for SiteSettings {
         SiteSettings {
             recentlog_threshold: TrustLevel::Apprentice,
             trust: TrustSettings::default(),
+            article_gate: TrustLevel::Journeyer,
+            reply_gate: TrustLevel::Apprentice,
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct Profile {
     pub given: Vec<Cert>,
     /// The blog feed syndicated into the diary, while one is linked.
     pub feed_url: Option<String>,
+    /// The member's front-page articles as `(number, title)`, newest first.
+    pub articles: Vec<(virgule_store::ArticleNumber, String)>,
     /// The reader's own certification of this member, when the reader is another signed-in
     /// member (`Some(None)`: none yet); `None` when the reader may not certify them.
     pub reader_cert: Option<Option<CertLevel>>,
@@ -44,7 +46,7 @@ impl Site {
     ) -> SiteResult<Profile> {
         let member = self.member_named(name).await?;
         let store = &self.store;
-        let (latest, received, given, feed) = tokio::try_join!(
+        let (latest, received, given, feed, articles) = tokio::try_join!(
             async {
                 match latest {
                     0 => Ok(Vec::new()),
@@ -54,6 +56,7 @@ impl Site {
             store.certs_received(member.id),
             store.certs_given(member.id),
             store.feed_for_member(member.id),
+            store.articles_for_member(member.id),
         )?;
         let reader_cert = match reader {
             Some(reader) if reader.id != member.id => {
@@ -69,6 +72,7 @@ impl Site {
             received,
             given,
             feed_url: feed.and_then(|feed| feed.url),
+            articles,
             reader_cert,
             member,
         })

@@ -8,7 +8,8 @@
 use url::Url;
 use virgule_store::tags::{self, MAX_TAGS};
 use virgule_store::{
-    CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, ProfileUpdate, TrustLevel,
+    ArticleDraft, ArticleNumber, CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName, Page,
+    ProfileUpdate, ReplyDraft, TrustLevel,
 };
 
 use crate::error::{SiteError, SiteResult};
@@ -22,6 +23,10 @@ pub const MAX_HOMEPAGE_CHARS: usize = 2048;
 pub const MAX_NOTES_BYTES: usize = 16 * 1024;
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// An article's lead: a paragraph or two for the front page.
+pub const MAX_LEAD_BYTES: usize = 8 * 1024;
+/// A reply is a comment, not an essay.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024;
 /// Longest feed address accepted: longer ones are not real feeds, and the address is shown
 /// back on every settings page.
 pub const MAX_FEED_URL_CHARS: usize = 2048;
@@ -257,6 +262,63 @@ pub fn news(title: &str, body: &str) -> SiteResult<(String, String)> {
     Ok((title, virgule_html::markdown_to_html(body)))
 }
 
+/// The format word of an entry, an article or a reply.
+fn format_word(format: &str) -> SiteResult<EntryFormat> {
+    EntryFormat::parse(format.trim())
+        .ok_or_else(|| invalid("the format must be \"markdown\" or \"html\""))
+}
+
+/// One part of a text (`what`: "the lead", "the text") in its format: required, bounded,
+/// rendered through the sanitizer, and not empty once sanitized.
+fn rendered_part(format: EntryFormat, text: &str, what: &str, max: usize) -> SiteResult<String> {
+    if text.trim().is_empty() {
+        return Err(invalid(format!("{what} is empty")));
+    }
+    if text.len() > max {
+        return Err(invalid(format!("{what} has at most {} KiB", max / 1024)));
+    }
+    let html = render(format, text);
+    if html.trim().is_empty() {
+        return Err(invalid(format!("nothing of {what} is left once unsafe HTML is removed")));
+    }
+    Ok(html)
+}
+
+/// Validates and renders a front-page article: a title (required), a lead (the front page's
+/// summary, at most 8 KiB) and a body (at most 256 KiB), both in `format`.
+pub fn article(title: &str, lead: &str, body: &str, format: &str) -> SiteResult<ArticleDraft> {
+    let format = format_word(format)?;
+    let title = title_text(title)?;
+    if title.is_empty() {
+        return Err(invalid("an article needs a title"));
+    }
+    let lead_html = rendered_part(format, lead, "the article's lead", MAX_LEAD_BYTES)?;
+    let html = rendered_part(format, body, "the article's text", MAX_BODY_BYTES)?;
+    Ok(ArticleDraft {
+        title,
+        format,
+        lead_source: lead.to_owned(),
+        lead_html,
+        body_source: body.to_owned(),
+        html,
+    })
+}
+
+/// Validates and renders a reply's text (at most 64 KiB).
+pub fn reply(body: &str, format: &str) -> SiteResult<ReplyDraft> {
+    let format = format_word(format)?;
+    let html = rendered_part(format, body, "the reply", MAX_REPLY_BYTES)?;
+    Ok(ReplyDraft { format, body_source: body.to_owned(), html })
+}
+
+/// A form's `parent` field: blank is an answer to the item itself; otherwise a reply's id.
+pub fn reply_parent(raw: &str) -> SiteResult<Option<i64>> {
+    let Some(raw) = present(Some(raw)) else {
+        return Ok(None);
+    };
+    reply_id(raw).map(Some).ok_or_else(|| invalid(format!("there is no reply “{raw}” to answer")))
+}
+
 /// A feed (or blog page) address to link: `None` (stop syndicating) when absent or blank;
 /// bounded in length. Whether it may be fetched is the fetcher's policy, checked on linking.
 pub fn feed_url(raw: Option<&str>) -> SiteResult<Option<&str>> {
@@ -287,6 +349,16 @@ pub fn cert_choice(raw: &str) -> SiteResult<Option<CertLevel>> {
 /// An entry number as written in an address: a whole number ≥ 0.
 pub fn entry_number(raw: &str) -> Option<EntryNumber> {
     raw.parse::<EntryNumber>().ok().filter(|n| *n >= 0)
+}
+
+/// An article number as written in an address: a whole number ≥ 1.
+pub fn article_number(raw: &str) -> Option<ArticleNumber> {
+    raw.parse::<ArticleNumber>().ok().filter(|n| *n >= 1)
+}
+
+/// A reply id as written in an address or a form: a whole number ≥ 1.
+pub fn reply_id(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok().filter(|n| *n >= 1)
 }
 
 /// `start=N`: absent or blank is 0; anything but a whole number ≥ 0 is refused.
@@ -461,6 +533,34 @@ mod tests {
         for bad in ["4", "-1", "master", "1.5", "99999999999"] {
             assert_eq!(threshold(Some(bad), site).unwrap_err().code, "bad_query", "{bad}");
         }
+    }
+
+    #[test]
+    fn articles_need_a_title_a_lead_and_a_text() {
+        let a = article(" Big  news ", "The *lead*", "The body", "markdown").unwrap();
+        assert_eq!(a.title, "Big news");
+        assert!(a.lead_html.contains("<em>lead</em>"), "{}", a.lead_html);
+        assert!(article("", "l", "b", "markdown").unwrap_err().message.contains("title"));
+        assert!(article("t", " ", "b", "markdown").unwrap_err().message.contains("lead"));
+        assert!(article("t", "l", "", "markdown").unwrap_err().message.contains("text"));
+        assert!(article("t", "l", "b", "rtf").unwrap_err().message.contains("format"));
+        let safe = article("t", "<script>x()</script><b>ok</b>", "b", "html").unwrap();
+        assert_eq!(safe.lead_html, "<b>ok</b>");
+        assert!(article("t", "<script>x()</script>", "b", "html").is_err());
+        assert!(article("t", &"x".repeat(MAX_LEAD_BYTES + 1), "b", "markdown").is_err());
+    }
+
+    #[test]
+    fn replies_are_text_in_a_format_and_parents_are_ids() {
+        assert_eq!(reply("*hi*", "markdown").unwrap().html, "<p><em>hi</em></p>\n");
+        assert_eq!(reply("  ", "markdown").unwrap_err().code, "invalid");
+        assert!(reply("hi", "bbcode").is_err());
+        assert!(reply(&"x".repeat(MAX_REPLY_BYTES + 1), "markdown").is_err());
+        assert_eq!(reply_parent("").unwrap(), None);
+        assert_eq!(reply_parent(" 12 ").unwrap(), Some(12));
+        assert!(reply_parent("0").is_err() && reply_parent("x").is_err());
+        assert_eq!(article_number("1"), Some(1));
+        assert_eq!(article_number("0"), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod articles;
 mod certs;
 mod db;
 mod entries;
@@ -22,6 +23,7 @@ mod leases;
 mod members;
 mod model;
 mod news;
+mod replies;
 mod sessions;
 pub mod site;
 #[cfg(feature = "testing")]

@@ -9,7 +9,7 @@ use crate::{Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, S
 macro_rules! member_columns {
     () => {
         "id, name, display_name, email, homepage, notes_source, notes_html, is_admin, suspended, \
-         created_at, entry_count, diary_version, trust_level"
+         created_at, entry_count, diary_version, trust_level, replies_open"
     };
 }
 
@@ -18,7 +18,7 @@ macro_rules! m_member_columns {
     () => {
         "m.id, m.name, m.display_name, m.email, m.homepage, m.notes_source, m.notes_html, \
          m.is_admin, m.suspended, m.created_at, m.entry_count, m.diary_version, \
-         m.trust_level"
+         m.trust_level, m.replies_open"
     };
 }
 pub(crate) use m_member_columns;
@@ -39,6 +39,7 @@ pub(crate) struct MemberRow {
     entry_count: i64,
     diary_version: i64,
     trust_level: i16,
+    replies_open: bool,
 }
 
 impl MemberRow {
@@ -57,6 +58,7 @@ impl MemberRow {
             entry_count: self.entry_count,
             diary_version: self.diary_version,
             trust_level: crate::model::stored_level(self.trust_level, &self.name)?,
+            replies_open: self.replies_open,
         })
     }
 }

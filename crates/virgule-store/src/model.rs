@@ -92,6 +92,8 @@ pub struct Member {
     pub diary_version: i64,
     /// The level the trust metric last computed; [`TrustLevel::Observer`] until it runs.
     pub trust_level: TrustLevel,
+    /// Others may reply to this member's diary entries (a setting of theirs).
+    pub replies_open: bool,
 }
 
 /// A validated registration, with the password already hashed by the caller.
@@ -378,4 +380,93 @@ pub struct Cert {
     pub name: MemberName,
     pub level: CertLevel,
     pub at: DateTime<Utc>,
+}
+
+/// A front-page article's number: site-wide, from 1, never reused (`/article/N.html`).
+pub type ArticleNumber = i64;
+
+/// A front-page article as stored, with how many replies it has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub number: ArticleNumber,
+    pub author: MemberName,
+    /// The author's trust level when the article was read.
+    pub author_level: TrustLevel,
+    pub title: String,
+    pub format: EntryFormat,
+    /// The lead (the front page's summary), rendered and sanitized.
+    pub lead_html: String,
+    /// The body, rendered and sanitized.
+    pub html: String,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// Replies shown (not counting "[deleted]" placeholders).
+    pub reply_count: i64,
+}
+
+/// A new or edited article, already validated; the HTML already rendered and sanitized.
+#[derive(Debug, Clone)]
+pub struct ArticleDraft {
+    pub title: String,
+    pub format: EntryFormat,
+    pub lead_source: String,
+    pub lead_html: String,
+    pub body_source: String,
+    pub html: String,
+}
+
+/// What the author typed for an article (Markdown or HTML, per its format), for the edit form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleSource {
+    pub lead: String,
+    pub body: String,
+}
+
+/// What a reply answers: an article or a diary entry, by database id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReplyTarget {
+    Article(i64),
+    Entry(i64),
+}
+
+/// Where a reply's item lives, by its public names (for its permalink).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyPlace {
+    Article(ArticleNumber),
+    Entry { author: MemberName, number: EntryNumber },
+}
+
+/// One reply as stored. A deleted reply kept as a placeholder has `deleted` set and no text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub id: i64,
+    pub target: ReplyTarget,
+    pub place: ReplyPlace,
+    /// The reply it answers; `None` for an answer to the item itself.
+    pub parent: Option<i64>,
+    pub author: MemberName,
+    pub author_level: TrustLevel,
+    pub format: EntryFormat,
+    pub html: String,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+/// A new or edited reply's text, already validated, rendered and sanitized.
+#[derive(Debug, Clone)]
+pub struct ReplyDraft {
+    pub format: EntryFormat,
+    pub body_source: String,
+    pub html: String,
+}
+
+/// What deleting a reply did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyRemoval {
+    /// It had answers: it stays as a "[deleted]" placeholder.
+    Placeholder,
+    /// It had none: it is gone (and so is any placeholder it leaves without answers).
+    Removed,
 }

@@ -33,6 +33,22 @@ pub fn build(state: AppState) -> Router {
         .route("/recentlog.rss", get(feeds::recentlog_rss))
         .route("/recentlog.atom", get(feeds::recentlog_atom))
         .route("/recentlog.json", get(feeds::recentlog_json))
+        // Articles and their replies (`/article/N.html`; the feeds are static names beside it).
+        .route("/article/", get(pages::articles::list))
+        .route("/article/new", get(pages::articles::new_form).post(pages::articles::create))
+        .route("/article/rss.xml", get(feeds::articles::rss))
+        .route("/article/atom.xml", get(feeds::articles::atom))
+        .route("/article/feed.json", get(feeds::articles::json))
+        .route("/article/{file}", get(pages::articles::show))
+        .route(
+            "/article/{number}/edit",
+            get(pages::articles::edit_form).post(pages::articles::update),
+        )
+        .route("/article/{number}/reply", post(pages::replies::reply_to_article))
+        // Replies to diary entries, and editing or deleting one's own replies.
+        .route("/person/{name}/diary/{number}/reply", post(pages::replies::reply_to_entry))
+        .route("/reply/{id}/edit", get(pages::replies::edit_form).post(pages::replies::update))
+        .route("/reply/{id}/delete", post(pages::replies::delete))
         // Site administration.
         .route("/admin/", get(pages::admin::show))
         // Site news.
@@ -68,6 +84,12 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/settings/password", put(api::settings::change_password))
         .route("/api/v1/settings/feed", get(api::feed::show).put(api::feed::update))
         .route("/api/v1/settings/feed/refresh", post(api::feed::refresh))
+        // JSON API v1: articles and replies.
+        .route("/api/v1/articles", get(api::articles::list).post(api::articles::create))
+        .route("/api/v1/articles/{number}", get(api::articles::show).put(api::articles::update))
+        .route("/api/v1/articles/{number}/replies", post(api::articles::reply))
+        .route("/api/v1/people/{name}/entries/{number}/replies", post(api::replies::to_entry))
+        .route("/api/v1/replies/{id}", put(api::replies::update).delete(api::replies::delete))
         // Any other address under /api answers the API's JSON 404, not the HTML page.
         .route("/api", any(error::api_not_found))
         .route("/api/{*rest}", any(error::api_not_found))

@@ -91,6 +91,23 @@ settings! {
         help: "Lowest level the recent log shows by default: observer (0), apprentice (1), \
                journeyer (2) or master (3)",
     }
+    /// The lowest level that may post front-page articles.
+    article_gate: TrustLevel {
+        key: article_gate, env: "VIRGULE_ARTICLE_GATE",
+        flag: "--article-gate", value_name: "LEVEL",
+        file: Text, parse: parse_threshold,
+        default: virgule_site::SiteSettings::default().article_gate.key(),
+        help: "Lowest level that may post front-page articles: observer (0) to master (3)",
+    }
+    /// The lowest level that may reply to articles and diary entries.
+    reply_gate: TrustLevel {
+        key: reply_gate, env: "VIRGULE_REPLY_GATE",
+        flag: "--reply-gate", value_name: "LEVEL",
+        file: Text, parse: parse_threshold,
+        default: virgule_site::SiteSettings::default().reply_gate.key(),
+        help: "Lowest level that may reply to articles and diary entries: observer (0) to \
+               master (3)",
+    }
 }
 
 /// The environment variable that names the configuration file (like `--config`).
@@ -626,6 +643,8 @@ impl Config {
                 seeds: self.trust_seeds.clone(),
                 caps: self.trust_caps.clone(),
             },
+            article_gate: self.article_gate,
+            reply_gate: self.reply_gate,
         }
     }
 

@@ -24,6 +24,17 @@ pub(super) struct Checker {
     ended: bool,
     counts: SiteCounts,
     members: HashMap<String, KnownMember>,
+    /// Article numbers seen.
+    articles: HashSet<i64>,
+    /// The item of each reply seen, by position: what a later reply's `parent` names.
+    replies: Vec<ReplyItem>,
+}
+
+/// The item a reply belongs to, by the names the file uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ReplyItem {
+    Article(i64),
+    Entry(String, i64),
 }
 
 impl Checker {
@@ -162,6 +173,72 @@ impl Checker {
                 self.counts.news += 1;
                 SiteRecord::News(n)
             }
+            SiteRecord::Article(mut a) => {
+                self.member(&a.author)?;
+                if a.number < 1 {
+                    return Err(format!("article number {} is below 1", a.number));
+                }
+                if !self.articles.insert(a.number) {
+                    return Err(format!("the article number {} appears twice", a.number));
+                }
+                if EntryFormat::parse(&a.format).is_none() {
+                    return Err(format!(
+                        "unknown article format {:?} (markdown or html)",
+                        a.format
+                    ));
+                }
+                a.published_at = micros(a.published_at);
+                a.updated_at = micros(a.updated_at);
+                self.counts.articles += 1;
+                SiteRecord::Article(a)
+            }
+            SiteRecord::Reply(mut r) => {
+                self.member(&r.author)?;
+                let item = match (r.article, &r.entry_author, r.entry_number) {
+                    (Some(number), None, None) => {
+                        if !self.articles.contains(&number) {
+                            return Err(format!("a reply to article {number}, not before it"));
+                        }
+                        ReplyItem::Article(number)
+                    }
+                    (None, Some(author), Some(number)) => {
+                        let next = self.member(author)?.next_entry_number;
+                        if !(0..next).contains(&number) {
+                            return Err(format!(
+                                "a reply to entry {number} of {author}, who has no such entry number"
+                            ));
+                        }
+                        ReplyItem::Entry(author.clone(), number)
+                    }
+                    _ => {
+                        return Err(
+                            "a reply names either an article, or an entry's author and number"
+                                .into(),
+                        );
+                    }
+                };
+                if let Some(parent) = r.parent {
+                    let position = self.replies.len();
+                    let parent_item = usize::try_from(parent)
+                        .ok()
+                        .and_then(|p| self.replies.get(p))
+                        .ok_or_else(|| format!("the parent reply {parent} is not among the {position} replies before this one"))?;
+                    if *parent_item != item {
+                        return Err(format!("the parent reply {parent} belongs to another item"));
+                    }
+                }
+                if EntryFormat::parse(&r.format).is_none() {
+                    return Err(format!("unknown reply format {:?} (markdown or html)", r.format));
+                }
+                if r.deleted != r.html.is_empty() {
+                    return Err("a reply has text unless it is deleted".to_owned());
+                }
+                r.published_at = micros(r.published_at);
+                r.updated_at = micros(r.updated_at);
+                self.replies.push(item);
+                self.counts.replies += 1;
+                SiteRecord::Reply(r)
+            }
         };
         Ok(Some(checked))
     }
@@ -270,6 +347,38 @@ mod tests {
         assert_eq!(line, 3);
         assert!(why.contains("truncated"), "{why}");
         assert_eq!(check_all(vec![]).unwrap_err().0, 1, "an empty file");
+    }
+
+    #[test]
+    fn replies_name_their_item_and_an_earlier_parent_of_it() {
+        use super::super::EndRecord;
+        use super::super::format::samples::{article, reply};
+        let start = || vec![header(), member("a", 1), article("a", 1), article("a", 2)];
+        let with = |more: Vec<SiteRecord>| start().into_iter().chain(more).collect::<Vec<_>>();
+        let ok = with(vec![reply("a", 1, None), reply("a", 1, Some(0)), reply("a", 2, None)]);
+        let counts = check_all(
+            [
+                ok,
+                vec![SiteRecord::End(EndRecord {
+                    counts: SiteCounts {
+                        members: 1,
+                        articles: 2,
+                        replies: 3,
+                        ..SiteCounts::default()
+                    },
+                })],
+            ]
+            .concat(),
+        );
+        assert_eq!(counts.map(|c| c.replies), Ok(3));
+        let refused = |records: Vec<SiteRecord>| check_all(records).unwrap_err();
+        let (line, why) = refused(with(vec![reply("a", 1, Some(0))]));
+        assert_eq!(line, 5, "a parent that is not before it: {why}");
+        let (line, why) = refused(with(vec![reply("a", 1, None), reply("a", 2, Some(0))]));
+        assert_eq!(line, 6);
+        assert!(why.contains("another item"), "{why}");
+        assert_eq!(refused(with(vec![reply("a", 3, None)])).0, 5, "an unknown article");
+        assert_eq!(refused(with(vec![article("a", 1)])).0, 5, "an article number twice");
     }
 
     #[test]

@@ -8,8 +8,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Encode, FromRow, Postgres, Sqlite, Type};
 
 use super::{
-    ApiTokenRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION, FeedItemRecord, FeedRecord,
-    HeaderRecord, MemberRecord, NewsRecord, SiteCounts, SiteError, SiteRecord, micros,
+    ApiTokenRecord, ArticleRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION,
+    FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ReplyRecord, SiteCounts,
+    SiteError, SiteRecord, micros,
 };
 use crate::Store;
 use crate::db::{Conn, Db, on_conn, on_pool};
@@ -24,13 +25,14 @@ const SNAPSHOT_POSTGRES: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
 
 const COUNT_SITE: &str = "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM api_tokens), \
      (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM certs), (SELECT COUNT(*) FROM feeds), \
-     (SELECT COUNT(*) FROM feed_items), (SELECT COUNT(*) FROM news)";
+     (SELECT COUNT(*) FROM feed_items), (SELECT COUNT(*) FROM news), \
+     (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM replies)";
 
 impl Store {
     /// How many rows of each exported kind the database holds now (for a progress bar's
     /// length before [`Store::export_site`]).
     pub async fn site_counts(&self) -> Result<SiteCounts, SiteError> {
-        let row: (i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
+        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
             sqlx::query_as(COUNT_SITE).fetch_one(pool).await?
         });
         let n = |v: i64| u64::try_from(v).unwrap_or_default();
@@ -42,6 +44,8 @@ impl Store {
             feeds: n(row.4),
             feed_items: n(row.5),
             news: n(row.6),
+            articles: n(row.7),
+            replies: n(row.8),
         })
     }
 
@@ -71,8 +75,12 @@ impl Store {
             let feeds = export_feeds(Conn::from(&mut *tx), &mut put).await?;
             let feed_items = export_feed_items(Conn::from(&mut *tx), &mut put).await?;
             let news = export_news(Conn::from(&mut *tx), &mut put).await?;
+            let articles = export_articles(Conn::from(&mut *tx), &mut put).await?;
+            let replies = export_replies(Conn::from(&mut *tx), &mut put).await?;
             tx.commit().await?;
-            SiteCounts { members, api_tokens, entries, certs, feeds, feed_items, news }
+            SiteCounts {
+                members, api_tokens, entries, certs, feeds, feed_items, news, articles, replies,
+            }
         });
         put(SiteRecord::End(EndRecord { counts }))?;
         Ok(counts)
@@ -111,7 +119,7 @@ where
 /// Oldest account first.
 const EXPORT_MEMBERS: &str = "SELECT id, name, display_name, email, homepage, notes_source, \
      notes_html, password_hash, is_admin, suspended, created_at, next_entry_number, \
-     diary_version, trust_level FROM members WHERE id > $1 ORDER BY id LIMIT $2";
+     diary_version, trust_level, replies_open FROM members WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// A member's record with its key and its stored trust rank, which the record spells as a
 /// word.
@@ -277,4 +285,66 @@ async fn export_news(
 ) -> Result<u64, SiteError> {
     let key = |row: &ById<NewsRecord>| row.id;
     in_batches(conn, EXPORT_NEWS, 0_i64, key, |row| put(SiteRecord::News(row.record))).await
+}
+
+/// In number order.
+const EXPORT_ARTICLES: &str = "SELECT a.id, a.number, m.name AS author, a.title, a.format, \
+     a.lead_source, a.lead_html, a.body_source, a.html, a.published_at, a.updated_at \
+     FROM articles a JOIN members m ON m.id = a.member_id \
+     WHERE a.id > $1 ORDER BY a.id LIMIT $2";
+
+async fn export_articles(
+    conn: Conn<'_>,
+    put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
+) -> Result<u64, SiteError> {
+    let key = |row: &ById<ArticleRecord>| row.id;
+    in_batches(conn, EXPORT_ARTICLES, 0_i64, key, |row| put(SiteRecord::Article(row.record))).await
+}
+
+/// In posting order (by id), so that a parent comes before its answers.
+const EXPORT_REPLIES: &str = "SELECT r.id, r.parent_id, a.number AS article, \
+     em.name AS entry_author, e.number AS entry_number, m.name AS author, r.format, \
+     r.body_source, r.html, r.published_at, r.updated_at, r.deleted \
+     FROM replies r JOIN members m ON m.id = r.member_id \
+     LEFT JOIN articles a ON a.id = r.article_id \
+     LEFT JOIN entries e ON e.id = r.entry_id LEFT JOIN members em ON em.id = e.member_id \
+     WHERE r.id > $1 ORDER BY r.id LIMIT $2";
+
+/// A reply's record with its key and its parent's id, which the record spells as the
+/// parent's position in the file.
+#[derive(sqlx::FromRow)]
+struct ReplyRow {
+    id: i64,
+    parent_id: Option<i64>,
+    #[sqlx(flatten)]
+    record: ReplyRecord,
+}
+
+async fn export_replies(
+    conn: Conn<'_>,
+    put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
+) -> Result<u64, SiteError> {
+    // Position in the file by reply id: one integer pair per reply.
+    let mut positions: std::collections::HashMap<i64, u64> = std::collections::HashMap::new();
+    in_batches(
+        conn,
+        EXPORT_REPLIES,
+        0_i64,
+        |row: &ReplyRow| row.id,
+        |row| {
+            let parent = match row.parent_id {
+                Some(id) => Some(positions.get(&id).copied().ok_or_else(|| {
+                    SiteError::Store(crate::StoreError::Corrupt(format!(
+                        "reply {} answers reply {id}, which comes after it",
+                        row.id
+                    )))
+                })?),
+                None => None,
+            };
+            let position = positions.len() as u64;
+            positions.insert(row.id, position);
+            put(SiteRecord::Reply(ReplyRecord { parent, ..row.record }))
+        },
+    )
+    .await
 }

@@ -30,6 +30,8 @@ pub enum SiteRecord {
     Feed(FeedRecord),
     FeedItem(FeedItemRecord),
     News(NewsRecord),
+    Article(ArticleRecord),
+    Reply(ReplyRecord),
     End(EndRecord),
 }
 
@@ -60,6 +62,13 @@ pub struct MemberRecord {
     /// as a rank: export decodes it beside the other columns.)
     #[sqlx(skip)]
     pub trust_level: TrustLevel,
+    /// Others may reply to the member's diary (absent in older files: open).
+    #[serde(default = "open")]
+    pub replies_open: bool,
+}
+
+fn open() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -144,6 +153,49 @@ pub struct NewsRecord {
     pub published_at: DateTime<Utc>,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleRecord {
+    /// Site-wide, from 1.
+    pub number: i64,
+    pub author: String,
+    pub title: String,
+    /// `markdown` or `html`, for both the lead and the body.
+    pub format: String,
+    pub lead_source: String,
+    pub lead_html: String,
+    pub body_source: String,
+    pub html: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A reply names its item by the article's number, or the entry's author and number, and the
+/// reply it answers by that reply's position among the file's `reply` records (0 for the
+/// first): replies come in posting order, so a parent is always earlier in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRecord {
+    /// The article's number, for a reply to an article.
+    pub article: Option<i64>,
+    /// The entry's author and number, for a reply to a diary entry.
+    pub entry_author: Option<String>,
+    pub entry_number: Option<i64>,
+    /// The position of the answered reply among the file's replies; `None` at the top.
+    #[sqlx(skip)]
+    pub parent: Option<u64>,
+    pub author: String,
+    /// `markdown` or `html`.
+    pub format: String,
+    /// Empty for a "[deleted]" placeholder.
+    pub body_source: String,
+    pub html: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// A deleted reply kept because it has answers.
+    pub deleted: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndRecord {
@@ -161,6 +213,10 @@ pub struct SiteCounts {
     pub feeds: u64,
     pub feed_items: u64,
     pub news: u64,
+    #[serde(default)]
+    pub articles: u64,
+    #[serde(default)]
+    pub replies: u64,
 }
 
 impl SiteCounts {
@@ -173,6 +229,8 @@ impl SiteCounts {
             + self.feeds
             + self.feed_items
             + self.news
+            + self.articles
+            + self.replies
     }
 
     /// Each kind whose count differs from `other`'s, in words.
@@ -185,6 +243,8 @@ impl SiteCounts {
             ("feeds", self.feeds, other.feeds),
             ("feed_items", self.feed_items, other.feed_items),
             ("news", self.news, other.news),
+            ("articles", self.articles, other.articles),
+            ("replies", self.replies, other.replies),
         ];
         pairs
             .into_iter()
@@ -199,14 +259,16 @@ impl std::fmt::Display for SiteCounts {
         write!(
             f,
             "{} members, {} API tokens, {} entries, {} certifications, {} feeds, {} feed items, \
-             {} news items",
+             {} news items, {} articles, {} replies",
             self.members,
             self.api_tokens,
             self.entries,
             self.certs,
             self.feeds,
             self.feed_items,
-            self.news
+            self.news,
+            self.articles,
+            self.replies
         )
     }
 }
@@ -259,6 +321,39 @@ pub(crate) mod samples {
             next_entry_number: next,
             diary_version: 0,
             trust_level: TrustLevel::Observer,
+            replies_open: true,
+        })
+    }
+
+    pub(crate) fn article(author: &str, number: i64) -> SiteRecord {
+        SiteRecord::Article(ArticleRecord {
+            number,
+            author: author.to_owned(),
+            title: "t".to_owned(),
+            format: "markdown".to_owned(),
+            lead_source: String::new(),
+            lead_html: String::new(),
+            body_source: String::new(),
+            html: String::new(),
+            published_at: at(),
+            updated_at: at(),
+        })
+    }
+
+    /// A reply by `author` to article `article`, answering the reply at `parent`.
+    pub(crate) fn reply(author: &str, article: i64, parent: Option<u64>) -> SiteRecord {
+        SiteRecord::Reply(ReplyRecord {
+            article: Some(article),
+            entry_author: None,
+            entry_number: None,
+            parent,
+            author: author.to_owned(),
+            format: "markdown".to_owned(),
+            body_source: "hi".to_owned(),
+            html: "<p>hi</p>".to_owned(),
+            published_at: at(),
+            updated_at: at(),
+            deleted: false,
         })
     }
 

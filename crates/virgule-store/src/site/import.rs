@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::check::Checker;
 use super::{
-    ApiTokenRecord, CertRecord, EntryRecord, FeedItemRecord, FeedRecord, MemberRecord, NewsRecord,
-    SiteCounts, SiteError, SiteRecord, invalid,
+    ApiTokenRecord, ArticleRecord, CertRecord, EntryRecord, FeedItemRecord, FeedRecord,
+    MemberRecord, NewsRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, invalid,
 };
 use crate::Store;
 use crate::db::{Conn, on_conn, on_pool};
@@ -85,6 +85,10 @@ struct Ids {
     members: HashMap<String, i64>,
     /// Feed id by owner's member id.
     feeds: HashMap<i64, i64>,
+    /// Article id by number.
+    articles: HashMap<i64, i64>,
+    /// Reply ids by position in the file.
+    replies: Vec<i64>,
 }
 
 impl Ids {
@@ -106,6 +110,8 @@ enum Batch {
     Feeds(Lines<FeedRecord>),
     FeedItems(Lines<FeedItemRecord>),
     News(Lines<NewsRecord>),
+    Articles(Lines<ArticleRecord>),
+    Replies(Lines<ReplyRecord>),
 }
 
 impl Batch {
@@ -121,6 +127,8 @@ impl Batch {
             SiteRecord::Feed(r) => Batch::Feeds(vec![(line, r)]),
             SiteRecord::FeedItem(r) => Batch::FeedItems(vec![(line, r)]),
             SiteRecord::News(r) => Batch::News(vec![(line, r)]),
+            SiteRecord::Article(r) => Batch::Articles(vec![(line, r)]),
+            SiteRecord::Reply(r) => Batch::Replies(vec![(line, r)]),
         })
     }
 
@@ -133,6 +141,8 @@ impl Batch {
             Batch::Feeds(rows) => rows.len(),
             Batch::FeedItems(rows) => rows.len(),
             Batch::News(rows) => rows.len(),
+            Batch::Articles(rows) => rows.len(),
+            Batch::Replies(rows) => rows.len(),
         }
     }
 
@@ -150,6 +160,8 @@ impl Batch {
             (Batch::Feeds(rows), SiteRecord::Feed(r)) => rows.push((line, r)),
             (Batch::FeedItems(rows), SiteRecord::FeedItem(r)) => rows.push((line, r)),
             (Batch::News(rows), SiteRecord::News(r)) => rows.push((line, r)),
+            (Batch::Articles(rows), SiteRecord::Article(r)) => rows.push((line, r)),
+            (Batch::Replies(rows), SiteRecord::Reply(r)) => rows.push((line, r)),
             (_, other) => return Some(other),
         }
         None
@@ -165,6 +177,8 @@ impl Batch {
             Batch::Feeds(rows) => import_feeds(conn, &rows, ids).await,
             Batch::FeedItems(rows) => import_feed_items(conn, &rows, ids).await,
             Batch::News(rows) => import_news(conn, &rows, ids).await,
+            Batch::Articles(rows) => import_articles(conn, &rows, ids).await,
+            Batch::Replies(rows) => import_replies(conn, &rows, ids).await,
         }
     }
 }
@@ -183,7 +197,7 @@ fn first_skipped<K: Eq + std::hash::Hash>(
 /// The checker refuses a name seen twice, so no conflict is expected here.
 const IMPORT_MEMBERS: &str = "INSERT INTO members (name, display_name, email, homepage, \
      notes_source, notes_html, password_hash, is_admin, suspended, created_at, \
-     next_entry_number, diary_version, trust_level) ";
+     next_entry_number, diary_version, trust_level, replies_open) ";
 
 async fn import_members(
     conn: Conn<'_>,
@@ -205,7 +219,8 @@ async fn import_members(
                 .push_bind(m.created_at)
                 .push_bind(m.next_entry_number)
                 .push_bind(m.diary_version)
-                .push_bind(rank_of_level(m.trust_level));
+                .push_bind(rank_of_level(m.trust_level))
+                .push_bind(m.replies_open);
         });
         insert.push(" RETURNING id, name");
         insert.build_query_as().fetch_all(conn).await?
@@ -438,6 +453,111 @@ async fn import_news(
         });
         insert.build().execute(conn).await?;
     });
+    Ok(())
+}
+
+/// The checker refuses an article number seen twice, so no conflict is expected here.
+const IMPORT_ARTICLES: &str = "INSERT INTO articles (number, member_id, title, format, \
+     lead_source, lead_html, body_source, html, published_at, updated_at) ";
+
+async fn import_articles(
+    conn: Conn<'_>,
+    rows: &[(u64, ArticleRecord)],
+    ids: &mut Ids,
+) -> Result<(), SiteError> {
+    let member_ids = rows
+        .iter()
+        .map(|(line, a)| ids.member(*line, &a.author))
+        .collect::<Result<Vec<i64>, SiteError>>()?;
+    let inserted: Vec<(i64, i64)> = on_conn!(conn, conn => {
+        let mut insert = sqlx::QueryBuilder::new(IMPORT_ARTICLES);
+        insert.push_values(rows.iter().zip(&member_ids), |mut row, ((_, a), member_id)| {
+            row.push_bind(a.number)
+                .push_bind(*member_id)
+                .push_bind(a.title.as_str())
+                .push_bind(a.format.as_str())
+                .push_bind(a.lead_source.as_str())
+                .push_bind(a.lead_html.as_str())
+                .push_bind(a.body_source.as_str())
+                .push_bind(a.html.as_str())
+                .push_bind(a.published_at)
+                .push_bind(a.updated_at);
+        });
+        insert.push(" RETURNING id, number");
+        insert.build_query_as().fetch_all(conn).await?
+    });
+    ids.articles.extend(inserted.into_iter().map(|(id, number)| (number, id)));
+    Ok(())
+}
+
+const ENTRY_ID: &str = "SELECT id FROM entries WHERE member_id = $1 AND number = $2";
+
+const IMPORT_REPLY: &str = "INSERT INTO replies (article_id, entry_id, parent_id, member_id, \
+     format, body_source, html, published_at, updated_at, deleted) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+
+/// One statement per reply: a reply's parent may be the row just before it, whose id only
+/// its own insert tells.
+async fn import_replies(
+    mut conn: Conn<'_>,
+    rows: &[(u64, ReplyRecord)],
+    ids: &mut Ids,
+) -> Result<(), SiteError> {
+    for (line, r) in rows {
+        let line = *line;
+        let member_id = ids.member(line, &r.author)?;
+        let parent = match r.parent {
+            Some(position) => Some(
+                usize::try_from(position)
+                    .ok()
+                    .and_then(|p| ids.replies.get(p))
+                    .copied()
+                    .ok_or_else(|| {
+                        invalid(line, format!("no reply {position} before this line"))
+                    })?,
+            ),
+            None => None,
+        };
+        let (article, entry) = match (r.article, &r.entry_author, r.entry_number) {
+            (Some(number), _, _) => {
+                let id = ids.articles.get(&number).copied().ok_or_else(|| {
+                    invalid(line, format!("no article {number} before this line"))
+                })?;
+                (Some(id), None)
+            }
+            (None, Some(author), Some(number)) => {
+                let author_id = ids.member(line, author)?;
+                let id: Option<i64> = on_conn!(conn.reborrow(), conn => {
+                    sqlx::query_scalar(ENTRY_ID)
+                        .bind(author_id)
+                        .bind(number)
+                        .fetch_optional(conn)
+                        .await?
+                });
+                let id = id.ok_or_else(|| {
+                    invalid(line, format!("{author} has no entry {number} before this line"))
+                })?;
+                (None, Some(id))
+            }
+            _ => return Err(invalid(line, "a reply without its item")),
+        };
+        let id: i64 = on_conn!(conn.reborrow(), conn => {
+            sqlx::query_scalar(IMPORT_REPLY)
+                .bind(article)
+                .bind(entry)
+                .bind(parent)
+                .bind(member_id)
+                .bind(r.format.as_str())
+                .bind(r.body_source.as_str())
+                .bind(r.html.as_str())
+                .bind(r.published_at)
+                .bind(r.updated_at)
+                .bind(r.deleted)
+                .fetch_one(conn)
+                .await?
+        });
+        ids.replies.push(id);
+    }
     Ok(())
 }
 

@@ -23,7 +23,12 @@
 //!    entry it became, or `null` for a tombstone: a post whose entry was deleted and must not
 //!    come back);
 //! 8. `news`, in publication order;
-//! 9. `{"type":"end","counts":{"members":N,…}}`, always the last line.
+//! 9. `article` (number, author, lead and body as typed and as HTML), in number order;
+//! 10. `reply` (its item — an article's number, or an entry's author and number — and the
+//!     reply it answers as that reply's position among the file's `reply` records, 0-based;
+//!     a "[deleted]" placeholder has `deleted` and no text), in posting order, so a parent
+//!     always comes before its answers;
+//! 11. `{"type":"end","counts":{"members":N,…}}`, always the last line.
 //!
 //! Not carried: sessions (everyone logs in again after a move), feed claims and named leases
 //! (they belong to the processes of the old database), the last trust run's summary (the next
@@ -53,9 +58,9 @@ mod import;
 use chrono::{DateTime, SubsecRound, Utc};
 
 pub use self::format::{
-    ApiTokenRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION, FeedItemRecord, FeedRecord,
-    HeaderRecord, MemberRecord, NewsRecord, SiteCounts, SiteRecord, parse_line, read_records,
-    to_line,
+    ApiTokenRecord, ArticleRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION,
+    FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ReplyRecord, SiteCounts,
+    SiteRecord, parse_line, read_records, to_line,
 };
 use crate::StoreError;
 

@@ -6,8 +6,8 @@ use chrono::Duration;
 use virgule_store::site::{SiteError, SiteRecord, parse_line, to_line};
 use virgule_store::testing::fresh_store;
 use virgule_store::{
-    CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, Page, ProfileUpdate, Store,
-    TrustLevel,
+    ArticleDraft, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, Page,
+    ProfileUpdate, ReplyDraft, ReplyTarget, Store, TrustLevel,
 };
 
 use crate::support::{at, draft, member, name, post};
@@ -101,6 +101,57 @@ async fn build_site(store: &Store) {
         .create_news(alice.id, "Welcome", "Hello *all*", "<p>Hello <em>all</em></p>")
         .await
         .unwrap();
+
+    // Articles and threads: an answer deleted while answered stays a placeholder; carol
+    // closes her diary to replies.
+    let first = store.create_article(carol.id, &article_draft("Carol's news")).await.unwrap();
+    store.create_article(alice.id, &article_draft("Alice's view")).await.unwrap();
+    let on_article = ReplyTarget::Article(first.id);
+    let top = store.create_reply(on_article, None, bob.id, &reply_draft("top")).await.unwrap();
+    let mid =
+        store.create_reply(on_article, Some(top.id), carol.id, &reply_draft("mid")).await.unwrap();
+    store.create_reply(on_article, Some(mid.id), alice.id, &reply_draft("deep")).await.unwrap();
+    store.delete_reply(mid.id, carol.id).await.unwrap();
+    let entry = store.entry_by_number(&name("alice"), 0).await.unwrap().unwrap();
+    store
+        .create_reply(ReplyTarget::Entry(entry.id), None, carol.id, &reply_draft("on entry"))
+        .await
+        .unwrap();
+    store.set_replies_open(carol.id, false).await.unwrap();
+}
+
+fn article_draft(title: &str) -> ArticleDraft {
+    ArticleDraft {
+        title: title.to_owned(),
+        format: EntryFormat::Markdown,
+        lead_source: "The *lead*".to_owned(),
+        lead_html: "<p>The <em>lead</em></p>".to_owned(),
+        body_source: "Body".to_owned(),
+        html: "<p>Body</p>".to_owned(),
+    }
+}
+
+fn reply_draft(text: &str) -> ReplyDraft {
+    ReplyDraft {
+        format: EntryFormat::Markdown,
+        body_source: text.to_owned(),
+        html: format!("<p>{text}</p>"),
+    }
+}
+
+/// A thread as (author, parent's author, text, deleted), in posting order.
+async fn thread_of(
+    store: &Store,
+    target: ReplyTarget,
+) -> Vec<(String, Option<String>, String, bool)> {
+    let replies = store.replies_for(target).await.unwrap();
+    let author_of = |id: Option<i64>| {
+        id.map(|id| replies.iter().find(|r| r.id == id).unwrap().author.to_string())
+    };
+    replies
+        .iter()
+        .map(|r| (r.author.to_string(), author_of(r.parent), r.html.clone(), r.deleted))
+        .collect()
 }
 
 async fn export(store: &Store) -> Vec<String> {
@@ -244,6 +295,43 @@ async fn a_site_survives_export_and_import_unchanged() {
 
     let news = target.news_items(ALL).await.unwrap();
     assert_eq!((news.len(), news[0].title.as_str()), (1, "Welcome"));
+
+    // Articles by number, with their sources; threads with their placeholder.
+    assert_eq!((counts.articles, counts.replies), (2, 4));
+    let (before, after) = (
+        source.article_by_number(1).await.unwrap().unwrap(),
+        target.article_by_number(1).await.unwrap().unwrap(),
+    );
+    assert_eq!(
+        (&after.title, &after.author, after.reply_count, after.published),
+        (&before.title, &before.author, 2, before.published)
+    );
+    assert_eq!(target.article_source(2).await.unwrap(), source.article_source(2).await.unwrap());
+    let thread = thread_of(&target, ReplyTarget::Article(after.id)).await;
+    assert_eq!(thread, thread_of(&source, ReplyTarget::Article(before.id)).await);
+    assert_eq!(thread[1], ("carol".to_owned(), Some("bob".to_owned()), String::new(), true));
+    assert_eq!(thread[2].1.as_deref(), Some("carol"), "the answer still hangs off the placeholder");
+    let entry = target.entry_by_number(&name("alice"), 0).await.unwrap().unwrap();
+    assert_eq!(thread_of(&target, ReplyTarget::Entry(entry.id)).await.len(), 1);
+    assert!(!target.member_by_name(&name("carol")).await.unwrap().unwrap().replies_open);
+    assert!(alice.replies_open);
+    // The next article takes the next number.
+    assert_eq!(target.create_article(alice.id, &article_draft("Next")).await.unwrap().number, 3);
+}
+
+#[tokio::test]
+async fn a_reply_to_a_missing_entry_is_refused_by_line() {
+    let (source, _a) = fresh_store().await;
+    build_site(&source).await;
+    let mut lines = export(&source).await;
+    // Alice's entry 2 was deleted: its number is below her next, but nothing is there.
+    let at_line = lines.iter().position(|l| l.contains("\"entry_number\":0")).unwrap();
+    lines[at_line] = lines[at_line].replace("\"entry_number\":0", "\"entry_number\":2");
+    let (target, _b) = fresh_store().await;
+    let err = import(&target, &lines).await.unwrap_err();
+    assert_eq!(line_of(&err), at_line as u64 + 1, "{err}");
+    assert!(err.to_string().contains("no entry 2"), "{err}");
+    assert_empty(&target).await;
 }
 
 /// The target holds no row of any kind.

@@ -68,14 +68,30 @@ pub async fn list(
     let member = state.site.member_named(&name).await?;
     let total = member.entry_count;
     let entries = state.site.store().entries_for_member(member.id, page).await?;
-    Ok(Json(EntryList { total, entries: entries.into_iter().map(EntryJson::new).collect() }))
+    let entries = EntryJson::counted(state.site.store(), entries, false).await?;
+    Ok(Json(EntryList { total, entries }))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     Path((name, number)): Path<(String, String)>,
 ) -> ApiResult<Json<EntryJson>> {
-    Ok(Json(EntryJson::new(state.site.entry(&name, &number).await?)))
+    let entry = state.site.entry(&name, &number).await?;
+    Ok(Json(with_replies(&state, entry).await?))
+}
+
+/// One entry as `GET` and `PUT` answer it: with its replies in thread order and their count.
+async fn with_replies(
+    state: &AppState,
+    entry: virgule_store::Entry,
+) -> virgule_site::SiteResult<EntryJson> {
+    let thread = state.site.thread(virgule_store::ReplyTarget::Entry(entry.id)).await?;
+    let count = thread.iter().filter(|t| !t.reply.deleted).count() as i64;
+    Ok(EntryJson {
+        reply_count: Some(count),
+        replies: Some(crate::api::replies::ReplyJson::thread(thread)),
+        ..EntryJson::new(entry)
+    })
 }
 
 /// Replaces one's own entry; keeps its number and publication time. 200 with the entry.
@@ -86,7 +102,7 @@ pub async fn update(
     ApiJson(input): ApiJson<EntryInput>,
 ) -> ApiResult<Json<EntryJson>> {
     let entry = state.site.edit_entry(&member, &name, &number, input.text()).await?;
-    Ok(Json(EntryJson::new(entry)))
+    Ok(Json(with_replies(&state, entry).await?))
 }
 
 /// Deletes one's own entry; its number is never given out again. 204.

@@ -2,12 +2,14 @@
 //! forms, in the shapes docs/design.md's contract table fixes. Errors are `{"error","code"}`.
 
 pub mod accounts;
+pub mod articles;
 pub mod certs;
 pub mod entries;
 pub mod feed;
 pub mod news;
 pub mod people;
 pub mod recentlog;
+pub mod replies;
 pub mod settings;
 pub mod tokens;
 
@@ -127,6 +129,12 @@ pub struct EntryJson {
     /// Where a syndicated entry came from; absent for entries written here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syndicated: Option<Syndication>,
+    /// Replies shown (without placeholders), in lists and on one entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_count: Option<i64>,
+    /// The replies in thread order, on one entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Vec<replies::ReplyJson>>,
 }
 
 impl EntryJson {
@@ -140,7 +148,27 @@ impl EntryJson {
             tags: entry.tags,
             author: None,
             syndicated: entry.syndicated,
+            reply_count: None,
+            replies: None,
         }
+    }
+
+    /// Entries with their reply counts, read in one query.
+    pub async fn counted(
+        store: &virgule_store::Store,
+        entries: Vec<Entry>,
+        with_author: bool,
+    ) -> Result<Vec<Self>, virgule_store::StoreError> {
+        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        let counts = store.reply_counts_for_entries(&ids).await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| {
+                let count = counts.get(&e.id).copied().unwrap_or(0);
+                let json = if with_author { EntryJson::with_author(e) } else { EntryJson::new(e) };
+                EntryJson { reply_count: Some(count), ..json }
+            })
+            .collect())
     }
 
     /// The entry with its author's name, for lists that mix members.

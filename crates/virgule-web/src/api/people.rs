@@ -42,6 +42,15 @@ pub struct PersonJson {
     /// The blog feed syndicated into the diary, while one is linked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_url: Option<String>,
+    /// The member's front-page articles, newest first.
+    pub articles: Vec<ArticleLinkJson>,
+}
+
+/// An article on a profile: `{"number", "title"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleLinkJson {
+    pub number: i64,
+    pub title: String,
 }
 
 impl From<Member> for PersonJson {
@@ -56,6 +65,7 @@ impl From<Member> for PersonJson {
             certs_given: Vec::new(),
             created: member.created_at,
             feed_url: None,
+            articles: Vec::new(),
         }
     }
 }
@@ -67,6 +77,11 @@ pub async fn show(
     let profile = state.site.profile(&name, 0, None).await?;
     Ok(Json(PersonJson {
         feed_url: profile.feed_url,
+        articles: profile
+            .articles
+            .into_iter()
+            .map(|(number, title)| ArticleLinkJson { number, title })
+            .collect(),
         certs_received: profile
             .received
             .into_iter()

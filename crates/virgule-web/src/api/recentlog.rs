@@ -24,5 +24,6 @@ pub async fn list(
     let default = state.site.settings().recentlog_threshold;
     let level = virgule_site::rules::threshold(query.thresh.as_deref(), default)?;
     let log = state.site.recent_log(level, page).await?;
-    Ok(Json(RecentLog { entries: log.entries.into_iter().map(EntryJson::with_author).collect() }))
+    let entries = EntryJson::counted(state.site.store(), log.entries, true).await?;
+    Ok(Json(RecentLog { entries }))
 }

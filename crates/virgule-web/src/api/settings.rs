@@ -21,6 +21,8 @@ pub struct ProfileJson {
     pub homepage: String,
     pub notes: String,
     pub email: Option<String>,
+    /// Others may reply to the member's diary entries.
+    pub replies: bool,
 }
 
 impl From<Member> for ProfileJson {
@@ -31,6 +33,7 @@ impl From<Member> for ProfileJson {
             homepage: member.homepage,
             notes: member.notes_source,
             email: member.email,
+            replies: member.replies_open,
         }
     }
 }
@@ -45,6 +48,7 @@ pub struct ProfileInput {
     pub notes: Option<String>,
     #[serde(default, deserialize_with = "present")]
     pub email: Option<Option<String>>,
+    pub replies: Option<bool>,
 }
 
 /// Tells `"email": null` (present, none) from a missing field.
@@ -78,6 +82,7 @@ pub async fn update_profile(
         homepage: input.homepage,
         notes: input.notes,
         email: input.email,
+        replies: input.replies,
     };
     let saved = state.site.update_profile(&member, change).await?;
     Ok(Json(saved.into()))

@@ -2,13 +2,14 @@
 //! the latest 20 entries with their full content and absolute links. The handlers here load
 //! entries; [`render`] turns them into feed text without I/O.
 
+pub mod articles;
 pub mod render;
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_TYPE, HOST};
 use axum::response::{IntoResponse, Response};
-use virgule_store::{EntryNumber, MemberName, Page};
+use virgule_store::{ArticleNumber, EntryNumber, MemberName, Page, ReplyPlace};
 
 use crate::config::WebConfig;
 use crate::error::{Failure, PageResult};
@@ -52,6 +53,20 @@ pub fn permalink(base: &str, author: &MemberName, number: EntryNumber) -> String
     format!("{base}/person/{author}/diary/{number}.html")
 }
 
+/// An article's absolute address, `BASE/article/N.html`.
+pub fn article_url(base: &str, number: ArticleNumber) -> String {
+    format!("{base}/article/{number}.html")
+}
+
+/// A reply's absolute address: its item's, with `#reply-ID`.
+pub fn reply_url(base: &str, place: &ReplyPlace, id: i64) -> String {
+    let item = match place {
+        ReplyPlace::Article(number) => article_url(base, *number),
+        ReplyPlace::Entry { author, number } => permalink(base, author, *number),
+    };
+    format!("{item}#reply-{id}")
+}
+
 /// A member's diary page, the feed's home.
 pub fn diary_url(base: &str, name: &MemberName) -> String {
     format!("{base}/person/{name}/diary.html")
@@ -62,13 +77,13 @@ pub fn profile_url(base: &str, name: &MemberName) -> String {
     format!("{base}/person/{name}/")
 }
 
-enum Format {
+pub(crate) enum Format {
     Rss,
     Atom,
     Json,
 }
 
-fn respond(format: Format, meta: &FeedMeta, items: &[FeedItem]) -> PageResult<Response> {
+pub(crate) fn respond(format: Format, meta: &FeedMeta, items: &[FeedItem]) -> PageResult<Response> {
     let (content_type, body) = match format {
         Format::Rss => (RSS_TYPE, render::rss(meta, items).map_err(|e| e.to_string())),
         Format::Atom => (ATOM_TYPE, render::atom(meta, items).map_err(|e| e.to_string())),

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use askama::Template;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use virgule_store::Entry;
+use virgule_store::{Article, Entry};
 
-use crate::feeds::{permalink, profile_url};
+use crate::feeds::{article_url, permalink, profile_url};
 use crate::pages::view::syndication_line;
 
 /// Characters in a feed's plain-text summary.
@@ -92,6 +92,27 @@ impl FeedItem {
             tags: entry.tags.iter().map(|t| xml_safe(t).into_owned()).collect(),
             published: entry.published,
             updated: entry.updated,
+            url,
+        }
+    }
+
+    /// The feed item of `article` on the site at `base`: its lead, then its text.
+    pub fn from_article(article: &Article, base: &str) -> Self {
+        let url = article_url(base, article.number);
+        let lead = virgule_html::sanitize_with_base(&article.lead_html, &url);
+        let html = virgule_html::sanitize_with_base(&article.html, &url);
+        let summary = virgule_html::excerpt(&lead, SUMMARY_CHARS);
+        FeedItem {
+            author: FeedAuthor {
+                name: article.author.to_string(),
+                url: profile_url(base, &article.author),
+            },
+            title: xml_safe(&article.title).into_owned(),
+            html: xml_safe(&format!("{lead}{html}")).into_owned(),
+            summary: xml_safe(&summary).into_owned(),
+            tags: Vec::new(),
+            published: article.published,
+            updated: article.updated,
             url,
         }
     }

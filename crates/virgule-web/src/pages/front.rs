@@ -1,5 +1,5 @@
-//! `/`: the front page: a welcome, the site news box ("New Virgule Features" on Advogato's
-//! front page) and a short recent log.
+//! `/`: the front page: a welcome, the newest articles, the site news box ("New Virgule
+//! Features" on Advogato's front page) and a short recent log.
 
 use askama::Template;
 use axum::extract::State;
@@ -9,12 +9,15 @@ use virgule_store::{Entry, NewsItem, Page};
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::layout::Layout;
+use crate::pages::articles::ArticleSummary;
 use crate::pages::render;
 use crate::pages::view::{LevelMark, Stamp, link_text, permalink};
 use crate::state::AppState;
 
 /// Entries in the front page's short recent log.
 const RECENT: i64 = 10;
+/// Articles the front page leads with.
+const ARTICLES: i64 = 5;
 /// Characters of each entry's text shown there.
 const EXCERPT_CHARS: usize = 200;
 
@@ -64,12 +67,14 @@ impl RecentLine {
 #[template(path = "front.html")]
 struct FrontPage {
     layout: Layout,
+    articles: Vec<ArticleSummary>,
     news: Option<NewsBox>,
     recent: Vec<RecentLine>,
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<Html<String>> {
-    let (news, recent) = tokio::try_join!(
+    let (articles, news, recent) = tokio::try_join!(
+        state.site.store().articles(Page { start: 0, limit: ARTICLES }),
         state.site.store().news_items(Page { start: 0, limit: 1 }),
         state.site.store().recent_entries(
             state.site.settings().recentlog_threshold,
@@ -84,6 +89,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult<H
             "/recentlog.atom".to_owned(),
             "/recentlog.json".to_owned(),
         ),
+        articles: articles.into_iter().map(ArticleSummary::new).collect(),
         news: news.into_iter().next().map(NewsBox::new),
         recent: recent.into_iter().map(RecentLine::new).collect(),
     };

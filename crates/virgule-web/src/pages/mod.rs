@@ -3,12 +3,14 @@
 
 pub mod acct;
 pub mod admin;
+pub mod articles;
 pub mod diary;
 pub mod front;
 pub mod news;
 pub mod params;
 pub mod people;
 pub mod recentlog;
+pub mod replies;
 pub mod view;
 
 use askama::Template;

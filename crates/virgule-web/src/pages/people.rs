@@ -95,6 +95,8 @@ struct ProfilePage {
     since: Stamp,
     entry_count: i64,
     latest: Vec<LatestEntry>,
+    /// The member's articles as (href, title), newest first.
+    articles: Vec<(String, String)>,
     own: bool,
     level: LevelMark,
     received: Vec<CertLine>,
@@ -168,6 +170,11 @@ impl ProfilePage {
                     title: link_text(&e.title),
                     published: Stamp::new(e.published),
                 })
+                .collect(),
+            articles: profile
+                .articles
+                .into_iter()
+                .map(|(number, title)| (crate::pages::view::article_href(number), title))
                 .collect(),
             own: viewer.is(&name),
             level: LevelMark::of(profile.member.trust_level),

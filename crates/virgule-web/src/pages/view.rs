@@ -2,7 +2,9 @@
 //! formatted, the diary sidebar, and pagers. Plain data, built once per request.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use virgule_store::{ArchiveMonth, Entry, EntryNumber, Syndication, TagCount, TrustLevel};
+use virgule_store::{
+    ArchiveMonth, ArticleNumber, Entry, EntryNumber, ReplyPlace, Syndication, TagCount, TrustLevel,
+};
 
 use crate::auth::viewer::Viewer;
 
@@ -33,6 +35,24 @@ impl Stamp {
 /// `/person/NAME/diary/K.html`.
 pub fn permalink(author: &str, number: EntryNumber) -> String {
     format!("/person/{author}/diary/{number}.html")
+}
+
+/// `/article/N.html`.
+pub fn article_href(number: ArticleNumber) -> String {
+    format!("/article/{number}.html")
+}
+
+/// The page a reply is shown on: its article's or its entry's.
+pub fn place_href(place: &ReplyPlace) -> String {
+    match place {
+        ReplyPlace::Article(number) => article_href(*number),
+        ReplyPlace::Entry { author, number } => permalink(author.as_str(), *number),
+    }
+}
+
+/// "1 reply", "3 replies".
+pub fn reply_count_text(count: i64) -> String {
+    if count == 1 { "1 reply".to_owned() } else { format!("{count} replies") }
 }
 
 /// The text of a link to an entry: its title, or "Untitled".
@@ -67,6 +87,8 @@ const EDIT_NOTICE_AFTER_SECS: i64 = 60;
 /// One diary entry as `_entry.html` renders it.
 #[derive(Debug, Clone)]
 pub struct EntryView {
+    /// The database id, to look up its reply count.
+    pub id: i64,
     pub author: String,
     /// The author's trust level, for the colour of their name.
     pub author_level: LevelMark,
@@ -86,6 +108,8 @@ pub struct EntryView {
     pub editable: bool,
     /// For a syndicated entry, its closing "Syndicated ... from ..." paragraph, as HTML.
     pub syndicated: Option<String>,
+    /// "3 replies", on pages that count them.
+    pub replies: Option<String>,
 }
 
 impl EntryView {
@@ -93,6 +117,8 @@ impl EntryView {
         let author = entry.author.to_string();
         let edited = (entry.updated - entry.published).num_seconds() > EDIT_NOTICE_AFTER_SECS;
         EntryView {
+            id: entry.id,
+            replies: None,
             author_level: LevelMark::of(entry.author_level),
             editable: viewer.is(&author),
             permalink: permalink(&author, entry.number),

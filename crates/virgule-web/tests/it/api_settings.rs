@@ -41,7 +41,7 @@ async fn the_profile_round_trips() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         initial,
-        json!({"name": "alice", "display_name": "", "homepage": "", "notes": "", "email": "alice@example.org"})
+        json!({"name": "alice", "display_name": "", "homepage": "", "notes": "", "email": "alice@example.org", "replies": true})
     );
 
     let wanted = json!({
@@ -49,7 +49,8 @@ async fn the_profile_round_trips() {
         "display_name": "Alice Liddell",
         "homepage": "https://alice.example.org/blog",
         "notes": "Writes about *Debian*.",
-        "email": "alice@example.org"
+        "email": "alice@example.org",
+        "replies": false
     });
     let (status, saved) =
         call(&app, Method::PUT, PROFILE, Some(&token), Some(wanted.clone())).await;

@@ -32,6 +32,13 @@ pub struct ProfileForm {
     homepage: String,
     #[serde(default)]
     notes: String,
+    /// The "replies" checkbox: present ("on") when ticked, absent otherwise.
+    #[serde(default)]
+    replies: Option<String>,
+    /// Sent by the form beside the checkbox, so that an unticked box (which browsers leave
+    /// out) means "closed" only when the form had one.
+    #[serde(default)]
+    replies_shown: Option<String>,
 }
 
 impl ProfileForm {
@@ -40,6 +47,8 @@ impl ProfileForm {
             display_name: member.display_name.clone(),
             homepage: member.homepage.clone(),
             notes: member.notes_source.clone(),
+            replies: member.replies_open.then(|| "on".to_owned()),
+            replies_shown: Some("1".to_owned()),
         }
     }
 
@@ -49,6 +58,7 @@ impl ProfileForm {
             display_name: Some(self.display_name.clone()),
             homepage: Some(self.homepage.clone()),
             notes: Some(self.notes.clone()),
+            replies: self.replies_shown.is_some().then_some(self.replies.is_some()),
             ..ProfileChange::default()
         }
     }

@@ -2,7 +2,7 @@
 //! its neighbours when they exist.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use virgule_store::MemberName;
 
@@ -10,8 +10,9 @@ use super::{diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
-use crate::pages::params::html_file_number;
+use crate::pages::params::{html_file_number, query_param};
 use crate::pages::render;
+use crate::pages::replies::ThreadSection;
 use crate::pages::view::{EntryView, Sidebar, link_text, permalink};
 use crate::state::AppState;
 
@@ -23,12 +24,14 @@ struct EntryPage {
     previous: Option<String>,
     next: Option<String>,
     sidebar: std::sync::Arc<Sidebar>,
+    thread: ThreadSection,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((name, file)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
 ) -> PageResult<Html<String>> {
     let member = state.site.member_named(&name).await?;
     let missing = || Failure::not_found(format!("{} has no entry at this address.", member.name));
@@ -49,14 +52,24 @@ pub async fn show(
         load_sidebar(&state, &member),
     )?;
     let entry = entry.ok_or_else(missing)?;
+    let replies = state.site.thread(virgule_store::ReplyTarget::Entry(entry.id)).await?;
     let name = author.as_str();
+    let href = permalink(name, entry.number);
+    let access = state.site.reply_access(viewer.member.as_ref(), Some(&member));
+    let parent = query_param(query.as_deref(), "parent").and_then(|p| p.parse().ok());
+    let action = format!("/person/{name}/diary/{}/reply", entry.number);
+    let thread = ThreadSection::new(replies, &viewer, href, action, access, parent);
     let title = format!("{} – {name}’s diary", link_text(&entry.title));
     let page = EntryPage {
         layout: diary_layout(&state, &viewer, name, title),
         previous: previous.map(|e| permalink(name, e.number)),
         next: next.map(|e| permalink(name, e.number)),
-        entry: EntryView::new(entry, &viewer, false),
+        entry: EntryView {
+            replies: Some(crate::pages::view::reply_count_text(thread.count)),
+            ..EntryView::new(entry, &viewer, false)
+        },
         sidebar,
+        thread,
     };
     Ok(render(&page)?)
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use virgule_store::Page;
 
-use super::{DiaryPage, PER_PAGE, diary_layout, load_sidebar};
+use super::{DiaryPage, PER_PAGE, count_replies, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::pages::params::{path_segment, start_param};
@@ -36,13 +36,15 @@ pub async fn tag(
     let base = format!("/person/{name}/tag/{}/", path_segment(&tag));
     let heading = format!("Entries for {name} tagged “{tag}”");
     let shown = entries.len() as i64;
+    let mut entries = EntryView::list(entries, &viewer, false);
+    count_replies(&state, &mut entries).await?;
     let page = DiaryPage {
         level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, heading.clone()),
         heading,
         empty: "There are no entries this far back.".to_owned(),
         pager: Pager::counted(&base, start, shown, total, PER_PAGE),
-        entries: EntryView::list(entries, &viewer, false),
+        entries,
         sidebar,
         owner: viewer.is(name),
         filtered: true,
