@@ -22,6 +22,7 @@ mod leases;
 mod members;
 mod model;
 mod news;
+mod projects;
 mod sessions;
 pub mod site;
 #[cfg(feature = "testing")]
@@ -34,6 +35,7 @@ pub use feeds::{
 };
 pub use leases::Lease;
 pub use model::*;
+pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};
 
 use db::Db;
 

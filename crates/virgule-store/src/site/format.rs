@@ -30,6 +30,8 @@ pub enum SiteRecord {
     Feed(FeedRecord),
     FeedItem(FeedItemRecord),
     News(NewsRecord),
+    Project(ProjectRecord),
+    ProjectPerson(ProjectPersonRecord),
     End(EndRecord),
 }
 
@@ -144,6 +146,31 @@ pub struct NewsRecord {
     pub published_at: DateTime<Utc>,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectRecord {
+    pub name: String,
+    pub description_source: String,
+    pub description_html: String,
+    pub homepage: String,
+    pub license: String,
+    /// The member who created it (and alone edits it).
+    pub creator: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member's relation to a project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectPersonRecord {
+    pub project: String,
+    pub member: String,
+    /// `lead developer`, `developer`, `contributor`, `documenter`, `helper` or `user`.
+    pub relation: String,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndRecord {
@@ -161,6 +188,11 @@ pub struct SiteCounts {
     pub feeds: u64,
     pub feed_items: u64,
     pub news: u64,
+    /// Absent from files written before projects existed.
+    #[serde(default)]
+    pub projects: u64,
+    #[serde(default)]
+    pub project_people: u64,
 }
 
 impl SiteCounts {
@@ -173,6 +205,8 @@ impl SiteCounts {
             + self.feeds
             + self.feed_items
             + self.news
+            + self.projects
+            + self.project_people
     }
 
     /// Each kind whose count differs from `other`'s, in words.
@@ -185,6 +219,8 @@ impl SiteCounts {
             ("feeds", self.feeds, other.feeds),
             ("feed_items", self.feed_items, other.feed_items),
             ("news", self.news, other.news),
+            ("projects", self.projects, other.projects),
+            ("project_people", self.project_people, other.project_people),
         ];
         pairs
             .into_iter()
@@ -199,14 +235,16 @@ impl std::fmt::Display for SiteCounts {
         write!(
             f,
             "{} members, {} API tokens, {} entries, {} certifications, {} feeds, {} feed items, \
-             {} news items",
+             {} news items, {} projects, {} project relations",
             self.members,
             self.api_tokens,
             self.entries,
             self.certs,
             self.feeds,
             self.feed_items,
-            self.news
+            self.news,
+            self.projects,
+            self.project_people
         )
     }
 }

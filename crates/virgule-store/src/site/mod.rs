@@ -23,7 +23,9 @@
 //!    entry it became, or `null` for a tombstone: a post whose entry was deleted and must not
 //!    come back);
 //! 8. `news`, in publication order;
-//! 9. `{"type":"end","counts":{"members":N,…}}`, always the last line.
+//! 9. `project` (name, description, homepage, licence, creator's name), in creation order;
+//! 10. `project_person` (project name, member name, relation), by project then member;
+//! 11. `{"type":"end","counts":{"members":N,…}}`, always the last line.
 //!
 //! Not carried: sessions (everyone logs in again after a move), feed claims and named leases
 //! (they belong to the processes of the old database), the last trust run's summary (the next
@@ -54,8 +56,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 pub use self::format::{
     ApiTokenRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION, FeedItemRecord, FeedRecord,
-    HeaderRecord, MemberRecord, NewsRecord, SiteCounts, SiteRecord, parse_line, read_records,
-    to_line,
+    HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord, ProjectRecord, SiteCounts,
+    SiteRecord, parse_line, read_records, to_line,
 };
 use crate::StoreError;
 
