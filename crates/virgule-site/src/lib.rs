@@ -32,7 +32,9 @@ pub mod members;
 pub mod news;
 pub mod password;
 pub mod people;
+pub mod projects;
 pub mod rules;
+mod shortcuts;
 pub mod trust;
 
 use std::sync::Arc;

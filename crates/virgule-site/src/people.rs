@@ -1,7 +1,7 @@
 //! What anyone may read about a member and the recent log: the reads that carry a rule (who
 //! is shown, how a page is cut), so that pages, the API and feeds read them alike.
 
-use virgule_store::{Cert, CertLevel, Entry, Member, Page, TrustLevel};
+use virgule_store::{Cert, CertLevel, Entry, Member, MemberProject, Page, TrustLevel};
 
 use crate::Site;
 use crate::error::SiteResult;
@@ -20,6 +20,8 @@ pub struct Profile {
     pub given: Vec<Cert>,
     /// The blog feed syndicated into the diary, while one is linked.
     pub feed_url: Option<String>,
+    /// The projects the member stated a relation to, by project name.
+    pub projects: Vec<MemberProject>,
     /// The reader's own certification of this member, when the reader is another signed-in
     /// member (`Some(None)`: none yet); `None` when the reader may not certify them.
     pub reader_cert: Option<Option<CertLevel>>,
@@ -44,7 +46,7 @@ impl Site {
     ) -> SiteResult<Profile> {
         let member = self.member_named(name).await?;
         let store = &self.store;
-        let (latest, received, given, feed) = tokio::try_join!(
+        let (latest, received, given, feed, projects) = tokio::try_join!(
             async {
                 match latest {
                     0 => Ok(Vec::new()),
@@ -54,6 +56,7 @@ impl Site {
             store.certs_received(member.id),
             store.certs_given(member.id),
             store.feed_for_member(member.id),
+            store.member_projects(member.id),
         )?;
         let reader_cert = match reader {
             Some(reader) if reader.id != member.id => {
@@ -69,6 +72,7 @@ impl Site {
             received,
             given,
             feed_url: feed.and_then(|feed| feed.url),
+            projects,
             reader_cert,
             member,
         })

@@ -85,9 +85,8 @@ mod tests {
         let graph = crate::Graph::new(["s".to_owned()], certs).expect("a graph");
         assert_eq!(graph.members().len(), 4, "s, HighTECHredNECK, HighTECHredNECK , x");
         let ranking = crate::compute(&graph, &crate::DEFAULT_CAPS);
-        let level = |name: &str| {
-            ranking.levels()[graph.member_index(&name.to_owned()).expect("a member")]
-        };
+        let level =
+            |name: &str| ranking.levels()[graph.member_index(&name.to_owned()).expect("a member")];
         assert_eq!(level("HighTECHredNECK"), Level::Master);
         // Nobody certifies the account with the space, so what it certifies carries no flow:
         // x stays an Observer (merged, x would have been a Master).

@@ -5,9 +5,11 @@ pub mod acct;
 pub mod admin;
 pub mod diary;
 pub mod front;
+pub mod graph;
 pub mod news;
 pub mod params;
 pub mod people;
+pub mod projects;
 pub mod recentlog;
 pub mod view;
 
