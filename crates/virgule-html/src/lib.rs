@@ -5,6 +5,9 @@
 //! - [`sanitize`] cleans HTML under the policy (docs/design.md §4, kept in the `policy` module);
 //!   [`sanitize_with_base`] does the same for feed items, resolving relative URLs.
 //! - [`markdown_to_html`] renders Markdown and sanitizes the result.
+//! - [`markdown_with_shortcuts`] and [`sanitize_with_shortcuts`] do the same for what a member
+//!   writes, turning mod_virgule's `<person>NAME</person>` and `<proj>NAME</proj>` into links
+//!   first ([`shortcuts`]).
 //! - [`text_to_html`] turns a plain-text field into escaped paragraphs.
 //! - [`excerpt`] gives the plain text of some HTML, cut to length, for summaries.
 //!
@@ -22,6 +25,7 @@
 mod markdown;
 mod policy;
 mod serialized;
+pub mod shortcuts;
 mod text;
 
 /// The one sanitizer policy: every member-written entry, article, reply, profile note, and
@@ -42,7 +46,19 @@ pub fn sanitize_with_base(html: &str, base: &str) -> String {
 /// (so the same rules apply). Footnotes become plain numbered notes and task-list boxes
 /// become ☑/☐, since the policy strips the `id`s and checkboxes pulldown-cmark would use.
 pub fn markdown_to_html(markdown: &str) -> String {
-    markdown::to_html(markdown)
+    markdown::to_html(markdown, &shortcuts::Names::default())
+}
+
+/// [`markdown_to_html`] for what a member writes: shortcuts naming a member or project in
+/// `known` become links, other shortcuts plain text (see [`shortcuts`]).
+pub fn markdown_with_shortcuts(markdown: &str, known: &shortcuts::Names) -> String {
+    markdown::to_html(markdown, known)
+}
+
+/// [`sanitize`] for HTML a member writes: shortcuts naming a member or project in `known`
+/// become links, other shortcuts plain text (see [`shortcuts`]).
+pub fn sanitize_with_shortcuts(html: &str, known: &shortcuts::Names) -> String {
+    policy::clean(&shortcuts::expand(html, known), None)
 }
 
 /// Plain text of some HTML (sanitized first, so script and style content never shows; tags

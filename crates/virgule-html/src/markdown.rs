@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::policy;
+use crate::shortcuts::{self, Names};
 
 /// Renders `markdown` to sanitized HTML. Raw HTML in the source is passed to the sanitizer
-/// like any other member-written HTML.
-pub(crate) fn to_html(markdown: &str) -> String {
+/// like any other member-written HTML, after its shortcuts are expanded with `known` names
+/// (on the rendered HTML, so that a shortcut inside a code span stays text).
+pub(crate) fn to_html(markdown: &str, known: &Names) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
@@ -41,7 +43,7 @@ pub(crate) fn to_html(markdown: &str) -> String {
         rendered = rendered
             .replace(&format!(" style=\"text-align: {side}\">"), &format!(" align=\"{side}\">"));
     }
-    policy::clean(&rendered, None)
+    policy::clean(&shortcuts::expand(&rendered, known), None)
 }
 
 /// Numbers footnotes in order of first mention, reference or definition, as pulldown-cmark
@@ -62,9 +64,13 @@ impl<'a> FootnoteNumbers<'a> {
 mod tests {
     use super::*;
 
+    fn to_html_plain(markdown: &str) -> String {
+        to_html(markdown, &Names::default())
+    }
+
     #[test]
     fn headings_and_emphasis() {
-        let html = to_html("# Title\n\nSome *emphasis* and **strong** and ~~gone~~.");
+        let html = to_html_plain("# Title\n\nSome *emphasis* and **strong** and ~~gone~~.");
         assert!(html.contains("<h1>Title</h1>"), "{html}");
         assert!(html.contains("<em>emphasis</em>"), "{html}");
         assert!(html.contains("<strong>strong</strong>"), "{html}");
@@ -73,18 +79,18 @@ mod tests {
 
     #[test]
     fn fenced_code_keeps_language_class() {
-        let html = to_html("```rust\nfn main() { if a < b {} }\n```\n");
+        let html = to_html_plain("```rust\nfn main() { if a < b {} }\n```\n");
         assert!(
             html.contains(r#"<pre><code class="language-rust">fn main() { if a &lt; b {} }"#),
             "{html}"
         );
-        let indented = to_html("    plain code\n");
+        let indented = to_html_plain("    plain code\n");
         assert!(indented.contains("<pre><code>plain code"), "{indented}");
     }
 
     #[test]
     fn tables() {
-        let html = to_html("| a | b |\n|---|--:|\n| 1 | 2 |\n");
+        let html = to_html_plain("| a | b |\n|---|--:|\n| 1 | 2 |\n");
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<th>a</th>"), "{html}");
         assert!(html.contains("<td>1</td>"), "{html}");
@@ -94,7 +100,8 @@ mod tests {
 
     #[test]
     fn footnotes_are_numbered_notes() {
-        let html = to_html("Claim.[^src] Again.[^two]\n\n[^two]: Second.\n[^src]: The source.\n");
+        let html =
+            to_html_plain("Claim.[^src] Again.[^two]\n\n[^two]: Second.\n[^src]: The source.\n");
         assert!(html.contains("Claim.<sup>1</sup> Again.<sup>2</sup>"), "{html}");
         assert!(html.contains("<sup>1</sup>\n<p>The source.</p>"), "{html}");
         assert!(html.contains("<sup>2</sup>\n<p>Second.</p>"), "{html}");
@@ -103,7 +110,7 @@ mod tests {
 
     #[test]
     fn task_lists_become_glyphs() {
-        let html = to_html("- [x] done\n- [ ] to do\n");
+        let html = to_html_plain("- [x] done\n- [ ] to do\n");
         assert!(html.contains("\u{2611} done"), "{html}");
         assert!(html.contains("\u{2610} to do"), "{html}");
         assert!(!html.contains("<input"), "{html}");
@@ -111,7 +118,7 @@ mod tests {
 
     #[test]
     fn raw_html_goes_through_the_policy() {
-        let html = to_html(
+        let html = to_html_plain(
             "Hello <b onclick=\"x()\">there</b>\n\n<script>alert(1)</script>\n\n[link](javascript:alert(1))",
         );
         assert!(html.contains("<b>there</b>"), "{html}");
@@ -123,7 +130,7 @@ mod tests {
 
     #[test]
     fn markdown_links_get_rel() {
-        let html = to_html("[Virgule](https://example.org/)");
+        let html = to_html_plain("[Virgule](https://example.org/)");
         assert!(
             html.contains(
                 r#"<a href="https://example.org/" rel="nofollow noopener noreferrer">Virgule</a>"#

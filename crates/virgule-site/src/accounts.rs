@@ -161,10 +161,13 @@ impl Site {
                 "the e-mail address cannot be changed here yet",
             ));
         }
+        let notes = change.notes.as_deref().unwrap_or(&member.notes_source);
+        let known = self.shortcut_links(notes).await?;
         let update = rules::profile(
             change.display_name.as_deref().unwrap_or(&member.display_name),
             change.homepage.as_deref().unwrap_or(&member.homepage),
-            change.notes.as_deref().unwrap_or(&member.notes_source),
+            notes,
+            &known,
         )?;
         // Every field is valid: now save them.
         if let Some(open) = change.replies

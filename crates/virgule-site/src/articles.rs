@@ -1,7 +1,7 @@
 //! Front-page articles: members at the article gate post them; anyone reads them with their
 //! threaded replies; only its author edits an article.
 
-use virgule_store::{Article, ArticleNumber, ArticleSource, Member, Page};
+use virgule_store::{Article, ArticleDraft, ArticleNumber, ArticleSource, Member, Page};
 
 use crate::error::{SiteError, SiteResult};
 use crate::gates::Gate;
@@ -30,6 +30,13 @@ fn no_article(number: impl std::fmt::Display) -> SiteError {
 }
 
 impl Site {
+    /// The draft an article's text makes, by the rules, with its shortcuts resolved (what a
+    /// preview shows and what posting stores).
+    pub async fn article_draft(&self, text: ArticleText<'_>) -> SiteResult<ArticleDraft> {
+        let known = self.shortcut_links(&format!("{}\n{}", text.lead, text.body)).await?;
+        rules::article(text.title, text.lead, text.body, text.format, &known)
+    }
+
     /// Publishes an article by `author` under the next number; 403 `level_too_low` below the
     /// article gate.
     pub async fn post_article(
@@ -38,7 +45,7 @@ impl Site {
         text: ArticleText<'_>,
     ) -> SiteResult<Article> {
         self.check_gate(author, Gate::Article)?;
-        let draft = rules::article(text.title, text.lead, text.body, text.format)?;
+        let draft = self.article_draft(text).await?;
         let article = self.store.create_article(author.id, &draft).await?;
         tracing::info!(member = %author.name, number = article.number, "article posted");
         Ok(article)
@@ -84,7 +91,7 @@ impl Site {
     ) -> SiteResult<Article> {
         let article = self.article(number).await?;
         require_author(actor, &article)?;
-        let draft = rules::article(text.title, text.lead, text.body, text.format)?;
+        let draft = self.article_draft(text).await?;
         let n: ArticleNumber = article.number;
         self.store.update_article(actor.id, n, &draft).await.map_err(|e| match e {
             virgule_store::StoreError::NotFound => no_article(n),

@@ -1,6 +1,6 @@
 //! Diary entries: writing, editing and deleting one's own, and finding anyone's.
 
-use virgule_store::{Entry, EntryNumber, Member, StoreError};
+use virgule_store::{Entry, EntryDraft, EntryNumber, Member, StoreError};
 
 use crate::error::{SiteError, SiteResult};
 use crate::{Site, rules};
@@ -22,10 +22,17 @@ fn no_entry(author: &str, number: impl std::fmt::Display) -> SiteError {
 impl Site {
     /// Writes a new entry in `author`'s diary; it takes the next number.
     pub async fn post_entry(&self, author: &Member, text: EntryText<'_>) -> SiteResult<Entry> {
-        let draft = rules::entry(text.title, text.body, text.format, text.tags)?;
+        let draft = self.draft(text).await?;
         let entry = self.store.create_entry(author.id, &draft, virgule_store::now()).await?;
         tracing::info!(member = %author.name, number = entry.number, "entry posted");
         Ok(entry)
+    }
+
+    /// The entry as it would be stored, for a preview: the same rules as posting, shortcuts
+    /// linked.
+    pub async fn draft(&self, text: EntryText<'_>) -> SiteResult<EntryDraft> {
+        let known = self.shortcut_links(text.body).await?;
+        rules::entry(text.title, text.body, text.format, text.tags, &known)
     }
 
     /// The entry `number` of the diary named `author` (as written in an address): 404 if the
@@ -64,7 +71,7 @@ impl Site {
         text: EntryText<'_>,
     ) -> SiteResult<Entry> {
         let number = self.own_entry_number(actor, author, number)?;
-        let draft = rules::entry(text.title, text.body, text.format, text.tags)?;
+        let draft = self.draft(text).await?;
         self.store
             .update_entry(actor.id, number, &draft)
             .await

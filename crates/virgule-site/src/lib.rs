@@ -34,8 +34,10 @@ pub mod members;
 pub mod news;
 pub mod password;
 pub mod people;
+pub mod projects;
 pub mod replies;
 pub mod rules;
+mod shortcuts;
 pub mod trust;
 
 use std::sync::Arc;

@@ -14,10 +14,16 @@ impl Site {
         body: &str,
     ) -> SiteResult<NewsItem> {
         require_admin(author)?;
-        let (title, html) = rules::news(title, body)?;
+        let (title, html) = self.news_draft(title, body).await?;
         let item = self.store.create_news(author.id, &title, body, &html).await?;
         tracing::info!(member = %author.name, id = item.id, "news posted");
         Ok(item)
+    }
+
+    /// A news item as it would be posted, for a preview: (title, html), shortcuts linked.
+    pub async fn news_draft(&self, title: &str, body: &str) -> SiteResult<(String, String)> {
+        let known = self.shortcut_links(body).await?;
+        rules::news(title, body, &known)
     }
 }
 

@@ -1,7 +1,7 @@
 //! What anyone may read about a member and the recent log: the reads that carry a rule (who
 //! is shown, how a page is cut), so that pages, the API and feeds read them alike.
 
-use virgule_store::{Cert, CertLevel, Entry, Member, Page, TrustLevel};
+use virgule_store::{Cert, CertLevel, Entry, Member, MemberProject, Page, TrustLevel};
 
 use crate::Site;
 use crate::error::SiteResult;
@@ -22,6 +22,8 @@ pub struct Profile {
     pub feed_url: Option<String>,
     /// The member's front-page articles as `(number, title)`, newest first.
     pub articles: Vec<(virgule_store::ArticleNumber, String)>,
+    /// The projects the member stated a relation to, by project name.
+    pub projects: Vec<MemberProject>,
     /// The reader's own certification of this member, when the reader is another signed-in
     /// member (`Some(None)`: none yet); `None` when the reader may not certify them.
     pub reader_cert: Option<Option<CertLevel>>,
@@ -46,7 +48,7 @@ impl Site {
     ) -> SiteResult<Profile> {
         let member = self.member_named(name).await?;
         let store = &self.store;
-        let (latest, received, given, feed, articles) = tokio::try_join!(
+        let (latest, received, given, feed, articles, projects) = tokio::try_join!(
             async {
                 match latest {
                     0 => Ok(Vec::new()),
@@ -57,6 +59,7 @@ impl Site {
             store.certs_given(member.id),
             store.feed_for_member(member.id),
             store.articles_for_member(member.id),
+            store.member_projects(member.id),
         )?;
         let reader_cert = match reader {
             Some(reader) if reader.id != member.id => {
@@ -73,6 +76,7 @@ impl Site {
             given,
             feed_url: feed.and_then(|feed| feed.url),
             articles,
+            projects,
             reader_cert,
             member,
         })

@@ -130,7 +130,8 @@ impl Site {
         if let ReplyAccess::Refused(refused) = self.reply_access(Some(actor), owner) {
             return Err(refused);
         }
-        let draft = rules::reply(text.body, text.format)?;
+        let known = self.shortcut_links(text.body).await?;
+        let draft = rules::reply(text.body, text.format, &known)?;
         if let Some(parent) = text.parent {
             let answered = self.store.reply_by_id(parent).await?;
             match answered {
@@ -177,7 +178,8 @@ impl Site {
         format: &str,
     ) -> SiteResult<Reply> {
         let reply = self.own_reply(actor, id).await?;
-        let draft = rules::reply(body, format)?;
+        let known = self.shortcut_links(body).await?;
+        let draft = rules::reply(body, format, &known)?;
         self.store
             .update_reply(reply.id, actor.id, &draft)
             .await

@@ -6,10 +6,11 @@
 //! the API's and whose message a page shows as it is.
 
 use url::Url;
+use virgule_html::shortcuts::Names;
 use virgule_store::tags::{self, MAX_TAGS};
 use virgule_store::{
     ArticleDraft, ArticleNumber, CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName, Page,
-    ProfileUpdate, ReplyDraft, TrustLevel,
+    ProfileUpdate, ProjectDraft, ProjectName, Relation, ReplyDraft, TrustLevel,
 };
 
 use crate::error::{SiteError, SiteResult};
@@ -174,23 +175,29 @@ pub fn homepage(raw: &str) -> SiteResult<String> {
 }
 
 /// A whole profile: display name, homepage and Markdown notes (at most 16 KiB), the notes
-/// rendered through the one sanitizer.
-pub fn profile(display: &str, home: &str, notes: &str) -> SiteResult<ProfileUpdate> {
+/// rendered through the one sanitizer, their `<person>`/`<proj>` shortcuts linking the
+/// `known` names.
+pub fn profile(display: &str, home: &str, notes: &str, known: &Names) -> SiteResult<ProfileUpdate> {
     let display_name = display_name(display)?;
     let homepage = homepage(home)?;
     if notes.len() > MAX_NOTES_BYTES {
         return Err(invalid("the notes have at most 16 KiB of text"));
     }
-    let notes_html =
-        if notes.trim().is_empty() { String::new() } else { virgule_html::markdown_to_html(notes) };
+    let notes_html = if notes.trim().is_empty() { String::new() } else { markdown(notes, known) };
     Ok(ProfileUpdate { display_name, homepage, notes_source: notes.to_owned(), notes_html })
 }
 
 // Writing.
 
 /// Validates and renders a diary entry. `format` is `"markdown"` or `"html"`; a missing
-/// title is an untitled entry, as on Advogato.
-pub fn entry(title: &str, body: &str, format: &str, tags: &[String]) -> SiteResult<EntryDraft> {
+/// title is an untitled entry, as on Advogato. Shortcuts link the `known` names.
+pub fn entry(
+    title: &str,
+    body: &str,
+    format: &str,
+    tags: &[String],
+    known: &Names,
+) -> SiteResult<EntryDraft> {
     let format = EntryFormat::parse(format.trim())
         .ok_or_else(|| invalid("the format must be \"markdown\" or \"html\""))?;
     let title = title_text(title)?;
@@ -200,19 +207,26 @@ pub fn entry(title: &str, body: &str, format: &str, tags: &[String]) -> SiteResu
     if body.len() > MAX_BODY_BYTES {
         return Err(invalid("an entry has at most 256 KiB of text"));
     }
-    let html = render(format, body);
+    let html = render(format, body, known);
     if html.trim().is_empty() {
         return Err(invalid("nothing of the entry is left once unsafe HTML is removed"));
     }
     Ok(EntryDraft { title, format, body_source: body.to_owned(), html, tags: tag_list(tags)? })
 }
 
-/// Renders a body in its format through the sanitizer.
-pub fn render(format: EntryFormat, body: &str) -> String {
+/// Renders a body in its format through the sanitizer; mod_virgule's `<person>NAME</person>`
+/// and `<proj>NAME</proj>` become links for the `known` names (`Site::shortcut_links` finds
+/// them), plain text for others.
+pub fn render(format: EntryFormat, body: &str, known: &Names) -> String {
     match format {
-        EntryFormat::Markdown => virgule_html::markdown_to_html(body),
-        EntryFormat::Html => virgule_html::sanitize(body),
+        EntryFormat::Markdown => markdown(body, known),
+        EntryFormat::Html => virgule_html::sanitize_with_shortcuts(body, known),
     }
+}
+
+/// Markdown a member wrote, rendered and sanitized, with its shortcuts.
+fn markdown(body: &str, known: &Names) -> String {
+    virgule_html::markdown_with_shortcuts(body, known)
 }
 
 /// A title is plain text on one line: trimmed, inner whitespace collapsed, bounded.
@@ -247,8 +261,9 @@ pub fn split_tag_field(field: &str) -> Vec<String> {
     field.split(',').map(str::to_owned).collect()
 }
 
-/// A site news item (Markdown): a title and some text. Returns (title, html).
-pub fn news(title: &str, body: &str) -> SiteResult<(String, String)> {
+/// A site news item (Markdown): a title and some text, shortcuts linking the `known` names.
+/// Returns (title, html).
+pub fn news(title: &str, body: &str, known: &Names) -> SiteResult<(String, String)> {
     let title = title_text(title)?;
     if title.is_empty() {
         return Err(invalid("news needs a title"));
@@ -259,7 +274,7 @@ pub fn news(title: &str, body: &str) -> SiteResult<(String, String)> {
     if body.len() > MAX_BODY_BYTES {
         return Err(invalid("news has at most 256 KiB of text"));
     }
-    Ok((title, virgule_html::markdown_to_html(body)))
+    Ok((title, markdown(body, known)))
 }
 
 /// The format word of an entry, an article or a reply.
@@ -270,14 +285,20 @@ fn format_word(format: &str) -> SiteResult<EntryFormat> {
 
 /// One part of a text (`what`: "the lead", "the text") in its format: required, bounded,
 /// rendered through the sanitizer, and not empty once sanitized.
-fn rendered_part(format: EntryFormat, text: &str, what: &str, max: usize) -> SiteResult<String> {
+fn rendered_part(
+    format: EntryFormat,
+    text: &str,
+    what: &str,
+    max: usize,
+    known: &Names,
+) -> SiteResult<String> {
     if text.trim().is_empty() {
         return Err(invalid(format!("{what} is empty")));
     }
     if text.len() > max {
         return Err(invalid(format!("{what} has at most {} KiB", max / 1024)));
     }
-    let html = render(format, text);
+    let html = render(format, text, known);
     if html.trim().is_empty() {
         return Err(invalid(format!("nothing of {what} is left once unsafe HTML is removed")));
     }
@@ -286,14 +307,20 @@ fn rendered_part(format: EntryFormat, text: &str, what: &str, max: usize) -> Sit
 
 /// Validates and renders a front-page article: a title (required), a lead (the front page's
 /// summary, at most 8 KiB) and a body (at most 256 KiB), both in `format`.
-pub fn article(title: &str, lead: &str, body: &str, format: &str) -> SiteResult<ArticleDraft> {
+pub fn article(
+    title: &str,
+    lead: &str,
+    body: &str,
+    format: &str,
+    known: &Names,
+) -> SiteResult<ArticleDraft> {
     let format = format_word(format)?;
     let title = title_text(title)?;
     if title.is_empty() {
         return Err(invalid("an article needs a title"));
     }
-    let lead_html = rendered_part(format, lead, "the article's lead", MAX_LEAD_BYTES)?;
-    let html = rendered_part(format, body, "the article's text", MAX_BODY_BYTES)?;
+    let lead_html = rendered_part(format, lead, "the article's lead", MAX_LEAD_BYTES, known)?;
+    let html = rendered_part(format, body, "the article's text", MAX_BODY_BYTES, known)?;
     Ok(ArticleDraft {
         title,
         format,
@@ -305,9 +332,9 @@ pub fn article(title: &str, lead: &str, body: &str, format: &str) -> SiteResult<
 }
 
 /// Validates and renders a reply's text (at most 64 KiB).
-pub fn reply(body: &str, format: &str) -> SiteResult<ReplyDraft> {
+pub fn reply(body: &str, format: &str, known: &Names) -> SiteResult<ReplyDraft> {
     let format = format_word(format)?;
-    let html = rendered_part(format, body, "the reply", MAX_REPLY_BYTES)?;
+    let html = rendered_part(format, body, "the reply", MAX_REPLY_BYTES, known)?;
     Ok(ReplyDraft { format, body_source: body.to_owned(), html })
 }
 
@@ -339,6 +366,71 @@ pub fn cert_choice(raw: &str) -> SiteResult<Option<CertLevel>> {
             SiteError::bad_input(
                 "bad_level",
                 format!("unknown level {word:?}: use apprentice, journeyer, master or none"),
+            )
+        }),
+    }
+}
+
+// Projects.
+
+/// The longest licence line.
+pub const MAX_LICENSE_CHARS: usize = 200;
+/// The longest project description.
+pub const MAX_DESCRIPTION_BYTES: usize = 64 * 1024;
+/// The word that withdraws one's relation to a project.
+pub const NO_RELATION: &str = "none";
+
+/// A project name as typed: the member-name rule (1–32 characters of `[a-z0-9_-]`,
+/// lower-cased).
+pub fn project_name(raw: &str) -> SiteResult<ProjectName> {
+    ProjectName::parse(raw).map_err(|e| SiteError::bad_input("invalid_name", e.to_string()))
+}
+
+/// A project's description (Markdown, required, at most 64 KiB, shortcuts linking the
+/// `known` names), homepage (as a member's) and licence (free text on one line, at most 200
+/// characters, inner whitespace collapsed).
+pub fn project(
+    description: &str,
+    home: &str,
+    license: &str,
+    known: &Names,
+) -> SiteResult<ProjectDraft> {
+    if description.trim().is_empty() {
+        return Err(invalid("a project needs a description"));
+    }
+    if description.len() > MAX_DESCRIPTION_BYTES {
+        return Err(invalid("a project description has at most 64 KiB of text"));
+    }
+    if license.chars().any(|c| c.is_control() && c != '\t' && c != ' ') {
+        return Err(invalid("the licence is one line of text"));
+    }
+    let license = license.split_whitespace().collect::<Vec<_>>().join(" ");
+    if license.chars().count() > MAX_LICENSE_CHARS {
+        return Err(invalid(format!("the licence has at most {MAX_LICENSE_CHARS} characters")));
+    }
+    let description_html = markdown(description, known);
+    if description_html.trim().is_empty() {
+        return Err(invalid("nothing of the description is left once unsafe HTML is removed"));
+    }
+    Ok(ProjectDraft {
+        description_source: description.to_owned(),
+        description_html,
+        homepage: homepage(home)?,
+        license,
+    })
+}
+
+/// A relation to a project as chosen: `Some` relation, `None` for `none` (a withdrawal).
+pub fn relation_choice(raw: &str) -> SiteResult<Option<Relation>> {
+    match raw.trim() {
+        NO_RELATION => Ok(None),
+        word => Relation::parse(word).map(Some).ok_or_else(|| {
+            SiteError::bad_input(
+                "bad_relation",
+                format!(
+                    "unknown relation {word:?}: use lead developer, developer, contributor, \
+                     documenter, helper, user or none"
+                ),
             )
         }),
     }
@@ -448,14 +540,15 @@ mod tests {
 
     #[test]
     fn profiles_are_bounded_and_notes_sanitized() {
-        let p = profile("  Russell   Coker ", "", "Hi <script>x()</script>*there*").unwrap();
+        let none = &Names::default();
+        let p = profile("  Russell   Coker ", "", "Hi <script>x()</script>*there*", none).unwrap();
         assert_eq!(p.display_name, "Russell Coker");
         assert!(p.notes_html.contains("<em>there</em>"));
         assert!(!p.notes_html.contains("script"));
-        assert!(profile(&"x".repeat(101), "", "").is_err());
-        assert!(profile("Bob\u{7}", "", "").is_err());
-        assert!(profile("x", "", &"n".repeat(16 * 1024 + 1)).is_err());
-        assert_eq!(profile("", "", "  ").unwrap().notes_html, "");
+        assert!(profile(&"x".repeat(101), "", "", none).is_err());
+        assert!(profile("Bob\u{7}", "", "", none).is_err());
+        assert!(profile("x", "", &"n".repeat(16 * 1024 + 1), none).is_err());
+        assert_eq!(profile("", "", "  ", none).unwrap().notes_html, "");
     }
 
     #[test]
@@ -465,6 +558,7 @@ mod tests {
             "Hi <script>alert(1)</script>*there*",
             "markdown",
             &[" Debian ".into(), "debian".into(), "".into(), "SE Linux".into()],
+            &Names::default(),
         )
         .unwrap();
         assert_eq!(draft.title, "Hello world");
@@ -472,13 +566,13 @@ mod tests {
         assert!(draft.html.contains("<em>there</em>"));
         assert_eq!(draft.tags, vec!["debian".to_string(), "se linux".to_string()]);
 
-        assert!(entry("t", "x", "latex", &[]).is_err());
-        assert!(entry("t", "   ", "html", &[]).is_err());
-        assert!(entry("t", "<script>x</script>", "html", &[]).is_err());
-        assert!(entry(&"t".repeat(201), "x", "html", &[]).is_err());
-        assert!(entry("t", "x", "html", &["a/b".into()]).is_err());
+        assert!(entry("t", "x", "latex", &[], &Names::default()).is_err());
+        assert!(entry("t", "   ", "html", &[], &Names::default()).is_err());
+        assert!(entry("t", "<script>x</script>", "html", &[], &Names::default()).is_err());
+        assert!(entry(&"t".repeat(201), "x", "html", &[], &Names::default()).is_err());
+        assert!(entry("t", "x", "html", &["a/b".into()], &Names::default()).is_err());
         let many = (0..21).map(|i| i.to_string()).collect::<Vec<_>>();
-        assert!(entry("t", "x", "html", &many).is_err());
+        assert!(entry("t", "x", "html", &many, &Names::default()).is_err());
     }
 
     #[test]
@@ -488,9 +582,9 @@ mod tests {
 
     #[test]
     fn news_needs_a_title_and_text() {
-        assert!(news("", "text").is_err());
-        assert!(news("Title", " ").is_err());
-        let (title, html) = news(" New  features ", "*now*").unwrap();
+        assert!(news("", "text", &Names::default()).is_err());
+        assert!(news("Title", " ", &Names::default()).is_err());
+        let (title, html) = news(" New  features ", "*now*", &Names::default()).unwrap();
         assert_eq!(title, "New features");
         assert!(html.contains("<em>now</em>"));
     }
@@ -537,25 +631,53 @@ mod tests {
 
     #[test]
     fn articles_need_a_title_a_lead_and_a_text() {
-        let a = article(" Big  news ", "The *lead*", "The body", "markdown").unwrap();
+        let a = article(" Big  news ", "The *lead*", "The body", "markdown", &Names::default())
+            .unwrap();
         assert_eq!(a.title, "Big news");
         assert!(a.lead_html.contains("<em>lead</em>"), "{}", a.lead_html);
-        assert!(article("", "l", "b", "markdown").unwrap_err().message.contains("title"));
-        assert!(article("t", " ", "b", "markdown").unwrap_err().message.contains("lead"));
-        assert!(article("t", "l", "", "markdown").unwrap_err().message.contains("text"));
-        assert!(article("t", "l", "b", "rtf").unwrap_err().message.contains("format"));
-        let safe = article("t", "<script>x()</script><b>ok</b>", "b", "html").unwrap();
+        assert!(
+            article("", "l", "b", "markdown", &Names::default())
+                .unwrap_err()
+                .message
+                .contains("title")
+        );
+        assert!(
+            article("t", " ", "b", "markdown", &Names::default())
+                .unwrap_err()
+                .message
+                .contains("lead")
+        );
+        assert!(
+            article("t", "l", "", "markdown", &Names::default())
+                .unwrap_err()
+                .message
+                .contains("text")
+        );
+        assert!(
+            article("t", "l", "b", "rtf", &Names::default())
+                .unwrap_err()
+                .message
+                .contains("format")
+        );
+        let safe =
+            article("t", "<script>x()</script><b>ok</b>", "b", "html", &Names::default()).unwrap();
         assert_eq!(safe.lead_html, "<b>ok</b>");
-        assert!(article("t", "<script>x()</script>", "b", "html").is_err());
-        assert!(article("t", &"x".repeat(MAX_LEAD_BYTES + 1), "b", "markdown").is_err());
+        assert!(article("t", "<script>x()</script>", "b", "html", &Names::default()).is_err());
+        assert!(
+            article("t", &"x".repeat(MAX_LEAD_BYTES + 1), "b", "markdown", &Names::default())
+                .is_err()
+        );
     }
 
     #[test]
     fn replies_are_text_in_a_format_and_parents_are_ids() {
-        assert_eq!(reply("*hi*", "markdown").unwrap().html, "<p><em>hi</em></p>\n");
-        assert_eq!(reply("  ", "markdown").unwrap_err().code, "invalid");
-        assert!(reply("hi", "bbcode").is_err());
-        assert!(reply(&"x".repeat(MAX_REPLY_BYTES + 1), "markdown").is_err());
+        assert_eq!(
+            reply("*hi*", "markdown", &Names::default()).unwrap().html,
+            "<p><em>hi</em></p>\n"
+        );
+        assert_eq!(reply("  ", "markdown", &Names::default()).unwrap_err().code, "invalid");
+        assert!(reply("hi", "bbcode", &Names::default()).is_err());
+        assert!(reply(&"x".repeat(MAX_REPLY_BYTES + 1), "markdown", &Names::default()).is_err());
         assert_eq!(reply_parent("").unwrap(), None);
         assert_eq!(reply_parent(" 12 ").unwrap(), Some(12));
         assert!(reply_parent("0").is_err() && reply_parent("x").is_err());
@@ -579,5 +701,55 @@ mod tests {
         assert_eq!(feed_url(Some(" https://x.org/feed ")).unwrap(), Some("https://x.org/feed"));
         let long = format!("https://x.org/{}", "a".repeat(MAX_FEED_URL_CHARS));
         assert_eq!(feed_url(Some(&long)).unwrap_err().code, "feed_url_refused");
+    }
+
+    #[test]
+    fn shortcuts_link_known_names_in_every_kind_of_text() {
+        let known =
+            Names { people: ["raph".to_owned()].into(), projects: ["gimp".to_owned()].into() };
+        let text = "<person>raph</person> hacks <proj>gimp</proj>, not <proj>nothing</proj>";
+        let draft = entry("", text, "html", &[], &known).unwrap();
+        assert!(draft.html.contains(r#"<a href="/person/raph/" rel="#), "{}", draft.html);
+        assert!(draft.html.contains(r#"<a href="/proj/gimp/" rel="#), "{}", draft.html);
+        assert!(draft.html.ends_with("not nothing"), "{}", draft.html);
+        assert_eq!(draft.body_source, text, "the source keeps the shortcuts for editing");
+        let markdown = entry("", text, "markdown", &[], &known).unwrap();
+        assert!(markdown.html.contains(r#"href="/person/raph/""#), "{}", markdown.html);
+        let notes = profile("", "", text, &known).unwrap().notes_html;
+        assert!(notes.contains(r#"href="/proj/gimp/""#), "{notes}");
+        let (_, news_html) = news("t", text, &known).unwrap();
+        assert!(news_html.contains(r#"href="/person/raph/""#), "{news_html}");
+        let project = project(text, "", "", &known).unwrap();
+        assert!(project.description_html.contains(r#"href="/proj/gimp/""#));
+        // Unknown to the caller: plain text.
+        let plain = entry("", text, "html", &[], &Names::default()).unwrap();
+        assert_eq!(plain.html, "raph hacks gimp, not nothing");
+    }
+
+    #[test]
+    fn projects_need_a_description_and_bounded_fields() {
+        let none = &Names::default();
+        let p = project("*Pixels*", " https://gimp.org ", "  GPL  3 ", none).unwrap();
+        assert!(p.description_html.contains("<em>Pixels</em>"));
+        assert_eq!((p.homepage.as_str(), p.license.as_str()), ("https://gimp.org/", "GPL 3"));
+        assert_eq!(project(" ", "", "", none).unwrap_err().code, "invalid");
+        assert_eq!(project("<script>x</script>", "", "", none).unwrap_err().code, "invalid");
+        assert_eq!(project("d", "gimp.org", "", none).unwrap_err().code, "invalid_homepage");
+        assert_eq!(project("d", "", "GPL\nMIT", none).unwrap_err().code, "invalid");
+        assert!(project("d", "", &"x".repeat(MAX_LICENSE_CHARS), none).is_ok());
+        assert!(project("d", "", &"x".repeat(MAX_LICENSE_CHARS + 1), none).is_err());
+        assert!(project(&"d".repeat(MAX_DESCRIPTION_BYTES + 1), "", "", none).is_err());
+        assert_eq!(project_name(" GIMP ").unwrap().as_str(), "gimp");
+        assert_eq!(project_name("g i m p").unwrap_err().code, "invalid_name");
+    }
+
+    #[test]
+    fn relations_are_mod_virgules_words_or_none() {
+        assert_eq!(relation_choice("lead developer"), Ok(Some(Relation::LeadDeveloper)));
+        assert_eq!(relation_choice(" user "), Ok(Some(Relation::User)));
+        assert_eq!(relation_choice("none"), Ok(None));
+        for bad in ["Lead Developer", "lead  developer", "fan", ""] {
+            assert_eq!(relation_choice(bad).unwrap_err().code, "bad_relation", "{bad:?}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::on_pool;
 use crate::members::stored_name;
-use crate::{Cert, CertLevel, Result, Store, StoreError, TrustLevel};
+use crate::{Cert, CertLevel, MemberName, Result, Store, StoreError, TrustLevel};
 
 const DELETE_CERT: &str = "DELETE FROM certs WHERE issuer_id = $1 AND subject_id = $2";
 
@@ -21,6 +21,11 @@ const CERTS_GIVEN: &str = "SELECT m.name, c.level, c.created_at FROM certs c \
 const CERT_LEVEL: &str = "SELECT level FROM certs WHERE issuer_id = $1 AND subject_id = $2";
 
 const ALL_CERTS: &str = "SELECT issuer_id, subject_id, level FROM certs ORDER BY id";
+
+/// Certifications between members who are not suspended, by name, in id order.
+const CERT_GRAPH: &str = "SELECT i.name, s.name, c.level FROM certs c \
+     JOIN members i ON i.id = c.issuer_id JOIN members s ON s.id = c.subject_id \
+     WHERE NOT i.suspended AND NOT s.suspended ORDER BY c.id";
 
 const SET_TRUST_LEVEL: &str = "UPDATE members SET trust_level = $2 WHERE id = $1";
 
@@ -133,6 +138,21 @@ impl Store {
         rows.into_iter()
             .map(|(issuer_id, subject_id, level)| {
                 Ok((issuer_id, subject_id, stored_level(&level)?))
+            })
+            .collect()
+    }
+
+    /// The graph the trust metric ranks, by name: every current certification as
+    /// `(issuer, subject, level)` in the stable order of [`Store::all_certs`], without those
+    /// given or received by a suspended member (which count for nobody while the suspension
+    /// lasts), so that ranking this list ranks as the site does.
+    pub async fn cert_graph(&self) -> Result<Vec<(MemberName, MemberName, CertLevel)>> {
+        let rows: Vec<(String, String, String)> = on_pool!(&self.db, pool => {
+            sqlx::query_as(CERT_GRAPH).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(issuer, subject, level)| {
+                Ok((stored_name(&issuer)?, stored_name(&subject)?, stored_level(&level)?))
             })
             .collect()
     }

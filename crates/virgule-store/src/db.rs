@@ -153,6 +153,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (4, "leases", include_str!("../migrations/sqlite/0004_leases.sql")),
     (5, "recent rank", include_str!("../migrations/sqlite/0005_recent_rank.sql")),
     (6, "articles", include_str!("../migrations/sqlite/0006_articles.sql")),
+    (7, "projects", include_str!("../migrations/sqlite/0007_projects.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -161,6 +162,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (4, "leases", include_str!("../migrations/postgres/0004_leases.sql")),
     (5, "recent rank", include_str!("../migrations/postgres/0005_recent_rank.sql")),
     (6, "articles", include_str!("../migrations/postgres/0006_articles.sql")),
+    (7, "projects", include_str!("../migrations/postgres/0007_projects.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

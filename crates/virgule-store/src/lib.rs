@@ -23,6 +23,7 @@ mod leases;
 mod members;
 mod model;
 mod news;
+mod projects;
 mod replies;
 mod sessions;
 pub mod site;
@@ -36,6 +37,7 @@ pub use feeds::{
 };
 pub use leases::Lease;
 pub use model::*;
+pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};
 
 use db::Db;
 

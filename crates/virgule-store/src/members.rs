@@ -115,6 +115,8 @@ const MEMBERS: &str =
 
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 
+const MEMBER_NAMES_IN: &str = "SELECT name FROM members WHERE name IN (";
+
 const MEMBERS_BY_ID: &str = concat!("SELECT ", member_columns!(), " FROM members ORDER BY id");
 
 impl Store {
@@ -265,5 +267,10 @@ impl Store {
         Ok(on_pool!(&self.db, pool => {
             sqlx::query_scalar(MEMBER_COUNT).fetch_one(pool).await?
         }))
+    }
+
+    /// Which of `names` are members (one query; the caller bounds the list).
+    pub async fn existing_member_names(&self, names: &[&str]) -> Result<Vec<String>> {
+        self.names_in(MEMBER_NAMES_IN, names).await
     }
 }

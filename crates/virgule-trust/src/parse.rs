@@ -14,15 +14,18 @@ pub struct ParseError {
     pub reason: String,
 }
 
-/// Parses the export, one `issuer,subject,Level` per line, in file order. Names may contain
-/// spaces and commas are taken from both ends (the first and the last), since only the
-/// middle field, the subject, could hold one; levels ignore case; blank lines and lines
-/// starting with `#` are skipped.
+/// Parses the export, one `issuer,subject,Level` per line, in file order. Names are kept
+/// exactly as written, spaces included: only the line ending (`\n` or `\r\n`) is not part
+/// of the name, since real mod_virgule sites have accounts whose names differ only by a
+/// trailing space (`"HighTECHredNECK "` beside `"HighTECHredNECK"`), and trimming would merge
+/// two members. Commas are taken from both ends (the first and the last), since only the
+/// middle field, the subject, could hold one; levels ignore case and surrounding spaces;
+/// blank lines and lines starting with `#` are skipped.
 pub fn parse_graph(text: &str) -> Result<Vec<(String, String, Level)>, ParseError> {
     let mut certs = Vec::new();
-    for (number, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
+    for (number, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
         let fail = |reason: String| ParseError { line: number + 1, reason };
@@ -32,13 +35,14 @@ pub fn parse_graph(text: &str) -> Result<Vec<(String, String, Level)>, ParseErro
         if first == last {
             return Err(fail("expected issuer,subject,Level but found one comma".into()));
         }
-        let issuer = line[..first].trim();
-        let subject = line[first + 1..last].trim();
-        let level = line[last + 1..].trim();
-        if issuer.is_empty() {
+        let issuer = &line[..first];
+        let subject = &line[first + 1..last];
+        let level = &line[last + 1..];
+        // A name of spaces only is no account anyone could have made.
+        if issuer.trim().is_empty() {
             return Err(fail("the issuer's name is empty".into()));
         }
-        if subject.is_empty() {
+        if subject.trim().is_empty() {
             return Err(fail("the subject's name is empty".into()));
         }
         let level = Level::parse(level).map_err(|e| fail(e.to_string()))?;
@@ -53,7 +57,10 @@ mod tests {
 
     #[test]
     fn parses_lines_with_spaces_comments_and_any_case() {
-        let text = "# exported 2005-01-01\n\nraph,miguel,Master\n  alan cox , Ted T'so ,journeyer\r\nfoo,a,b,APPRENTICE\n";
+        // Names keep their spaces, inner and outer (they used to be trimmed, which merged
+        // distinct accounts: see the test below); the level may be padded and in any case;
+        // a `\r\n` line ending is not part of the level.
+        let text = "# exported 2005-01-01\n\nraph,miguel,Master\nalan cox,Ted T'so, journeyer \r\nfoo,a,b,APPRENTICE\n  \n";
         let certs = parse_graph(text).expect("valid export");
         assert_eq!(
             certs,
@@ -63,6 +70,28 @@ mod tests {
                 ("foo".into(), "a,b".into(), Level::Apprentice),
             ]
         );
+    }
+
+    /// A real mod_virgule site had both `HighTECHredNECK` and `HighTECHredNECK ` (a trailing
+    /// space, a separate account). Trimming names merged them: the second's certifications
+    /// counted as the first's, which let a member in who should have stayed out.
+    #[test]
+    fn names_differing_by_a_trailing_space_stay_two_members() {
+        let text = "s,HighTECHredNECK,Master\r\nHighTECHredNECK ,x,Master\r\n";
+        let certs = parse_graph(text).expect("valid export");
+        assert_eq!(certs[0].1, "HighTECHredNECK");
+        assert_eq!(certs[1].0, "HighTECHredNECK ", "the trailing space is part of the name");
+
+        let graph = crate::Graph::new(["s".to_owned()], certs).expect("a graph");
+        assert_eq!(graph.members().len(), 4, "s, HighTECHredNECK, HighTECHredNECK , x");
+        let ranking = crate::compute(&graph, &crate::DEFAULT_CAPS);
+        let level =
+            |name: &str| ranking.levels()[graph.member_index(&name.to_owned()).expect("a member")];
+        assert_eq!(level("HighTECHredNECK"), Level::Master);
+        // Nobody certifies the account with the space, so what it certifies carries no flow:
+        // x stays an Observer (merged, x would have been a Master).
+        assert_eq!(level("HighTECHredNECK "), Level::Observer);
+        assert_eq!(level("x"), Level::Observer);
     }
 
     #[test]
@@ -81,6 +110,7 @@ mod tests {
 
         let err = parse_graph(",b,Master\n").expect_err("empty issuer");
         assert!(err.reason.contains("issuer"), "{err}");
+        // Names are kept as written, but a name of spaces only is still no name.
         let err = parse_graph("a, ,Master\n").expect_err("empty subject");
         assert!(err.reason.contains("subject"), "{err}");
     }

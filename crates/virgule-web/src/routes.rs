@@ -13,6 +13,9 @@ pub fn build(state: AppState) -> Router {
         .route("/", get(pages::front::show))
         .route("/recentlog.html", get(pages::recentlog::show))
         .route("/person/", get(pages::people::list))
+        // The trust graph out, for `virgule trust compute --graph` and Graphviz.
+        .route("/person/certs.txt", get(pages::graph::certs_txt))
+        .route("/person/graph.dot", get(pages::graph::graph_dot))
         .route("/person/{name}", get(pages::people::add_slash))
         .route("/person/{name}/", get(pages::people::profile))
         // Certifying a member from their profile (docs/trust.md).
@@ -49,6 +52,12 @@ pub fn build(state: AppState) -> Router {
         .route("/person/{name}/diary/{number}/reply", post(pages::replies::reply_to_entry))
         .route("/reply/{id}/edit", get(pages::replies::edit_form).post(pages::replies::update))
         .route("/reply/{id}/delete", post(pages::replies::delete))
+        // Projects: the list, one project, the creator's form, members' relations.
+        .route("/proj/", get(pages::projects::list))
+        .route("/proj/new", get(pages::projects::new_form).post(pages::projects::create))
+        .route("/proj/{name}/", get(pages::projects::show))
+        .route("/proj/{name}/edit", get(pages::projects::edit_form).post(pages::projects::update))
+        .route("/proj/{name}/relation", post(pages::projects::relation))
         // Site administration.
         .route("/admin/", get(pages::admin::show))
         // Site news.
@@ -76,6 +85,9 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/entries", post(api::entries::create))
         .route("/api/v1/certs", post(api::certs::create))
         .route("/api/v1/recentlog", get(api::recentlog::list))
+        .route("/api/v1/projects", get(api::projects::list).post(api::projects::create))
+        .route("/api/v1/projects/{name}", get(api::projects::show).put(api::projects::update))
+        .route("/api/v1/projects/{name}/relation", put(api::projects::relation))
         .route("/api/v1/news", get(api::news::list).post(api::news::create))
         .route(
             "/api/v1/settings/profile",

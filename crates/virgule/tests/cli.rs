@@ -429,3 +429,77 @@ fn trust_compute_ranks_the_site_and_explains_its_seeds() {
     assert!(stdout.contains("1 levels changed"), "{stdout}");
     assert!(stdout.contains("accepted at Master: 2"), "{stdout}");
 }
+
+/// Certifications made on a site (by API) go out through `/person/certs.txt` and back in
+/// through `virgule trust compute --graph`: with the same seeds and capacities, the binary
+/// ranks every member exactly as the site shows them.
+#[test]
+fn the_certs_txt_export_ranks_offline_as_the_site_ranked_it() {
+    let dir = TempDir::new().unwrap();
+    let server = Server::start_with(dir.path(), &[("VIRGULE_TRUST_SEEDS", "seed")]);
+    let password = "correct horse battery staple";
+    let names = ["seed", "mira", "jon", "kai", "lou", "vic"];
+    let mut tokens = std::collections::HashMap::new();
+    for name in names {
+        let body = format!(r#"{{"name":"{name}","password":"{password}"}}"#);
+        let (status, answer) = request(server.addr, "POST", "/api/v1/accounts", &[], &body);
+        assert_eq!(status, 201, "{answer}");
+        let (status, answer) = request(server.addr, "POST", "/api/v1/tokens", &[], &body);
+        assert_eq!(status, 201, "{answer}");
+        let token: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        tokens.insert(name, format!("Bearer {}", token["token"].as_str().unwrap()));
+    }
+    // A chain with a weak link: kai is only an apprentice's pick; vic certifies everyone but
+    // nobody certifies vic.
+    for (issuer, subject, level) in [
+        ("seed", "mira", "master"),
+        ("seed", "jon", "journeyer"),
+        ("mira", "kai", "apprentice"),
+        ("jon", "kai", "journeyer"),
+        ("kai", "lou", "master"),
+        ("vic", "seed", "master"),
+        ("vic", "lou", "master"),
+        ("lou", "seed", "apprentice"),
+    ] {
+        let body = format!(r#"{{"subject":"{subject}","level":"{level}"}}"#);
+        let auth = [("Authorization", tokens[issuer].as_str())];
+        let (status, answer) = request(server.addr, "POST", "/api/v1/certs", &auth, &body);
+        assert_eq!(status, 200, "{answer}");
+    }
+
+    let (status, certs) = get(server.addr, "/person/certs.txt");
+    assert_eq!(status, 200);
+    assert_eq!(certs.lines().count(), 8, "{certs}");
+    let graph = dir.path().join("certs.txt");
+    std::fs::write(&graph, &certs).unwrap();
+    let out = run(virgule(dir.path())
+        .args(["trust", "compute", "--seeds", "seed", "--graph"])
+        .arg(&graph));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let offline = text(&out.stdout);
+    assert_eq!(offline.lines().count(), names.len(), "{offline}");
+
+    // The site recomputes a moment after the last certification: wait for it to agree.
+    let site_levels = || {
+        let mut lines: Vec<String> = names
+            .iter()
+            .map(|name| {
+                let (_, body) = get(server.addr, &format!("/api/v1/people/{name}"));
+                let person: serde_json::Value = serde_json::from_str(&body).unwrap();
+                let level = virgule_trust::Level::parse(person["level"].as_str().unwrap()).unwrap();
+                format!("{name},{level}\n")
+            })
+            .collect();
+        lines.sort();
+        lines.concat()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut shown = site_levels();
+    while shown != offline && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        shown = site_levels();
+    }
+    assert_eq!(shown, offline, "the site's levels and the offline ranking of its export");
+    assert!(offline.contains("seed,Master") && offline.contains("vic,Observer"), "{offline}");
+    server.terminate();
+}

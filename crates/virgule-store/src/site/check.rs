@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{FORMAT_VERSION, SiteCounts, SiteError, SiteRecord, invalid, micros};
-use crate::{CertLevel, EntryFormat, FeedStatus, MemberName, tags};
+use crate::{CertLevel, EntryFormat, FeedStatus, MemberName, Relation, tags};
 
 /// What the import checker knows of a member from earlier lines.
 #[derive(Debug)]
@@ -24,6 +24,8 @@ pub(super) struct Checker {
     ended: bool,
     counts: SiteCounts,
     members: HashMap<String, KnownMember>,
+    /// Project names seen so far.
+    projects: HashSet<String>,
     /// Article numbers seen.
     articles: HashSet<i64>,
     /// The item of each reply seen, by position: what a later reply's `parent` names.
@@ -238,6 +240,33 @@ impl Checker {
                 self.replies.push(item);
                 self.counts.replies += 1;
                 SiteRecord::Reply(r)
+            }
+            SiteRecord::Project(mut p) => {
+                self.member(&p.creator)?;
+                canonical_name(&p.name).map_err(|e| format!("project: {e}"))?;
+                if !self.projects.insert(p.name.clone()) {
+                    return Err(format!("the project {} appears twice", p.name));
+                }
+                p.created_at = micros(p.created_at);
+                p.updated_at = micros(p.updated_at);
+                self.counts.projects += 1;
+                SiteRecord::Project(p)
+            }
+            SiteRecord::ProjectPerson(mut r) => {
+                self.member(&r.member)?;
+                if !self.projects.contains(&r.project) {
+                    return Err(format!("no project {:?} before this line", r.project));
+                }
+                if Relation::parse(&r.relation).is_none() {
+                    return Err(format!(
+                        "unknown project relation {:?} (lead developer, developer, \
+                         contributor, documenter, helper or user)",
+                        r.relation
+                    ));
+                }
+                r.created_at = micros(r.created_at);
+                self.counts.project_people += 1;
+                SiteRecord::ProjectPerson(r)
             }
         };
         Ok(Some(checked))

@@ -9,8 +9,8 @@ use sqlx::{Encode, FromRow, Postgres, Sqlite, Type};
 
 use super::{
     ApiTokenRecord, ArticleRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION,
-    FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ReplyRecord, SiteCounts,
-    SiteError, SiteRecord, micros,
+    FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord,
+    ProjectRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, micros,
 };
 use crate::Store;
 use crate::db::{Conn, Db, on_conn, on_pool};
@@ -26,13 +26,14 @@ const SNAPSHOT_POSTGRES: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
 const COUNT_SITE: &str = "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM api_tokens), \
      (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM certs), (SELECT COUNT(*) FROM feeds), \
      (SELECT COUNT(*) FROM feed_items), (SELECT COUNT(*) FROM news), \
-     (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM replies)";
+     (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM replies), \
+     (SELECT COUNT(*) FROM projects), (SELECT COUNT(*) FROM project_people)";
 
 impl Store {
     /// How many rows of each exported kind the database holds now (for a progress bar's
     /// length before [`Store::export_site`]).
     pub async fn site_counts(&self) -> Result<SiteCounts, SiteError> {
-        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
+        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
             sqlx::query_as(COUNT_SITE).fetch_one(pool).await?
         });
         let n = |v: i64| u64::try_from(v).unwrap_or_default();
@@ -46,6 +47,8 @@ impl Store {
             news: n(row.6),
             articles: n(row.7),
             replies: n(row.8),
+            projects: n(row.9),
+            project_people: n(row.10),
         })
     }
 
@@ -77,9 +80,12 @@ impl Store {
             let news = export_news(Conn::from(&mut *tx), &mut put).await?;
             let articles = export_articles(Conn::from(&mut *tx), &mut put).await?;
             let replies = export_replies(Conn::from(&mut *tx), &mut put).await?;
+            let projects = export_projects(Conn::from(&mut *tx), &mut put).await?;
+            let project_people = export_project_people(Conn::from(&mut *tx), &mut put).await?;
             tx.commit().await?;
             SiteCounts {
                 members, api_tokens, entries, certs, feeds, feed_items, news, articles, replies,
+                projects, project_people,
             }
         });
         put(SiteRecord::End(EndRecord { counts }))?;
@@ -347,4 +353,55 @@ async fn export_replies(
         },
     )
     .await
+}
+
+/// In creation order.
+const EXPORT_PROJECTS: &str = "SELECT p.id, p.name, p.description_source, \
+     p.description_html, p.homepage, p.license, m.name AS creator, p.created_at, p.updated_at \
+     FROM projects p JOIN members m ON m.id = p.creator_id WHERE p.id > $1 ORDER BY p.id LIMIT $2";
+
+async fn export_projects(
+    conn: Conn<'_>,
+    put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
+) -> Result<u64, SiteError> {
+    let key = |row: &ById<ProjectRecord>| row.id;
+    in_batches(conn, EXPORT_PROJECTS, 0_i64, key, |row| put(SiteRecord::Project(row.record))).await
+}
+
+/// By the primary key (project, member): a key of two columns, like feed items'.
+const EXPORT_PROJECT_PEOPLE: &str = "SELECT pp.project_id, pp.member_id, p.name AS project, \
+     m.name AS member, pp.relation, pp.created_at FROM project_people pp \
+     JOIN projects p ON p.id = pp.project_id JOIN members m ON m.id = pp.member_id \
+     WHERE (pp.project_id, pp.member_id) > ($1, $2) \
+     ORDER BY pp.project_id, pp.member_id LIMIT $3";
+
+/// A relation's record with its key.
+#[derive(sqlx::FromRow)]
+struct ProjectPersonRow {
+    project_id: i64,
+    member_id: i64,
+    #[sqlx(flatten)]
+    record: ProjectPersonRecord,
+}
+
+async fn export_project_people(
+    conn: Conn<'_>,
+    put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
+) -> Result<u64, SiteError> {
+    let mut after = (0_i64, 0_i64);
+    let mut count = 0;
+    on_conn!(conn, conn => loop {
+        let rows: Vec<ProjectPersonRow> = sqlx::query_as(EXPORT_PROJECT_PEOPLE)
+            .bind(after.0)
+            .bind(after.1)
+            .bind(EXPORT_BATCH)
+            .fetch_all(&mut *conn)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(count) };
+        after = (last.project_id, last.member_id);
+        for row in rows {
+            count += 1;
+            put(SiteRecord::ProjectPerson(row.record))?;
+        }
+    })
 }

@@ -32,6 +32,8 @@ pub enum SiteRecord {
     News(NewsRecord),
     Article(ArticleRecord),
     Reply(ReplyRecord),
+    Project(ProjectRecord),
+    ProjectPerson(ProjectPersonRecord),
     End(EndRecord),
 }
 
@@ -196,6 +198,31 @@ pub struct ReplyRecord {
     pub deleted: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectRecord {
+    pub name: String,
+    pub description_source: String,
+    pub description_html: String,
+    pub homepage: String,
+    pub license: String,
+    /// The member who created it (and alone edits it).
+    pub creator: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member's relation to a project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectPersonRecord {
+    pub project: String,
+    pub member: String,
+    /// `lead developer`, `developer`, `contributor`, `documenter`, `helper` or `user`.
+    pub relation: String,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndRecord {
@@ -217,6 +244,11 @@ pub struct SiteCounts {
     pub articles: u64,
     #[serde(default)]
     pub replies: u64,
+    /// Absent from files written before projects existed.
+    #[serde(default)]
+    pub projects: u64,
+    #[serde(default)]
+    pub project_people: u64,
 }
 
 impl SiteCounts {
@@ -231,6 +263,8 @@ impl SiteCounts {
             + self.news
             + self.articles
             + self.replies
+            + self.projects
+            + self.project_people
     }
 
     /// Each kind whose count differs from `other`'s, in words.
@@ -245,6 +279,8 @@ impl SiteCounts {
             ("news", self.news, other.news),
             ("articles", self.articles, other.articles),
             ("replies", self.replies, other.replies),
+            ("projects", self.projects, other.projects),
+            ("project_people", self.project_people, other.project_people),
         ];
         pairs
             .into_iter()
@@ -259,7 +295,7 @@ impl std::fmt::Display for SiteCounts {
         write!(
             f,
             "{} members, {} API tokens, {} entries, {} certifications, {} feeds, {} feed items, \
-             {} news items, {} articles, {} replies",
+             {} news items, {} articles, {} replies, {} projects, {} project relations",
             self.members,
             self.api_tokens,
             self.entries,
@@ -268,7 +304,9 @@ impl std::fmt::Display for SiteCounts {
             self.feed_items,
             self.news,
             self.articles,
-            self.replies
+            self.replies,
+            self.projects,
+            self.project_people
         )
     }
 }

@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::check::Checker;
 use super::{
     ApiTokenRecord, ArticleRecord, CertRecord, EntryRecord, FeedItemRecord, FeedRecord,
-    MemberRecord, NewsRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, invalid,
+    MemberRecord, NewsRecord, ProjectPersonRecord, ProjectRecord, ReplyRecord, SiteCounts,
+    SiteError, SiteRecord, invalid,
 };
 use crate::Store;
 use crate::db::{Conn, on_conn, on_pool};
@@ -89,11 +90,19 @@ struct Ids {
     articles: HashMap<i64, i64>,
     /// Reply ids by position in the file.
     replies: Vec<i64>,
+    projects: HashMap<String, i64>,
 }
 
 impl Ids {
     fn member(&self, line: u64, name: &str) -> Result<i64, SiteError> {
         self.members.get(name).copied().ok_or_else(|| invalid(line, format!("no member {name:?}")))
+    }
+
+    fn project(&self, line: u64, name: &str) -> Result<i64, SiteError> {
+        self.projects
+            .get(name)
+            .copied()
+            .ok_or_else(|| invalid(line, format!("no project {name:?}")))
     }
 }
 
@@ -112,6 +121,8 @@ enum Batch {
     News(Lines<NewsRecord>),
     Articles(Lines<ArticleRecord>),
     Replies(Lines<ReplyRecord>),
+    Projects(Lines<ProjectRecord>),
+    ProjectPeople(Lines<ProjectPersonRecord>),
 }
 
 impl Batch {
@@ -129,6 +140,8 @@ impl Batch {
             SiteRecord::News(r) => Batch::News(vec![(line, r)]),
             SiteRecord::Article(r) => Batch::Articles(vec![(line, r)]),
             SiteRecord::Reply(r) => Batch::Replies(vec![(line, r)]),
+            SiteRecord::Project(r) => Batch::Projects(vec![(line, r)]),
+            SiteRecord::ProjectPerson(r) => Batch::ProjectPeople(vec![(line, r)]),
         })
     }
 
@@ -143,6 +156,8 @@ impl Batch {
             Batch::News(rows) => rows.len(),
             Batch::Articles(rows) => rows.len(),
             Batch::Replies(rows) => rows.len(),
+            Batch::Projects(rows) => rows.len(),
+            Batch::ProjectPeople(rows) => rows.len(),
         }
     }
 
@@ -162,6 +177,8 @@ impl Batch {
             (Batch::News(rows), SiteRecord::News(r)) => rows.push((line, r)),
             (Batch::Articles(rows), SiteRecord::Article(r)) => rows.push((line, r)),
             (Batch::Replies(rows), SiteRecord::Reply(r)) => rows.push((line, r)),
+            (Batch::Projects(rows), SiteRecord::Project(r)) => rows.push((line, r)),
+            (Batch::ProjectPeople(rows), SiteRecord::ProjectPerson(r)) => rows.push((line, r)),
             (_, other) => return Some(other),
         }
         None
@@ -179,6 +196,8 @@ impl Batch {
             Batch::News(rows) => import_news(conn, &rows, ids).await,
             Batch::Articles(rows) => import_articles(conn, &rows, ids).await,
             Batch::Replies(rows) => import_replies(conn, &rows, ids).await,
+            Batch::Projects(rows) => import_projects(conn, &rows, ids).await,
+            Batch::ProjectPeople(rows) => import_project_people(conn, &rows, ids).await,
         }
     }
 }
@@ -559,6 +578,69 @@ async fn import_replies(
         ids.replies.push(id);
     }
     Ok(())
+}
+
+/// The checker refuses a project name seen twice, so no conflict is expected here.
+const IMPORT_PROJECTS: &str = "INSERT INTO projects (name, description_source, \
+     description_html, homepage, license, creator_id, created_at, updated_at) ";
+
+async fn import_projects(
+    conn: Conn<'_>,
+    rows: &[(u64, ProjectRecord)],
+    ids: &mut Ids,
+) -> Result<(), SiteError> {
+    let creator_ids = rows
+        .iter()
+        .map(|(line, p)| ids.member(*line, &p.creator))
+        .collect::<Result<Vec<i64>, SiteError>>()?;
+    let inserted: Vec<(i64, String)> = on_conn!(conn, conn => {
+        let mut insert = sqlx::QueryBuilder::new(IMPORT_PROJECTS);
+        insert.push_values(rows.iter().zip(&creator_ids), |mut row, ((_, p), creator_id)| {
+            row.push_bind(p.name.as_str())
+                .push_bind(p.description_source.as_str())
+                .push_bind(p.description_html.as_str())
+                .push_bind(p.homepage.as_str())
+                .push_bind(p.license.as_str())
+                .push_bind(*creator_id)
+                .push_bind(p.created_at)
+                .push_bind(p.updated_at);
+        });
+        insert.push(" RETURNING id, name");
+        insert.build_query_as().fetch_all(conn).await?
+    });
+    ids.projects.extend(inserted.into_iter().map(|(id, name)| (name, id)));
+    Ok(())
+}
+
+const IMPORT_PROJECT_PEOPLE: &str =
+    "INSERT INTO project_people (project_id, member_id, relation, created_at) ";
+const IMPORT_PROJECT_PEOPLE_TAIL: &str = " ON CONFLICT DO NOTHING RETURNING project_id, member_id";
+
+async fn import_project_people(
+    conn: Conn<'_>,
+    rows: &[(u64, ProjectPersonRecord)],
+    ids: &Ids,
+) -> Result<(), SiteError> {
+    let pairs = rows
+        .iter()
+        .map(|(line, r)| Ok((ids.project(*line, &r.project)?, ids.member(*line, &r.member)?)))
+        .collect::<Result<Vec<(i64, i64)>, SiteError>>()?;
+    let returned: Vec<(i64, i64)> = on_conn!(conn, conn => {
+        let mut insert = sqlx::QueryBuilder::new(IMPORT_PROJECT_PEOPLE);
+        insert.push_values(rows.iter().zip(&pairs), |mut row, ((_, r), (project, member))| {
+            row.push_bind(*project)
+                .push_bind(*member)
+                .push_bind(r.relation.as_str())
+                .push_bind(r.created_at);
+        });
+        insert.push(IMPORT_PROJECT_PEOPLE_TAIL);
+        insert.build_query_as().fetch_all(conn).await?
+    });
+    let keys = rows.iter().zip(&pairs).map(|((line, _), pair)| (*line, *pair));
+    match first_skipped(keys, returned) {
+        Some(line) => Err(invalid(line, "a relation of the same member to the same project twice")),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,9 @@
 //!     reply it answers as that reply's position among the file's `reply` records, 0-based;
 //!     a "[deleted]" placeholder has `deleted` and no text), in posting order, so a parent
 //!     always comes before its answers;
-//! 11. `{"type":"end","counts":{"members":N,…}}`, always the last line.
+//! 11. `project` (name, description, homepage, licence, creator's name), in creation order;
+//! 12. `project_person` (project name, member name, relation), by project then member;
+//! 13. `{"type":"end","counts":{"members":N,…}}`, always the last line.
 //!
 //! Not carried: sessions (everyone logs in again after a move), feed claims and named leases
 //! (they belong to the processes of the old database), the last trust run's summary (the next
@@ -59,8 +61,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 pub use self::format::{
     ApiTokenRecord, ArticleRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION,
-    FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ReplyRecord, SiteCounts,
-    SiteRecord, parse_line, read_records, to_line,
+    FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord,
+    ProjectRecord, ReplyRecord, SiteCounts, SiteRecord, parse_line, read_records, to_line,
 };
 use crate::StoreError;
 

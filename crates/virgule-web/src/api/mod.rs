@@ -8,6 +8,7 @@ pub mod entries;
 pub mod feed;
 pub mod news;
 pub mod people;
+pub mod projects;
 pub mod recentlog;
 pub mod replies;
 pub mod settings;

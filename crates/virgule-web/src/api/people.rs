@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use virgule_store::{CertLevel, Member, TrustLevel};
+use virgule_store::{CertLevel, Member, Relation, TrustLevel};
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -25,6 +25,13 @@ pub struct CertGivenJson {
     pub level: CertLevel,
 }
 
+/// A project the member stated a relation to: `{"name", "relation"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberProjectJson {
+    pub name: String,
+    pub relation: Relation,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PersonJson {
     pub name: String,
@@ -42,6 +49,8 @@ pub struct PersonJson {
     /// The blog feed syndicated into the diary, while one is linked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_url: Option<String>,
+    /// By project name.
+    pub projects: Vec<MemberProjectJson>,
     /// The member's front-page articles, newest first.
     pub articles: Vec<ArticleLinkJson>,
 }
@@ -66,6 +75,7 @@ impl From<Member> for PersonJson {
             created: member.created_at,
             feed_url: None,
             articles: Vec::new(),
+            projects: Vec::new(),
         }
     }
 }
@@ -81,6 +91,11 @@ pub async fn show(
             .articles
             .into_iter()
             .map(|(number, title)| ArticleLinkJson { number, title })
+            .collect(),
+        projects: profile
+            .projects
+            .into_iter()
+            .map(|p| MemberProjectJson { name: p.project.to_string(), relation: p.relation })
             .collect(),
         certs_received: profile
             .received

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use virgule_site::{ErrorKind, SiteError, rules};
+use virgule_site::{ErrorKind, SiteError};
 use virgule_store::{NewsItem, Page};
 
 use crate::auth::csrf::CsrfForm;
@@ -153,7 +153,7 @@ pub async fn create(
 ) -> PageResult<Response> {
     let admin = viewer.require_admin()?;
     if form.action == "preview" {
-        return Ok(match rules::news(&form.title, &form.body) {
+        return Ok(match state.site.news_draft(&form.title, &form.body).await {
             Ok((_, html)) => form_page(&state, &viewer, StatusCode::OK, form, Some(html), None)?,
             Err(refused) => refused_form(&state, &viewer, form, refused)?,
         });

@@ -104,6 +104,14 @@ struct ProfilePage {
     /// The certification form's choices, for a logged-in member other than this one; empty
     /// otherwise (no form).
     cert_options: Vec<CertOption>,
+    /// The member's projects and relations, by project name.
+    projects: Vec<ProjectLine>,
+}
+
+/// A project on a profile, with the member's relation to it.
+struct ProjectLine {
+    name: String,
+    relation: &'static str,
 }
 
 /// One certification on a profile: the other member and the level, as words.
@@ -181,6 +189,11 @@ impl ProfilePage {
             received: profile.received.into_iter().map(CertLine::of).collect(),
             given: profile.given.into_iter().map(CertLine::of).collect(),
             cert_options: profile.reader_cert.map(cert_options).unwrap_or_default(),
+            projects: profile
+                .projects
+                .into_iter()
+                .map(|p| ProjectLine { name: p.project.to_string(), relation: p.relation.as_str() })
+                .collect(),
             member: profile.member,
         }
     }

@@ -107,8 +107,14 @@ async fn fill(
             store.set_admin(&name, false).await?;
             revoked_admin = Some(name.clone());
         }
-        let profile = virgule_site::rules::profile(&format!("Demo member {index}"), "", notes)
-            .map_err(|e| anyhow!("the demo profile is refused: {}", e.message))?;
+        // Demo notes hold no shortcuts: nothing to link.
+        let profile = virgule_site::rules::profile(
+            &format!("Demo member {index}"),
+            "",
+            notes,
+            &Default::default(),
+        )
+        .map_err(|e| anyhow!("the demo profile is refused: {}", e.message))?;
         store.update_profile(member.id, &profile).await?;
         let entries = entries_for(index, args.entries_per_member, posts, now);
         store
@@ -195,8 +201,9 @@ pub fn demo_posts() -> anyhow::Result<Vec<EntryDraft>> {
         for entry in feed.sorted_oldest_first() {
             let title = entry.title.as_deref().unwrap_or_default();
             let body = entry.body_html().unwrap_or_default();
-            let draft = virgule_site::rules::entry(title, body, "html", &entry.tags)
-                .map_err(|e| anyhow!("the demo post \"{title}\" is refused: {}", e.message))?;
+            let draft =
+                virgule_site::rules::entry(title, body, "html", &entry.tags, &Default::default())
+                    .map_err(|e| anyhow!("the demo post \"{title}\" is refused: {}", e.message))?;
             drafts.push(draft);
         }
     }

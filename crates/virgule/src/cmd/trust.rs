@@ -101,8 +101,9 @@ fn compute_levels(args: &ComputeArgs) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the graph {}", path.display()))?;
     let certs = parse_graph(&text).with_context(|| format!("{} is not a graph", path.display()))?;
-    let seeds: Vec<String> = args.seeds.iter().map(|s| s.trim().to_owned()).collect();
-    let graph = Graph::new(seeds, certs)?;
+    // Names exactly as `--seeds` splits them at its commas: the graph keeps every name as
+    // written (a trailing space makes another member), so a trimmed seed could name nobody.
+    let graph = Graph::new(args.seeds.clone(), certs)?;
     for (index, seed) in graph.members()[..graph.seed_count()].iter().enumerate() {
         if graph.certifications_by(index, Level::Apprentice) == 0 {
             tracing::warn!(seed = %seed, "seed certifies nobody: its capacity goes unused");

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use virgule_site::articles::ArticleText;
-use virgule_site::{ErrorKind, SiteError, rules};
+use virgule_site::{ErrorKind, SiteError};
 use virgule_store::{Article, ArticleDraft, ArticleSource};
 
 use crate::auth::viewer::Viewer;
@@ -157,9 +157,7 @@ where
     F: AsyncFnOnce(&ArticleForm) -> Result<Response, SiteError>,
 {
     if form.action == "preview" {
-        let outcome = rules::article(&form.title, &form.lead, &form.body, &form.format)
-            .map(Some)
-            .map_err(Failure::from);
+        let outcome = state.site.article_draft(form.text()).await.map(Some).map_err(Failure::from);
         return form_response(state, viewer, target, form, outcome, None);
     }
     match save(&form).await {

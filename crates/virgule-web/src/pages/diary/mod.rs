@@ -123,11 +123,6 @@ impl EntryForm {
         EntryText { title: &self.title, body: &self.body, format: &self.format, tags }
     }
 
-    /// The draft a preview shows, by the same rules as posting.
-    fn preview(&self) -> Result<EntryDraft, SiteError> {
-        rules::entry(&self.title, &self.body, &self.format, &self.tags())
-    }
-
     /// The form filled from a stored entry and what its author typed, for editing.
     fn from_entry(entry: &Entry, source: String) -> Self {
         EntryForm {
@@ -211,7 +206,9 @@ where
     F: AsyncFnOnce(&EntryForm) -> Result<Response, SiteError>,
 {
     if form.is_preview() {
-        let outcome = form.preview().map(Some).map_err(Failure::from);
+        // The draft a preview shows, by the same rules as posting.
+        let tags = form.tags();
+        let outcome = state.site.draft(form.text(&tags)).await.map(Some).map_err(Failure::from);
         return form_response(state, viewer, target, form, outcome);
     }
     match save(&form).await {
