@@ -152,6 +152,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (3, "certs", include_str!("../migrations/sqlite/0003_certs.sql")),
     (4, "leases", include_str!("../migrations/sqlite/0004_leases.sql")),
     (5, "recent rank", include_str!("../migrations/sqlite/0005_recent_rank.sql")),
+    (8, "ratings", include_str!("../migrations/sqlite/0008_ratings.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -159,6 +160,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (3, "certs", include_str!("../migrations/postgres/0003_certs.sql")),
     (4, "leases", include_str!("../migrations/postgres/0004_leases.sql")),
     (5, "recent rank", include_str!("../migrations/postgres/0005_recent_rank.sql")),
+    (8, "ratings", include_str!("../migrations/postgres/0008_ratings.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

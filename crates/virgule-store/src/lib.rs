@@ -3,7 +3,7 @@
 //! domain structs. Nothing here knows about HTTP.
 //!
 //! Queries live beside their functions, one module per table or aggregate (`members`,
-//! `sessions`, `tokens`, `entries`, `feeds`, `news`, `certs`), as `const` SQL shared by both
+//! `sessions`, `tokens`, `entries`, `feeds`, `news`, `certs`, `ratings`), as `const` SQL shared by both
 //! backends. The `testing` feature adds `testing::fresh_store` for other crates' tests.
 //!
 //! ```no_run
@@ -22,6 +22,7 @@ mod leases;
 mod members;
 mod model;
 mod news;
+mod ratings;
 mod sessions;
 pub mod site;
 #[cfg(feature = "testing")]
@@ -34,6 +35,7 @@ pub use feeds::{
 };
 pub use leases::Lease;
 pub use model::*;
+pub use ratings::{InterestRow, InterestScore};
 
 use db::Db;
 

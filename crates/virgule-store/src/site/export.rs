@@ -9,7 +9,8 @@ use sqlx::{Encode, FromRow, Postgres, Sqlite, Type};
 
 use super::{
     ApiTokenRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION, FeedItemRecord, FeedRecord,
-    HeaderRecord, MemberRecord, NewsRecord, SiteCounts, SiteError, SiteRecord, micros,
+    HeaderRecord, MemberRecord, NewsRecord, RatingRecord, SiteCounts, SiteError, SiteRecord,
+    micros,
 };
 use crate::Store;
 use crate::db::{Conn, Db, on_conn, on_pool};
@@ -24,13 +25,14 @@ const SNAPSHOT_POSTGRES: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
 
 const COUNT_SITE: &str = "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM api_tokens), \
      (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM certs), (SELECT COUNT(*) FROM feeds), \
-     (SELECT COUNT(*) FROM feed_items), (SELECT COUNT(*) FROM news)";
+     (SELECT COUNT(*) FROM feed_items), (SELECT COUNT(*) FROM news), \
+     (SELECT COUNT(*) FROM ratings)";
 
 impl Store {
     /// How many rows of each exported kind the database holds now (for a progress bar's
     /// length before [`Store::export_site`]).
     pub async fn site_counts(&self) -> Result<SiteCounts, SiteError> {
-        let row: (i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
+        let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
             sqlx::query_as(COUNT_SITE).fetch_one(pool).await?
         });
         let n = |v: i64| u64::try_from(v).unwrap_or_default();
@@ -42,6 +44,7 @@ impl Store {
             feeds: n(row.4),
             feed_items: n(row.5),
             news: n(row.6),
+            ratings: n(row.7),
         })
     }
 
@@ -68,11 +71,12 @@ impl Store {
             let api_tokens = export_api_tokens(Conn::from(&mut *tx), &mut put).await?;
             let entries = export_entries(Conn::from(&mut *tx), &mut put).await?;
             let certs = export_certs(Conn::from(&mut *tx), &mut put).await?;
+            let ratings = export_ratings(Conn::from(&mut *tx), &mut put).await?;
             let feeds = export_feeds(Conn::from(&mut *tx), &mut put).await?;
             let feed_items = export_feed_items(Conn::from(&mut *tx), &mut put).await?;
             let news = export_news(Conn::from(&mut *tx), &mut put).await?;
             tx.commit().await?;
-            SiteCounts { members, api_tokens, entries, certs, feeds, feed_items, news }
+            SiteCounts { members, api_tokens, entries, certs, ratings, feeds, feed_items, news }
         });
         put(SiteRecord::End(EndRecord { counts }))?;
         Ok(counts)
@@ -213,6 +217,19 @@ async fn export_certs(
 ) -> Result<u64, SiteError> {
     let key = |row: &ById<CertRecord>| row.id;
     in_batches(conn, EXPORT_CERTS, 0_i64, key, |row| put(SiteRecord::Cert(row.record))).await
+}
+
+/// In creation order.
+const EXPORT_RATINGS: &str = "SELECT r.id, a.name AS rater, b.name AS author, r.rating, \
+     r.rated_at FROM ratings r JOIN members a ON a.id = r.rater_id \
+     JOIN members b ON b.id = r.author_id WHERE r.id > $1 ORDER BY r.id LIMIT $2";
+
+async fn export_ratings(
+    conn: Conn<'_>,
+    put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
+) -> Result<u64, SiteError> {
+    let key = |row: &ById<RatingRecord>| row.id;
+    in_batches(conn, EXPORT_RATINGS, 0_i64, key, |row| put(SiteRecord::Rating(row.record))).await
 }
 
 const EXPORT_FEEDS: &str = "SELECT f.id, m.name AS member, f.url, f.status, f.title, \

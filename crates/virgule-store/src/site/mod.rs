@@ -18,6 +18,9 @@
 //!    `sort_at`, `in_recentlog`, and the syndication footer), in creation order;
 //! 5. `cert` (issuer, subject, level), in creation order: the trust metric breaks ties by the
 //!    order certifications were made, so an import inserts them in file order;
+//! 5b. `rating` (rater, author, rating 1–10, when), in creation order; the interest scores
+//!    derived from ratings and certifications are not carried: the next computation makes
+//!    them;
 //! 6. `feed` (status, schedule, HTTP validators, last error), one per member at most;
 //! 7. `feed_item` (a post already seen: its identity, hash, and the number of the owner's
 //!    entry it became, or `null` for a tombstone: a post whose entry was deleted and must not
@@ -54,8 +57,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 pub use self::format::{
     ApiTokenRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION, FeedItemRecord, FeedRecord,
-    HeaderRecord, MemberRecord, NewsRecord, SiteCounts, SiteRecord, parse_line, read_records,
-    to_line,
+    HeaderRecord, MemberRecord, NewsRecord, RatingRecord, SiteCounts, SiteRecord, parse_line,
+    read_records, to_line,
 };
 use crate::StoreError;
 

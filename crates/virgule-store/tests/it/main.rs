@@ -10,6 +10,7 @@ mod feeds;
 mod leases;
 mod members;
 mod news;
+mod ratings;
 mod sessions;
 mod site;
 mod support;
