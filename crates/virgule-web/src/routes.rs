@@ -17,6 +17,8 @@ pub fn build(state: AppState) -> Router {
         .route("/person/{name}/", get(pages::people::profile))
         // Certifying a member from their profile (docs/trust.md).
         .route("/person/{name}/certify", post(pages::people::certify))
+        // Rating a member's diary from their profile (docs/trust.md "Diary ratings").
+        .route("/person/{name}/rate", post(pages::people::rate))
         // Diary pages (K.html is the member's entry number K).
         .route("/person/{name}/diary.html", get(pages::diary::list))
         .route("/person/{name}/diary/{file}", get(pages::diary::show))
@@ -59,6 +61,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/api/v1/entries", post(api::entries::create))
         .route("/api/v1/certs", post(api::certs::create))
+        .route("/api/v1/people/{name}/rating", put(api::ratings::update))
         .route("/api/v1/recentlog", get(api::recentlog::list))
         .route("/api/v1/news", get(api::news::list).post(api::news::create))
         .route(

@@ -7,6 +7,7 @@ pub mod entries;
 pub mod feed;
 pub mod news;
 pub mod people;
+pub mod ratings;
 pub mod recentlog;
 pub mod settings;
 pub mod tokens;
@@ -103,6 +104,8 @@ pub struct WindowQuery {
     pub limit: Option<String>,
     /// The recent log's trust threshold, 0–3 (diaries ignore it).
     pub thresh: Option<String>,
+    /// The recent log's interest threshold, 1–10, for a signed-in reader (diaries ignore it).
+    pub interest: Option<String>,
 }
 
 impl WindowQuery {

@@ -2,7 +2,9 @@
 //! formatted, the diary sidebar, and pagers. Plain data, built once per request.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use virgule_store::{ArchiveMonth, Entry, EntryNumber, Syndication, TagCount, TrustLevel};
+use virgule_store::{
+    ArchiveMonth, Entry, EntryNumber, InterestScore, Syndication, TagCount, TrustLevel,
+};
 
 use crate::auth::viewer::Viewer;
 
@@ -61,6 +63,35 @@ impl LevelMark {
     }
 }
 
+/// An author's interest score for the reader, as the recent log shows it beside the name:
+/// the mean with one decimal, greyer the less confident (a CSS class by confidence band), and
+/// a tooltip with the figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterestMark {
+    pub mean: String,
+    /// `interest-sure` (confidence ≥ 0.75), `interest-fair` (≥ 0.4) or `interest-faint`.
+    pub class: &'static str,
+    pub title: String,
+}
+
+impl InterestMark {
+    pub fn of(score: InterestScore) -> Self {
+        let class = match score.confidence {
+            c if c >= 0.75 => "interest-sure",
+            c if c >= 0.4 => "interest-fair",
+            _ => "interest-faint",
+        };
+        InterestMark {
+            mean: format!("{:.1}", score.mean),
+            class,
+            title: format!(
+                "your interest score: {:.1} (confidence {:.2})",
+                score.mean, score.confidence
+            ),
+        }
+    }
+}
+
 /// An edit this soon after publishing is not worth mentioning.
 const EDIT_NOTICE_AFTER_SECS: i64 = 60;
 
@@ -86,6 +117,8 @@ pub struct EntryView {
     pub editable: bool,
     /// For a syndicated entry, its closing "Syndicated ... from ..." paragraph, as HTML.
     pub syndicated: Option<String>,
+    /// The author's interest score for a signed-in reader (the recent log only).
+    pub interest: Option<InterestMark>,
 }
 
 impl EntryView {
@@ -104,6 +137,7 @@ impl EntryView {
             published: Stamp::new(entry.published),
             edited: edited.then(|| Stamp::new(entry.updated)),
             syndicated: entry.syndicated.as_ref().map(syndication_line),
+            interest: None,
             byline,
             author,
         }

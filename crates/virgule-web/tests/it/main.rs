@@ -17,6 +17,7 @@ mod pages_certs;
 mod pages_diary;
 mod pages_misc;
 mod pages_support;
+mod ratings;
 mod recentlog_thresh;
 mod rules_parity;
 mod trust;
