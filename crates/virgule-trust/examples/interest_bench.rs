@@ -39,8 +39,11 @@ fn run(members: u32, certs: usize, ratings: usize, authors: u32) {
         .map(|_| {
             let issuer = rng.below(members);
             // Half the certifications go to the first tenth of the members.
-            let subject =
-                if rng.next() % 2 == 0 { rng.below(members / 10) } else { rng.below(members) };
+            let subject = if rng.next().is_multiple_of(2) {
+                rng.below(members / 10)
+            } else {
+                rng.below(members)
+            };
             (issuer, subject)
         })
         .collect();

@@ -18,20 +18,19 @@
 //!    `sort_at`, `in_recentlog`, and the syndication footer), in creation order;
 //! 5. `cert` (issuer, subject, level), in creation order: the trust metric breaks ties by the
 //!    order certifications were made, so an import inserts them in file order;
-//! 5b. `rating` (rater, author, rating 1–10, when), in creation order; the interest scores
-//!    derived from ratings and certifications are not carried: the next computation makes
-//!    them;
-//! 6. `feed` (status, schedule, HTTP validators, last error), one per member at most;
-//! 7. `feed_item` (a post already seen: its identity, hash, and the number of the owner's
+//! 6. `rating` (rater, author, rating 1–10, when), in creation order;
+//! 7. `feed` (status, schedule, HTTP validators, last error), one per member at most;
+//! 8. `feed_item` (a post already seen: its identity, hash, and the number of the owner's
 //!    entry it became, or `null` for a tombstone: a post whose entry was deleted and must not
 //!    come back);
-//! 8. `news`, in publication order;
-//! 9. `{"type":"end","counts":{"members":N,…}}`, always the last line.
+//! 9. `news`, in publication order;
+//! 10. `{"type":"end","counts":{"members":N,…}}`, always the last line.
 //!
 //! Not carried: sessions (everyone logs in again after a move), feed claims and named leases
 //! (they belong to the processes of the old database), the last trust run's summary (the next
-//! run writes it) and what is derived from the rows above (entry counts per member, months of
-//! the archive, the entries' place in the recent log by level), which the import recomputes.
+//! run writes it), the interest scores derived from ratings (the next computation makes
+//! them) and what is derived from the rows above (entry counts per member, months of the
+//! archive, the entries' place in the recent log by level), which the import recomputes.
 //!
 //! # Guarantees
 //!
