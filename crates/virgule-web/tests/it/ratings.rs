@@ -319,3 +319,42 @@ async fn anonymous_readers_get_no_scores_and_no_interest_filter() {
         "{body}"
     );
 }
+
+/// The computation on the database directly: suspended members count for nobody (their
+/// ratings and certifications are left out, and they get no scores), and the summary says
+/// what was done.
+#[tokio::test]
+async fn suspended_members_ratings_and_certifications_count_for_nobody() {
+    use virgule_site::interest::recompute;
+    use virgule_store::testing::fresh_store;
+    use virgule_store::{CertLevel, MemberName, NewMember};
+
+    let (store, _db) = fresh_store().await;
+    let mut ids = Vec::new();
+    for raw in ["alice", "spammer", "carol", "dave"] {
+        let name = MemberName::parse(raw).unwrap();
+        let new = NewMember { name, email: None, password_hash: "x".to_owned() };
+        ids.push(store.create_member(&new).await.unwrap().id);
+    }
+    let [alice, spammer, carol, dave] = ids[..] else { unreachable!() };
+    // alice certifies the spammer, who rates carol 1 and certifies dave, who rates carol 9.
+    store.certify(alice, spammer, CertLevel::Apprentice).await.unwrap();
+    store.certify(spammer, dave, CertLevel::Apprentice).await.unwrap();
+    store.rate(spammer, carol, 1).await.unwrap();
+    store.rate(dave, carol, 9).await.unwrap();
+    let carol_name = [MemberName::parse("carol").unwrap()];
+
+    let summary = recompute(&store).await.unwrap();
+    assert_eq!((summary.members, summary.ratings, summary.converged), (4, 2, true));
+    // alice: the spammer's own 1 (confidence 0.95); the spammer: its own 1; dave: his 9.
+    assert_eq!(summary.scores, 3);
+    let alice_view = store.interest_scores(alice, &carol_name).await.unwrap();
+    assert_eq!(alice_view[&carol_name[0]].mean, 1.0);
+
+    store.set_suspended(&MemberName::parse("spammer").unwrap(), true).await.unwrap();
+    let summary = recompute(&store).await.unwrap();
+    assert_eq!((summary.members, summary.ratings, summary.scores), (3, 1, 1), "{summary:?}");
+    assert!(store.interest_scores(alice, &carol_name).await.unwrap().is_empty());
+    assert!(store.interest_scores(spammer, &carol_name).await.unwrap().is_empty());
+    assert_eq!(store.interest_scores(dave, &carol_name).await.unwrap()[&carol_name[0]].mean, 9.0);
+}
