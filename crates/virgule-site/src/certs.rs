@@ -30,6 +30,8 @@ impl Site {
         }
         // Levels follow in the background, a moment later (recomputed on every change).
         self.trust.changed();
+        // Interest scores travel along certifications of any level.
+        self.interest.changed();
         let word = choice.map_or(rules::NO_CERT, CertLevel::as_str);
         tracing::info!(issuer = %issuer.name, subject = %subject.name, level = word, "certification set");
         Ok((subject, choice))

@@ -1,6 +1,6 @@
 //! Virgule's domain: every operation a member or an admin performs — register, sign in, write,
 //! edit and delete an entry, certify, link a feed, change the profile or the password, post
-//! news, suspend, make admin, recompute trust — as one function on [`Site`], which validates
+//! news, rate a diary, suspend, make admin, recompute trust — as one function on [`Site`], which validates
 //! its input with the one set of [`rules`], checks who may do it, and calls the store.
 //!
 //! The web layer (forms and the JSON API) and the command line call these functions and
@@ -26,15 +26,18 @@
 pub mod accounts;
 pub mod articles;
 pub mod certs;
+mod debounce;
 pub mod entries;
 pub mod error;
 pub mod feeds;
 pub mod gates;
+pub mod interest;
 pub mod members;
 pub mod news;
 pub mod password;
 pub mod people;
 pub mod projects;
+pub mod ratings;
 pub mod replies;
 pub mod rules;
 mod shortcuts;
@@ -46,6 +49,7 @@ use virgule_store::{Store, TrustLevel};
 use virgule_syndication::Syndicator;
 
 pub use error::{ErrorKind, SiteError, SiteResult};
+pub use interest::{InterestRecomputer, InterestSummary};
 pub use trust::{LastRun, TrustRecomputer, TrustSettings, TrustSummary};
 
 /// The site's own settings (the web layer's presentation settings live there).
@@ -81,6 +85,7 @@ pub struct Site {
     store: Store,
     settings: Arc<SiteSettings>,
     trust: TrustRecomputer,
+    interest: InterestRecomputer,
     syndicator: Option<Syndicator>,
 }
 
@@ -88,7 +93,8 @@ impl Site {
     /// A site over `store`, without syndication (the command line's tasks need none).
     pub fn new(store: Store, settings: SiteSettings) -> Self {
         let trust = TrustRecomputer::new(store.clone(), settings.trust.clone());
-        Site { store, settings: Arc::new(settings), trust, syndicator: None }
+        let interest = InterestRecomputer::new(store.clone());
+        Site { store, settings: Arc::new(settings), trust, interest, syndicator: None }
     }
 
     /// The same site, linking and fetching members' feeds with `syndicator`.
@@ -109,6 +115,11 @@ impl Site {
     /// The background recomputation of trust levels; `serve` runs it.
     pub fn trust(&self) -> &TrustRecomputer {
         &self.trust
+    }
+
+    /// The background computation of interest scores from diary ratings; `serve` runs it.
+    pub fn interest(&self) -> &InterestRecomputer {
+        &self.interest
     }
 
     fn syndicator(&self) -> SiteResult<&Syndicator> {

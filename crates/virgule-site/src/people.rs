@@ -27,6 +27,9 @@ pub struct Profile {
     /// The reader's own certification of this member, when the reader is another signed-in
     /// member (`Some(None)`: none yet); `None` when the reader may not certify them.
     pub reader_cert: Option<Option<CertLevel>>,
+    /// The reader's own rating of this member's diary, when the reader is another signed-in
+    /// member (`Some(None)`: none yet); `None` when the reader may not rate it.
+    pub reader_rating: Option<Option<u8>>,
 }
 
 /// A page of the recent log.
@@ -61,11 +64,15 @@ impl Site {
             store.articles_for_member(member.id),
             store.member_projects(member.id),
         )?;
-        let reader_cert = match reader {
+        let (reader_cert, reader_rating) = match reader {
             Some(reader) if reader.id != member.id => {
-                Some(store.cert_level(reader.id, member.id).await?)
+                let (cert, rating) = tokio::try_join!(
+                    store.cert_level(reader.id, member.id),
+                    store.rating(reader.id, member.id),
+                )?;
+                (Some(cert), Some(rating))
             }
-            _ => None,
+            _ => (None, None),
         };
         let homepage = Some(member.homepage.clone())
             .filter(|h| h.starts_with("https://") || h.starts_with("http://"));
@@ -78,6 +85,7 @@ impl Site {
             articles,
             projects,
             reader_cert,
+            reader_rating,
             member,
         })
     }

@@ -497,6 +497,43 @@ pub fn threshold(raw: Option<&str>, default: TrustLevel) -> SiteResult<TrustLeve
     })
 }
 
+// Diary ratings (docs/trust.md "Diary ratings").
+
+/// The word (or a blank) that withdraws a rating.
+pub const NO_RATING: &str = "none";
+
+/// A diary rating as sent: a whole number from 1 to 10, or `none` (or blank) to withdraw
+/// (`Ok(None)`).
+pub fn rating(raw: &str) -> SiteResult<Option<u8>> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw == NO_RATING {
+        return Ok(None);
+    }
+    let whole = raw.bytes().all(|b| b.is_ascii_digit());
+    match raw.parse::<u8>() {
+        Ok(r @ 1..=10) if whole => Ok(Some(r)),
+        _ => Err(SiteError::bad_input(
+            "bad_rating",
+            format!("a rating is a whole number from 1 to 10 (got “{raw}”)"),
+        )),
+    }
+}
+
+/// `interest=T`, the recent log's interest threshold: a number from 1 to 10 (decimals
+/// allowed); absent or blank is no threshold.
+pub fn interest_threshold(raw: Option<&str>) -> SiteResult<Option<f64>> {
+    let Some(raw) = present(raw) else {
+        return Ok(None);
+    };
+    match raw.parse::<f64>() {
+        Ok(t) if (1.0..=10.0).contains(&t) => Ok(Some(t)),
+        _ => Err(SiteError::bad_input(
+            "bad_query",
+            format!("“interest” must be a number from 1 to 10 (got “{raw}”)"),
+        )),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -750,6 +787,28 @@ mod tests {
         assert_eq!(relation_choice("none"), Ok(None));
         for bad in ["Lead Developer", "lead  developer", "fan", ""] {
             assert_eq!(relation_choice(bad).unwrap_err().code, "bad_relation", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ratings_are_whole_numbers_from_one_to_ten_or_a_withdrawal() {
+        assert_eq!(rating("1"), Ok(Some(1)));
+        assert_eq!(rating(" 10 "), Ok(Some(10)));
+        assert_eq!(rating("none"), Ok(None));
+        assert_eq!(rating(""), Ok(None));
+        for bad in ["0", "11", "7.5", "-3", "+5", "seven", "1e1", "256", "\"7\""] {
+            assert_eq!(rating(bad).unwrap_err().code, "bad_rating", "{bad}");
+        }
+    }
+
+    #[test]
+    fn interest_thresholds_are_numbers_from_one_to_ten() {
+        assert_eq!(interest_threshold(None), Ok(None));
+        assert_eq!(interest_threshold(Some(" ")), Ok(None));
+        assert_eq!(interest_threshold(Some("7")), Ok(Some(7.0)));
+        assert_eq!(interest_threshold(Some("6.5")), Ok(Some(6.5)));
+        for bad in ["0", "10.5", "NaN", "inf", "high"] {
+            assert_eq!(interest_threshold(Some(bad)).unwrap_err().code, "bad_query", "{bad}");
         }
     }
 }

@@ -13,11 +13,7 @@ use tokio::sync::Notify;
 use virgule_store::{MemberName, Store, StoreError, TrustLevel};
 use virgule_trust::{GraphBuilder, GraphError, compute};
 
-/// How long the background task waits for quiet after a change before recomputing.
-pub const DEBOUNCE: Duration = Duration::from_secs(1);
-
-/// Past this, a steady stream of changes no longer postpones the recomputation.
-const MAX_DELAY: Duration = Duration::from_secs(10);
+pub use crate::debounce::DEBOUNCE;
 
 /// The lease (in the database) that keeps recomputations on one node at a time: two nodes
 /// writing levels from different snapshots could leave the older one's last.
@@ -271,31 +267,7 @@ impl TrustRecomputer {
     /// Recomputes after every burst of changes (not at start), until `shutdown` completes:
     /// for callers that ran [`TrustRecomputer::recompute_now`] themselves first.
     pub async fn watch(self, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = self.changes.notified() => {}
-                () = &mut shutdown => return,
-            }
-            // Coalesce: wait until no change came for DEBOUNCE (or MAX_DELAY has passed).
-            let deadline = tokio::time::Instant::now() + MAX_DELAY;
-            loop {
-                let quiet = tokio::time::sleep(DEBOUNCE);
-                tokio::select! {
-                    () = quiet => break,
-                    () = self.changes.notified() => {
-                        if tokio::time::Instant::now() >= deadline {
-                            break;
-                        }
-                    }
-                    () = &mut shutdown => return,
-                }
-            }
-            tokio::select! {
-                () = self.recompute_now() => {}
-                () = &mut shutdown => return,
-            }
-        }
+        crate::debounce::on_changes(&self.changes, shutdown, || self.recompute_now()).await;
     }
 
     /// Recomputes now and logs the outcome (a failure too: levels then stay as they were).

@@ -154,6 +154,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (5, "recent rank", include_str!("../migrations/sqlite/0005_recent_rank.sql")),
     (6, "articles", include_str!("../migrations/sqlite/0006_articles.sql")),
     (7, "projects", include_str!("../migrations/sqlite/0007_projects.sql")),
+    (8, "ratings", include_str!("../migrations/sqlite/0008_ratings.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -163,6 +164,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (5, "recent rank", include_str!("../migrations/postgres/0005_recent_rank.sql")),
     (6, "articles", include_str!("../migrations/postgres/0006_articles.sql")),
     (7, "projects", include_str!("../migrations/postgres/0007_projects.sql")),
+    (8, "ratings", include_str!("../migrations/postgres/0008_ratings.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

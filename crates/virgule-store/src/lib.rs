@@ -3,7 +3,7 @@
 //! domain structs. Nothing here knows about HTTP.
 //!
 //! Queries live beside their functions, one module per table or aggregate (`members`,
-//! `sessions`, `tokens`, `entries`, `feeds`, `news`, `certs`), as `const` SQL shared by both
+//! `sessions`, `tokens`, `entries`, `feeds`, `news`, `certs`, `ratings`), as `const` SQL shared by both
 //! backends. The `testing` feature adds `testing::fresh_store` for other crates' tests.
 //!
 //! ```no_run
@@ -24,6 +24,7 @@ mod members;
 mod model;
 mod news;
 mod projects;
+mod ratings;
 mod replies;
 mod sessions;
 pub mod site;
@@ -38,6 +39,7 @@ pub use feeds::{
 pub use leases::Lease;
 pub use model::*;
 pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};
+pub use ratings::{InterestRow, InterestScore};
 
 use db::Db;
 

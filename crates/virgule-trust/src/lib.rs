@@ -1,8 +1,10 @@
 //! Advogato's attack-resistant trust metric for Virgule: certifications in, a level per member
-//! out. Pure computation (no I/O) so the site, the worker and `virgule trust compute` share one
+//! out, and diary ratings propagated through those certifications ([`interest`]). Pure
+//! computation (no I/O) so the site, the worker and `virgule trust compute` share one
 //! implementation; the algorithm and its tie-breaking are specified in docs/trust.md.
 
 mod graph;
+pub mod interest;
 mod level;
 mod metric;
 mod parse;

@@ -20,6 +20,8 @@ pub fn build(state: AppState) -> Router {
         .route("/person/{name}/", get(pages::people::profile))
         // Certifying a member from their profile (docs/trust.md).
         .route("/person/{name}/certify", post(pages::people::certify))
+        // Rating a member's diary from their profile (docs/trust.md "Diary ratings").
+        .route("/person/{name}/rate", post(pages::people::rate))
         // Diary pages (K.html is the member's entry number K).
         .route("/person/{name}/diary.html", get(pages::diary::list))
         .route("/person/{name}/diary/{file}", get(pages::diary::show))
@@ -84,6 +86,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/api/v1/entries", post(api::entries::create))
         .route("/api/v1/certs", post(api::certs::create))
+        .route("/api/v1/people/{name}/rating", put(api::ratings::update))
         .route("/api/v1/recentlog", get(api::recentlog::list))
         .route("/api/v1/projects", get(api::projects::list).post(api::projects::create))
         .route("/api/v1/projects/{name}", get(api::projects::show).put(api::projects::update))

@@ -138,6 +138,19 @@ impl Checker {
                 self.counts.certs += 1;
                 SiteRecord::Cert(c)
             }
+            SiteRecord::Rating(mut r) => {
+                self.member(&r.rater)?;
+                self.member(&r.author)?;
+                if r.rater == r.author {
+                    return Err(format!("{} rates their own diary", r.rater));
+                }
+                if !(1..=10).contains(&r.rating) {
+                    return Err(format!("a rating of {} (ratings are 1 to 10)", r.rating));
+                }
+                r.rated_at = micros(r.rated_at);
+                self.counts.ratings += 1;
+                SiteRecord::Rating(r)
+            }
             SiteRecord::Feed(mut f) => {
                 let owner = self.member(&f.member)?;
                 if owner.has_feed {

@@ -10,7 +10,7 @@ use sqlx::{Encode, FromRow, Postgres, Sqlite, Type};
 use super::{
     ApiTokenRecord, ArticleRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION,
     FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord,
-    ProjectRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, micros,
+    ProjectRecord, RatingRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, micros,
 };
 use crate::Store;
 use crate::db::{Conn, Db, on_conn, on_pool};
@@ -27,13 +27,14 @@ const COUNT_SITE: &str = "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*
      (SELECT COUNT(*) FROM entries), (SELECT COUNT(*) FROM certs), (SELECT COUNT(*) FROM feeds), \
      (SELECT COUNT(*) FROM feed_items), (SELECT COUNT(*) FROM news), \
      (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM replies), \
-     (SELECT COUNT(*) FROM projects), (SELECT COUNT(*) FROM project_people)";
+     (SELECT COUNT(*) FROM projects), (SELECT COUNT(*) FROM project_people), \
+     (SELECT COUNT(*) FROM ratings)";
 
 impl Store {
     /// How many rows of each exported kind the database holds now (for a progress bar's
     /// length before [`Store::export_site`]).
     pub async fn site_counts(&self) -> Result<SiteCounts, SiteError> {
-        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
+        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => {
             sqlx::query_as(COUNT_SITE).fetch_one(pool).await?
         });
         let n = |v: i64| u64::try_from(v).unwrap_or_default();
@@ -49,6 +50,7 @@ impl Store {
             replies: n(row.8),
             projects: n(row.9),
             project_people: n(row.10),
+            ratings: n(row.11),
         })
     }
 
@@ -75,6 +77,7 @@ impl Store {
             let api_tokens = export_api_tokens(Conn::from(&mut *tx), &mut put).await?;
             let entries = export_entries(Conn::from(&mut *tx), &mut put).await?;
             let certs = export_certs(Conn::from(&mut *tx), &mut put).await?;
+            let ratings = export_ratings(Conn::from(&mut *tx), &mut put).await?;
             let feeds = export_feeds(Conn::from(&mut *tx), &mut put).await?;
             let feed_items = export_feed_items(Conn::from(&mut *tx), &mut put).await?;
             let news = export_news(Conn::from(&mut *tx), &mut put).await?;
@@ -84,8 +87,8 @@ impl Store {
             let project_people = export_project_people(Conn::from(&mut *tx), &mut put).await?;
             tx.commit().await?;
             SiteCounts {
-                members, api_tokens, entries, certs, feeds, feed_items, news, articles, replies,
-                projects, project_people,
+                members, api_tokens, entries, certs, ratings, feeds, feed_items, news, articles,
+                replies, projects, project_people,
             }
         });
         put(SiteRecord::End(EndRecord { counts }))?;
@@ -227,6 +230,19 @@ async fn export_certs(
 ) -> Result<u64, SiteError> {
     let key = |row: &ById<CertRecord>| row.id;
     in_batches(conn, EXPORT_CERTS, 0_i64, key, |row| put(SiteRecord::Cert(row.record))).await
+}
+
+/// In creation order.
+const EXPORT_RATINGS: &str = "SELECT r.id, a.name AS rater, b.name AS author, r.rating, \
+     r.rated_at FROM ratings r JOIN members a ON a.id = r.rater_id \
+     JOIN members b ON b.id = r.author_id WHERE r.id > $1 ORDER BY r.id LIMIT $2";
+
+async fn export_ratings(
+    conn: Conn<'_>,
+    put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
+) -> Result<u64, SiteError> {
+    let key = |row: &ById<RatingRecord>| row.id;
+    in_batches(conn, EXPORT_RATINGS, 0_i64, key, |row| put(SiteRecord::Rating(row.record))).await
 }
 
 const EXPORT_FEEDS: &str = "SELECT f.id, m.name AS member, f.url, f.status, f.title, \

@@ -27,6 +27,7 @@ pub enum SiteRecord {
     ApiToken(ApiTokenRecord),
     Entry(EntryRecord),
     Cert(CertRecord),
+    Rating(RatingRecord),
     Feed(FeedRecord),
     FeedItem(FeedItemRecord),
     News(NewsRecord),
@@ -112,6 +113,16 @@ pub struct CertRecord {
     /// `apprentice`, `journeyer` or `master`.
     pub level: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// A diary rating: how interesting `rater` finds `author`'s diary, 1 to 10.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRecord {
+    pub rater: String,
+    pub author: String,
+    pub rating: i16,
+    pub rated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -237,6 +248,9 @@ pub struct SiteCounts {
     pub api_tokens: u64,
     pub entries: u64,
     pub certs: u64,
+    /// Absent from files written before ratings existed.
+    #[serde(default)]
+    pub ratings: u64,
     pub feeds: u64,
     pub feed_items: u64,
     pub news: u64,
@@ -258,6 +272,7 @@ impl SiteCounts {
             + self.api_tokens
             + self.entries
             + self.certs
+            + self.ratings
             + self.feeds
             + self.feed_items
             + self.news
@@ -274,6 +289,7 @@ impl SiteCounts {
             ("api_tokens", self.api_tokens, other.api_tokens),
             ("entries", self.entries, other.entries),
             ("certs", self.certs, other.certs),
+            ("ratings", self.ratings, other.ratings),
             ("feeds", self.feeds, other.feeds),
             ("feed_items", self.feed_items, other.feed_items),
             ("news", self.news, other.news),
@@ -294,12 +310,13 @@ impl std::fmt::Display for SiteCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} members, {} API tokens, {} entries, {} certifications, {} feeds, {} feed items, \
-             {} news items, {} articles, {} replies, {} projects, {} project relations",
+            "{} members, {} API tokens, {} entries, {} certifications, {} ratings, {} feeds, \
+             {} feed items, {} news items, {} articles, {} replies, {} projects, {} project relations",
             self.members,
             self.api_tokens,
             self.entries,
             self.certs,
+            self.ratings,
             self.feeds,
             self.feed_items,
             self.news,

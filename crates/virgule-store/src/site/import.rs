@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use super::check::Checker;
 use super::{
     ApiTokenRecord, ArticleRecord, CertRecord, EntryRecord, FeedItemRecord, FeedRecord,
-    MemberRecord, NewsRecord, ProjectPersonRecord, ProjectRecord, ReplyRecord, SiteCounts,
-    SiteError, SiteRecord, invalid,
+    MemberRecord, NewsRecord, ProjectPersonRecord, ProjectRecord, RatingRecord, ReplyRecord,
+    SiteCounts, SiteError, SiteRecord, invalid,
 };
 use crate::Store;
 use crate::db::{Conn, on_conn, on_pool};
@@ -116,6 +116,7 @@ enum Batch {
     ApiTokens(Lines<ApiTokenRecord>),
     Entries(Lines<EntryRecord>),
     Certs(Lines<CertRecord>),
+    Ratings(Lines<RatingRecord>),
     Feeds(Lines<FeedRecord>),
     FeedItems(Lines<FeedItemRecord>),
     News(Lines<NewsRecord>),
@@ -135,6 +136,7 @@ impl Batch {
             SiteRecord::ApiToken(r) => Batch::ApiTokens(vec![(line, r)]),
             SiteRecord::Entry(r) => Batch::Entries(vec![(line, r)]),
             SiteRecord::Cert(r) => Batch::Certs(vec![(line, r)]),
+            SiteRecord::Rating(r) => Batch::Ratings(vec![(line, r)]),
             SiteRecord::Feed(r) => Batch::Feeds(vec![(line, r)]),
             SiteRecord::FeedItem(r) => Batch::FeedItems(vec![(line, r)]),
             SiteRecord::News(r) => Batch::News(vec![(line, r)]),
@@ -151,6 +153,7 @@ impl Batch {
             Batch::ApiTokens(rows) => rows.len(),
             Batch::Entries(rows) => rows.len(),
             Batch::Certs(rows) => rows.len(),
+            Batch::Ratings(rows) => rows.len(),
             Batch::Feeds(rows) => rows.len(),
             Batch::FeedItems(rows) => rows.len(),
             Batch::News(rows) => rows.len(),
@@ -172,6 +175,7 @@ impl Batch {
             (Batch::ApiTokens(rows), SiteRecord::ApiToken(r)) => rows.push((line, r)),
             (Batch::Entries(rows), SiteRecord::Entry(r)) => rows.push((line, r)),
             (Batch::Certs(rows), SiteRecord::Cert(r)) => rows.push((line, r)),
+            (Batch::Ratings(rows), SiteRecord::Rating(r)) => rows.push((line, r)),
             (Batch::Feeds(rows), SiteRecord::Feed(r)) => rows.push((line, r)),
             (Batch::FeedItems(rows), SiteRecord::FeedItem(r)) => rows.push((line, r)),
             (Batch::News(rows), SiteRecord::News(r)) => rows.push((line, r)),
@@ -191,6 +195,7 @@ impl Batch {
             Batch::ApiTokens(rows) => import_api_tokens(conn, &rows, ids).await,
             Batch::Entries(rows) => import_entries(conn, &rows, ids).await,
             Batch::Certs(rows) => import_certs(conn, &rows, ids).await,
+            Batch::Ratings(rows) => import_ratings(conn, &rows, ids).await,
             Batch::Feeds(rows) => import_feeds(conn, &rows, ids).await,
             Batch::FeedItems(rows) => import_feed_items(conn, &rows, ids).await,
             Batch::News(rows) => import_news(conn, &rows, ids).await,
@@ -338,6 +343,33 @@ async fn import_certs(
     let keys = rows.iter().zip(&pairs).map(|((line, _), pair)| (*line, *pair));
     match first_skipped(keys, returned) {
         Some(line) => Err(invalid(line, "a certification of the same pair twice")),
+        None => Ok(()),
+    }
+}
+
+const IMPORT_RATINGS: &str = "INSERT INTO ratings (rater_id, author_id, rating, rated_at) ";
+const IMPORT_RATINGS_TAIL: &str = " ON CONFLICT DO NOTHING RETURNING rater_id, author_id";
+
+async fn import_ratings(
+    conn: Conn<'_>,
+    rows: &[(u64, RatingRecord)],
+    ids: &Ids,
+) -> Result<(), SiteError> {
+    let pairs = rows
+        .iter()
+        .map(|(line, r)| Ok((ids.member(*line, &r.rater)?, ids.member(*line, &r.author)?)))
+        .collect::<Result<Vec<(i64, i64)>, SiteError>>()?;
+    let returned: Vec<(i64, i64)> = on_conn!(conn, conn => {
+        let mut insert = sqlx::QueryBuilder::new(IMPORT_RATINGS);
+        insert.push_values(rows.iter().zip(&pairs), |mut row, ((_, r), (rater, author))| {
+            row.push_bind(*rater).push_bind(*author).push_bind(r.rating).push_bind(r.rated_at);
+        });
+        insert.push(IMPORT_RATINGS_TAIL);
+        insert.build_query_as().fetch_all(conn).await?
+    });
+    let keys = rows.iter().zip(&pairs).map(|((line, _), pair)| (*line, *pair));
+    match first_skipped(keys, returned) {
+        Some(line) => Err(invalid(line, "a rating of the same diary by the same member twice")),
         None => Ok(()),
     }
 }

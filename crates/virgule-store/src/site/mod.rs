@@ -18,24 +18,26 @@
 //!    `sort_at`, `in_recentlog`, and the syndication footer), in creation order;
 //! 5. `cert` (issuer, subject, level), in creation order: the trust metric breaks ties by the
 //!    order certifications were made, so an import inserts them in file order;
-//! 6. `feed` (status, schedule, HTTP validators, last error), one per member at most;
-//! 7. `feed_item` (a post already seen: its identity, hash, and the number of the owner's
+//! 6. `rating` (rater, author, rating 1–10, when), in creation order;
+//! 7. `feed` (status, schedule, HTTP validators, last error), one per member at most;
+//! 8. `feed_item` (a post already seen: its identity, hash, and the number of the owner's
 //!    entry it became, or `null` for a tombstone: a post whose entry was deleted and must not
 //!    come back);
-//! 8. `news`, in publication order;
-//! 9. `article` (number, author, lead and body as typed and as HTML), in number order;
-//! 10. `reply` (its item — an article's number, or an entry's author and number — and the
+//! 9. `news`, in publication order;
+//! 10. `article` (number, author, lead and body as typed and as HTML), in number order;
+//! 11. `reply` (its item — an article's number, or an entry's author and number — and the
 //!     reply it answers as that reply's position among the file's `reply` records, 0-based;
 //!     a "[deleted]" placeholder has `deleted` and no text), in posting order, so a parent
 //!     always comes before its answers;
-//! 11. `project` (name, description, homepage, licence, creator's name), in creation order;
-//! 12. `project_person` (project name, member name, relation), by project then member;
-//! 13. `{"type":"end","counts":{"members":N,…}}`, always the last line.
+//! 12. `project` (name, description, homepage, licence, creator's name), in creation order;
+//! 13. `project_person` (project name, member name, relation), by project then member;
+//! 14. `{"type":"end","counts":{"members":N,…}}`, always the last line.
 //!
 //! Not carried: sessions (everyone logs in again after a move), feed claims and named leases
 //! (they belong to the processes of the old database), the last trust run's summary (the next
-//! run writes it) and what is derived from the rows above (entry counts per member, months of
-//! the archive, the entries' place in the recent log by level), which the import recomputes.
+//! run writes it), the interest scores derived from ratings (the next computation makes
+//! them) and what is derived from the rows above (entry counts per member, months of the
+//! archive, the entries' place in the recent log by level), which the import recomputes.
 //!
 //! # Guarantees
 //!
@@ -62,7 +64,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 pub use self::format::{
     ApiTokenRecord, ArticleRecord, CertRecord, EndRecord, EntryRecord, FORMAT_VERSION,
     FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord,
-    ProjectRecord, ReplyRecord, SiteCounts, SiteRecord, parse_line, read_records, to_line,
+    ProjectRecord, RatingRecord, ReplyRecord, SiteCounts, SiteRecord, parse_line, read_records,
+    to_line,
 };
 use crate::StoreError;
 

@@ -11,6 +11,7 @@ mod leases;
 mod members;
 mod news;
 mod projects;
+mod ratings;
 mod sessions;
 mod site;
 mod support;

@@ -9,6 +9,7 @@ pub mod feed;
 pub mod news;
 pub mod people;
 pub mod projects;
+pub mod ratings;
 pub mod recentlog;
 pub mod replies;
 pub mod settings;
@@ -106,6 +107,8 @@ pub struct WindowQuery {
     pub limit: Option<String>,
     /// The recent log's trust threshold, 0–3 (diaries ignore it).
     pub thresh: Option<String>,
+    /// The recent log's interest threshold, 1–10, for a signed-in reader (diaries ignore it).
+    pub interest: Option<String>,
 }
 
 impl WindowQuery {

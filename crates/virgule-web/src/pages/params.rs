@@ -30,6 +30,11 @@ pub fn thresh_param(query: Option<&str>, default: TrustLevel) -> SiteResult<Trus
     rules::threshold(query_param(query, "thresh").as_deref(), default)
 }
 
+/// `?interest=T`, the recent log's interest threshold (1–10), by the site's rule.
+pub fn interest_param(query: Option<&str>) -> SiteResult<Option<f64>> {
+    rules::interest_threshold(query_param(query, "interest").as_deref())
+}
+
 /// A `next` address is followed after login only if it is a path on this site: one leading
 /// `/`, not `//` or `/\` (which browsers read as another host), no control characters.
 pub fn safe_next(raw: Option<&str>) -> Option<String> {

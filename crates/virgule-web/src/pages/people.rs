@@ -1,5 +1,6 @@
 //! `/person/`: the member list; `/person/NAME/`: a member's profile with their latest
-//! entries, trust level and certifications, and the form another member certifies them with.
+//! entries, trust level and certifications, and the forms another member certifies them and
+//! rates their diary with.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +17,7 @@ use crate::pages::render;
 use crate::pages::view::{LevelMark, Pager, Stamp, link_text, permalink};
 use crate::state::AppState;
 use virgule_site::people::Profile;
-use virgule_site::rules::NO_CERT;
+use virgule_site::rules::{NO_CERT, NO_RATING};
 
 /// Members on a page of the list.
 pub const PER_PAGE: i64 = 100;
@@ -104,6 +105,8 @@ struct ProfilePage {
     /// The certification form's choices, for a logged-in member other than this one; empty
     /// otherwise (no form).
     cert_options: Vec<CertOption>,
+    /// The diary rating form's choices, on the same terms; empty: no form.
+    rating_options: Vec<RatingOption>,
     /// The member's projects and relations, by project name.
     projects: Vec<ProjectLine>,
 }
@@ -141,6 +144,27 @@ fn cert_options(current: Option<CertLevel>) -> Vec<CertOption> {
         option("journeyer", "Journeyer", Some(CertLevel::Journeyer)),
         option("master", "Master", Some(CertLevel::Master)),
     ]
+}
+
+struct RatingOption {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// "No rating", then 1 to 10, with the viewer's current rating (`None`: none) preselected.
+fn rating_options(current: Option<u8>) -> Vec<RatingOption> {
+    let none = RatingOption {
+        value: NO_RATING.to_owned(),
+        label: "No rating".to_owned(),
+        selected: current.is_none(),
+    };
+    let numbers = (1..=10_u8).map(|r| RatingOption {
+        value: r.to_string(),
+        label: r.to_string(),
+        selected: current == Some(r),
+    });
+    std::iter::once(none).chain(numbers).collect()
 }
 
 pub async fn profile(
@@ -194,6 +218,7 @@ impl ProfilePage {
                 .into_iter()
                 .map(|p| ProjectLine { name: p.project.to_string(), relation: p.relation.as_str() })
                 .collect(),
+            rating_options: profile.reader_rating.map(rating_options).unwrap_or_default(),
             member: profile.member,
         }
     }
@@ -217,4 +242,24 @@ pub async fn certify(
     let issuer = viewer.require_member()?;
     let (subject, _) = state.site.certify(issuer, &name, &form.level).await?;
     Ok(Redirect::to(&format!("/person/{}/", subject.name)).into_response())
+}
+
+/// The profile's diary rating form.
+#[derive(Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    rating: String,
+}
+
+/// `POST /person/NAME/rate`: sets (or, with `none`, withdraws) the viewer's rating of NAME's
+/// diary, then back to the profile.
+pub async fn rate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(name): Path<String>,
+    CsrfForm(form): CsrfForm<RateForm>,
+) -> PageResult<Response> {
+    let rater = viewer.require_member()?;
+    let (author, _) = state.site.rate(rater, &name, &form.rating).await?;
+    Ok(Redirect::to(&format!("/person/{}/", author.name)).into_response())
 }

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use virgule_store::{
-    ArchiveMonth, ArticleNumber, Entry, EntryNumber, ReplyPlace, Syndication, TagCount, TrustLevel,
+    ArchiveMonth, ArticleNumber, Entry, EntryNumber, InterestScore, ReplyPlace, Syndication,
+    TagCount, TrustLevel,
 };
 
 use crate::auth::viewer::Viewer;
@@ -81,6 +82,35 @@ impl LevelMark {
     }
 }
 
+/// An author's interest score for the reader, as the recent log shows it beside the name:
+/// the mean with one decimal, greyer the less confident (a CSS class by confidence band), and
+/// a tooltip with the figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterestMark {
+    pub mean: String,
+    /// `interest-sure` (confidence ≥ 0.75), `interest-fair` (≥ 0.4) or `interest-faint`.
+    pub class: &'static str,
+    pub title: String,
+}
+
+impl InterestMark {
+    pub fn of(score: InterestScore) -> Self {
+        let class = match score.confidence {
+            c if c >= 0.75 => "interest-sure",
+            c if c >= 0.4 => "interest-fair",
+            _ => "interest-faint",
+        };
+        InterestMark {
+            mean: format!("{:.1}", score.mean),
+            class,
+            title: format!(
+                "your interest score: {:.1} (confidence {:.2})",
+                score.mean, score.confidence
+            ),
+        }
+    }
+}
+
 /// An edit this soon after publishing is not worth mentioning.
 const EDIT_NOTICE_AFTER_SECS: i64 = 60;
 
@@ -110,6 +140,8 @@ pub struct EntryView {
     pub syndicated: Option<String>,
     /// "3 replies", on pages that count them.
     pub replies: Option<String>,
+    /// The author's interest score for a signed-in reader (the recent log only).
+    pub interest: Option<InterestMark>,
 }
 
 impl EntryView {
@@ -130,6 +162,7 @@ impl EntryView {
             published: Stamp::new(entry.published),
             edited: edited.then(|| Stamp::new(entry.updated)),
             syndicated: entry.syndicated.as_ref().map(syndication_line),
+            interest: None,
             byline,
             author,
         }

@@ -25,6 +25,8 @@ pub struct TestApp {
     server: Option<JoinHandle<std::io::Result<()>>>,
     /// The trust recomputer, with the admin as seed and the default capacities.
     recomputer: JoinHandle<()>,
+    /// The interest scores' computation, woken by ratings and certifications.
+    interest: JoinHandle<()>,
     _db: Option<TestDb>,
 }
 
@@ -83,6 +85,7 @@ impl TestApp {
         // levels a test sets by hand; later ones follow certifications.
         trust.recompute_now().await;
         let recomputer = tokio::spawn(trust.clone().watch(std::future::pending()));
+        let interest = tokio::spawn(site.interest().clone().watch(std::future::pending()));
         let state = AppState::new(site, config.web);
         let server = tokio::spawn(virgule_web::serve(listener, state, async {
             let _ = rx.await;
@@ -93,6 +96,7 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
             recomputer,
+            interest,
             _db: None,
         }
     }
@@ -108,6 +112,8 @@ impl TestApp {
         // Callers may reopen the store next: no recomputation may still be writing to it.
         self.recomputer.abort();
         _ = (&mut self.recomputer).await;
+        self.interest.abort();
+        _ = (&mut self.interest).await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -207,6 +213,7 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         self.recomputer.abort();
+        self.interest.abort();
     }
 }
 

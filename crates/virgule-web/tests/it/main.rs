@@ -20,6 +20,7 @@ mod pages_diary;
 mod pages_misc;
 mod pages_projects;
 mod pages_support;
+mod ratings;
 mod recentlog_thresh;
 mod replies;
 mod rules_parity;

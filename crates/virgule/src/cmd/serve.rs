@@ -1,5 +1,5 @@
 //! `virgule serve`: opens the store, binds the listen address and serves the site, with the
-//! feed fetcher and the trust recomputer running beside it, until ctrl-c or SIGTERM; then
+//! feed fetcher, the trust recomputer and the interest scores' computation running beside it, until ctrl-c or SIGTERM; then
 //! lets in-flight requests finish, stops the background tasks (the fetcher giving back its
 //! claims) and closes the database cleanly.
 
@@ -31,6 +31,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let site =
         virgule_site::Site::new(store.clone(), config.site()).with_syndicator(syndicator.clone());
     let trust = site.trust().clone();
+    let interest = site.interest().clone();
     let state = virgule_web::AppState::new(site, config.web());
     tracing::info!(site = %config.site_name, "listening on http://{addr}");
 
@@ -56,6 +57,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         async move { syndicator.run(done).await }
     });
     let recomputer = tokio::spawn(trust.run(when_stopped()));
+    let interest = tokio::spawn(interest.run(when_stopped()));
     let served = virgule_web::serve(listener, state, when_stopped()).await;
     _ = stopping.send(true);
     if let Err(e) = fetcher.await {
@@ -63,6 +65,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     }
     if let Err(e) = recomputer.await {
         tracing::error!(error = %e, "the trust recomputer stopped with an error");
+    }
+    if let Err(e) = interest.await {
+        tracing::error!(error = %e, "the interest recomputer stopped with an error");
     }
     store.close().await;
     served.context("the server stopped with an error")?;

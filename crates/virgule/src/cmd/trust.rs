@@ -1,5 +1,6 @@
 //! `virgule trust compute`: reruns the trust metric on the site's database and stores the
-//! levels (what `serve` does after each certification), or ranks an exported certification
+//! levels (what `serve` does after each certification), then recomputes the diary ratings'
+//! interest scores, or ranks an exported certification
 //! graph offline with the same metric, so an admin can compare levels against another
 //! site's export (mod_virgule's `issuer,subject,Level` lines) or try other seeds and
 //! capacities.
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
+use virgule_site::InterestSummary;
 use virgule_site::trust::{TrustSummary, recompute};
 use virgule_trust::{Graph, Level, compute, parse_graph};
 
@@ -15,7 +17,8 @@ use crate::config::Config;
 
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
-    /// Recompute every member's level from the site's certifications and store it; with
+    /// Recompute every member's level from the site's certifications and store it (and the
+    /// interest scores from diary ratings); with
     /// --graph, print `name,Level` for every member of an exported graph, sorted by name.
     Compute(ComputeArgs),
 }
@@ -68,8 +71,26 @@ async fn compute_site(config: &Config, args: &ComputeArgs) -> anyhow::Result<Str
     }
     let store = super::open_store(config).await?;
     let summary = recompute(&store, &settings).await;
+    // Interest scores travel along the same certifications: recompute them too.
+    let interest = match &summary {
+        Ok(_) => Some(virgule_site::interest::recompute(&store).await),
+        Err(_) => None,
+    };
     store.close().await;
-    Ok(describe(&summary.context("cannot recompute the trust levels")?))
+    let mut out = describe(&summary.context("cannot recompute the trust levels")?);
+    if let Some(interest) = interest {
+        out.push_str(&describe_interest(&interest.context("cannot recompute interest scores")?));
+    }
+    Ok(out)
+}
+
+/// The interest computation in one line.
+fn describe_interest(summary: &InterestSummary) -> String {
+    let how = if summary.converged { "converged" } else { "stopped at the hop bound" };
+    format!(
+        "interest scores recomputed: {} stored from {} ratings ({} passes, {how})\n",
+        summary.scores, summary.ratings, summary.passes
+    )
 }
 
 /// The summary as the admin reads it: accepted per level, the seeds, then the warnings.
