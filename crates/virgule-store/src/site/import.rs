@@ -40,44 +40,73 @@ impl Store {
         mut progress: impl FnMut(u64),
     ) -> Result<SiteCounts, SiteError> {
         let mut checker = Checker::default();
-        let mut ids = Ids::default();
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            let members: i64 = sqlx::query_scalar(MEMBER_COUNT).fetch_one(&mut *tx).await?;
-            if members > 0 {
-                return Err(SiteError::NotEmpty { members });
-            }
-            let mut batch: Option<Batch> = None;
-            for (item, line) in records.into_iter().zip(1_u64..) {
-                let record = item?;
-                let Some(record) =
-                    checker.check(line, record).map_err(|message| invalid(line, message))?
-                else {
-                    continue;
-                };
-                let record = match &mut batch {
-                    Some(pending) => match pending.join(line, record) {
-                        None => continue,
-                        Some(record) => record,
-                    },
-                    None => record,
-                };
-                if let Some(full) = batch.take() {
-                    full.write(Conn::from(&mut *tx), &mut ids).await?;
-                    progress(line - 1);
+            // The transaction reads (the member count) before it writes: on SQLite it must
+            // hold the write lock from its start (see `Db::begin_read_then_write`).
+            let mut tx = pool.begin_with(self.db.begin_read_then_write()).await?;
+            match load(Conn::from(&mut *tx), records, &mut checker, &mut progress).await {
+                Ok(counts) => {
+                    tx.commit().await?;
+                    progress(checker.lines);
+                    Ok(counts)
                 }
-                batch = Batch::of(line, record);
+                Err(refused) => {
+                    // Dropping the transaction would only queue its rollback on the
+                    // connection: the write lock would outlive this call, and the caller's next
+                    // write (another import, say) could find the database locked.
+                    if let Err(e) = tx.rollback().await {
+                        tracing::warn!(error = %e, "rolling back a refused site import failed");
+                    }
+                    Err(refused)
+                }
             }
-            if let Some(last) = batch {
-                last.write(Conn::from(&mut *tx), &mut ids).await?;
-            }
-            let counts = checker.finish()?;
-            sqlx::query(RECOUNT_ENTRIES).execute(&mut *tx).await?;
-            tx.commit().await?;
-            progress(checker.lines);
-            Ok(counts)
         })
     }
+}
+
+/// The writing half of [`Store::import_site`], inside its transaction: checks each record and
+/// inserts them in batches of one kind. Nothing is committed here.
+async fn load(
+    mut conn: Conn<'_>,
+    records: impl IntoIterator<Item = Result<SiteRecord, SiteError>>,
+    checker: &mut Checker,
+    progress: &mut impl FnMut(u64),
+) -> Result<SiteCounts, SiteError> {
+    let members: i64 = on_conn!(conn.reborrow(), conn => {
+        sqlx::query_scalar(MEMBER_COUNT).fetch_one(conn).await?
+    });
+    if members > 0 {
+        return Err(SiteError::NotEmpty { members });
+    }
+    let mut ids = Ids::default();
+    let mut batch: Option<Batch> = None;
+    for (item, line) in records.into_iter().zip(1_u64..) {
+        let record = item?;
+        let Some(record) = checker.check(line, record).map_err(|message| invalid(line, message))?
+        else {
+            continue;
+        };
+        let record = match &mut batch {
+            Some(pending) => match pending.join(line, record) {
+                None => continue,
+                Some(record) => record,
+            },
+            None => record,
+        };
+        if let Some(full) = batch.take() {
+            full.write(conn.reborrow(), &mut ids).await?;
+            progress(line - 1);
+        }
+        batch = Batch::of(line, record);
+    }
+    if let Some(last) = batch {
+        last.write(conn.reborrow(), &mut ids).await?;
+    }
+    let counts = checker.finish()?;
+    on_conn!(conn, conn => {
+        sqlx::query(RECOUNT_ENTRIES).execute(conn).await?;
+    });
+    Ok(counts)
 }
 
 /// Database ids handed out so far, by the names the file uses.

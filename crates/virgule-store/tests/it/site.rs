@@ -3,11 +3,14 @@
 //! refused by line without leaving anything behind.
 
 use chrono::Duration;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection};
 use virgule_store::site::{SiteError, SiteRecord, parse_line, to_line};
-use virgule_store::testing::fresh_store;
+use virgule_store::testing::{TestDb, fresh_store};
 use virgule_store::{
-    ArticleDraft, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, Page,
-    ProfileUpdate, ReplyDraft, ReplyTarget, Store, TrustLevel,
+    ArticleDraft, Backend, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, Page,
+    ProfileUpdate, ReplyDraft, ReplyTarget, SQLITE_FILE, Store, TrustLevel,
 };
 
 use crate::support::{at, draft, member, name, post};
@@ -445,4 +448,101 @@ async fn records_are_json_lines_with_names_not_ids() {
         lines.iter().any(|l| l.contains("\"type\":\"feed_item\"") && l.contains("\"entry\":null")),
         "the tombstone"
     );
+}
+
+/// A second connection to a test's database, outside the store's pool: another writer.
+enum Other {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Other {
+    /// Connects without waiting for locks: SQLite's busy timeout is zero, and PostgreSQL's
+    /// lock below is taken with NOWAIT.
+    async fn connect(db: &TestDb) -> Other {
+        match db.backend() {
+            Backend::Sqlite => {
+                let [_, dir] = db.cli_args();
+                let file = std::path::Path::new(&dir).join(SQLITE_FILE);
+                let options = SqliteConnectOptions::new()
+                    .filename(file)
+                    .busy_timeout(std::time::Duration::ZERO);
+                Other::Sqlite(options.connect().await.unwrap())
+            }
+            Backend::Postgres => {
+                Other::Postgres(PgConnection::connect(db.database_url().unwrap()).await.unwrap())
+            }
+        }
+    }
+
+    /// Opens a transaction that keeps every other connection from writing members: SQLite's
+    /// write lock, or on PostgreSQL a lock on `members` that conflicts with inserts (and with
+    /// a transaction that has inserted and is not over).
+    async fn lock_writes(&mut self) -> Result<(), sqlx::Error> {
+        match self {
+            Other::Sqlite(conn) => {
+                sqlx::query("BEGIN IMMEDIATE").execute(conn).await?;
+            }
+            Other::Postgres(conn) => {
+                sqlx::query("BEGIN").execute(&mut *conn).await?;
+                let lock = "LOCK TABLE members IN SHARE ROW EXCLUSIVE MODE NOWAIT";
+                if let Err(e) = sqlx::query(lock).execute(&mut *conn).await {
+                    sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn unlock(&mut self) {
+        match self {
+            Other::Sqlite(conn) => {
+                sqlx::query("ROLLBACK").execute(conn).await.unwrap();
+            }
+            Other::Postgres(conn) => {
+                sqlx::query("ROLLBACK").execute(conn).await.unwrap();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_import_waits_for_another_writer_instead_of_failing() {
+    let (source, _a) = fresh_store().await;
+    build_site(&source).await;
+    let good = export(&source).await;
+    let (target, b) = fresh_store().await;
+
+    // Another writer holds the lock while the import starts, and lets go a moment later. The
+    // import reads (is the database empty?) before it writes: on SQLite, unless it took the
+    // write lock at its BEGIN, its first insert would fail at once with "database is locked".
+    let mut other = Other::connect(&b).await;
+    other.lock_writes().await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        other.unlock().await;
+    });
+    let counts = import(&target, &good).await.unwrap();
+    release.await.unwrap();
+    assert_eq!(counts.members, 4);
+}
+
+#[tokio::test]
+async fn a_refused_import_has_let_go_of_the_database_when_it_returns() {
+    let (source, _a) = fresh_store().await;
+    build_site(&source).await;
+    let good = export(&source).await;
+    let (target, b) = fresh_store().await;
+    let mut other = Other::connect(&b).await;
+
+    // Every row is written before the missing end record is noticed: the transaction holds
+    // the write lock until it has rolled back, which must be over by the time the error is.
+    for _ in 0..20 {
+        let err = import(&target, &good[..good.len() - 1]).await.unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+        other.lock_writes().await.expect("another writer gets the lock at once");
+        other.unlock().await;
+    }
+    assert_empty(&target).await;
 }
