@@ -57,6 +57,7 @@ pub fn build(state: AppState) -> Router {
         // Projects: the list, one project, the creator's form, members' relations.
         .route("/proj/", get(pages::projects::list))
         .route("/proj/new", get(pages::projects::new_form).post(pages::projects::create))
+        .route("/proj/{name}", get(pages::projects::add_slash))
         .route("/proj/{name}/", get(pages::projects::show))
         .route("/proj/{name}/edit", get(pages::projects::edit_form).post(pages::projects::update))
         .route("/proj/{name}/relation", post(pages::projects::relation))

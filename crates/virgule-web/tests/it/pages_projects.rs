@@ -252,3 +252,15 @@ async fn the_trust_graph_goes_out_as_text_and_graphviz() {
     let (status, _) = app.get(&anon, "/person/zed/").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_project_address_without_its_slash_leads_to_the_page() {
+    let app = TestApp::start().await;
+    let anon = app.browser();
+    let res = anon.get(app.url("/proj/GIMP")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(location(&res), "/proj/gimp/", "as /person/NAME leads to /person/NAME/");
+    let (status, page) = app.get(&anon, "/proj/no%20such!").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("There is no project at this address."), "{page}");
+}

@@ -10,7 +10,7 @@ mod show;
 pub use edit::{edit_form, update};
 pub use new::{create, new_form};
 pub use relation::relation;
-pub use show::{list, show};
+pub use show::{add_slash, list, show};
 
 use askama::Template;
 use axum::http::StatusCode;

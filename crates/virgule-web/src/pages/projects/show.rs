@@ -3,13 +3,13 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use virgule_site::projects::ProjectPage;
 use virgule_site::rules::NO_RELATION;
 use virgule_store::{Page, Project, Relation};
 
 use crate::auth::viewer::Viewer;
-use crate::error::PageResult;
+use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
 use crate::pages::params::start_param;
 use crate::pages::render;
@@ -31,6 +31,13 @@ struct ProjectsPage {
     projects: Vec<ProjectLine>,
     total: i64,
     pager: Pager,
+}
+
+/// `/proj/NAME` → `/proj/NAME/`, as a member's `/person/NAME` does.
+pub async fn add_slash(Path(name): Path<String>) -> PageResult<Response> {
+    let name = virgule_site::rules::project_name(&name)
+        .map_err(|_| Failure::not_found("There is no project at this address."))?;
+    Ok(Redirect::permanent(&format!("/proj/{}/", name.as_str())).into_response())
 }
 
 pub async fn list(
