@@ -180,7 +180,7 @@ pub fn relations_of(index: u32) -> Vec<(usize, virgule_store::Relation)> {
     let all = Relation::ALL;
     let project = index as usize % PROJECTS.len();
     let mut out = vec![(project, all[(index as usize / PROJECTS.len()) % all.len()])];
-    if index % 4 == 0 {
+    if index.is_multiple_of(4) {
         out.push(((project + 2) % PROJECTS.len(), Relation::User));
     }
     out
