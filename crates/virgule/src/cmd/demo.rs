@@ -141,7 +141,7 @@ async fn fill(
         total as f64 / seconds.max(1e-9),
     );
     let started = Instant::now();
-    let made = community::fill(store, &ids, args.entries_per_member, posts).await?;
+    let made = community::fill(store, &ids, args.entries_per_member, posts, now).await?;
     println!(
         "wrote {} articles and {} replies, {} projects with {} members' relations, {} diary \
          ratings in {:.1} s",

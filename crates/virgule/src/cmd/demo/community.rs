@@ -11,6 +11,7 @@
 //! site configured that way looks as if the gates had been asked.
 
 use anyhow::{Context, anyhow};
+use chrono::{DateTime, Duration, Utc};
 use virgule_store::{
     ArticleDraft, EntryDraft, ProjectDraft, ProjectName, ReplyDraft, ReplyTarget, Store,
 };
@@ -115,11 +116,24 @@ pub fn thread_shape(seed: u32) -> &'static [Option<usize>] {
     }
 }
 
-/// Writes the thread `shape` on `target`, the replies by members picked from `seed`.
+/// How long after an item, and after each other, a thread's replies come (a thread of five
+/// fits in the hour between the newest entries and now).
+const REPLY_STEP_MINUTES: i64 = 10;
+
+/// Hours between two articles.
+const ARTICLE_STEP_HOURS: i64 = 3;
+
+/// Article `k` of `count`, oldest first, is published `count - k` steps before `now`.
+pub fn article_time(k: u32, count: u32, now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::hours(ARTICLE_STEP_HOURS * i64::from(count - k))
+}
+
+/// Writes the thread `shape` on `target` (published at `item_published`), the replies by
+/// members picked from `seed`.
 async fn write_thread(
     store: &Store,
     ids: &[i64],
-    target: ReplyTarget,
+    (target, item_published): (ReplyTarget, DateTime<Utc>),
     seed: u32,
     drafts: &[ReplyDraft],
 ) -> anyhow::Result<usize> {
@@ -130,7 +144,9 @@ async fn write_thread(
         let author = ids[((seed * 7 + step * 13 + 1) as usize) % ids.len()];
         let draft = &drafts[((seed + step * 3) as usize) % drafts.len()];
         let parent = parent.map(|p| written[p]);
-        let reply = store.create_reply(target, parent, author, draft).await?;
+        let published =
+            item_published + Duration::minutes(REPLY_STEP_MINUTES * (i64::from(step) + 1));
+        let reply = store.create_reply_at(target, parent, author, draft, published).await?;
         written.push(reply.id);
     }
     Ok(written.len())
@@ -220,6 +236,7 @@ pub async fn fill(
     ids: &[i64],
     entries_per_member: u32,
     posts: &[EntryDraft],
+    now: DateTime<Utc>,
 ) -> anyhow::Result<Community> {
     let members = u32::try_from(ids.len()).context("too many demo members")?;
     let mut done = Community::default();
@@ -227,18 +244,20 @@ pub async fn fill(
         posts.iter().map(article_from_post).collect::<anyhow::Result<_>>()?;
     let replies = reply_drafts()?;
 
-    // Articles, oldest first so that the newest number is the newest text, each with a thread.
+    // Articles, oldest first so that numbers follow time, each with a thread.
     let authors: Vec<u32> = (0..members).filter(|&i| writes_articles(i)).collect();
-    for k in 0..article_count(members) {
+    let count = article_count(members);
+    for k in 0..count {
         let author = authors[k as usize % authors.len()];
         let draft = &articles[(k as usize * 7) % articles.len()];
+        let published = article_time(k, count, now);
         let article = store
-            .create_article(ids[author as usize], draft)
+            .create_article_at(ids[author as usize], draft, published)
             .await
             .with_context(|| format!("cannot store an article of {}", demo_name(author)))?;
         done.articles += 1;
-        done.replies +=
-            write_thread(store, ids, ReplyTarget::Article(article.id), k, &replies).await?;
+        let target = (ReplyTarget::Article(article.id), article.published);
+        done.replies += write_thread(store, ids, target, k, &replies).await?;
     }
 
     // The newest entry of every fifth member gets a thread.
@@ -250,8 +269,8 @@ pub async fn fill(
                 .entry_by_number(&name, newest)
                 .await?
                 .with_context(|| format!("{name} has no entry {newest}"))?;
-            done.replies +=
-                write_thread(store, ids, ReplyTarget::Entry(entry.id), index + 1, &replies).await?;
+            let target = (ReplyTarget::Entry(entry.id), entry.published);
+            done.replies += write_thread(store, ids, target, index + 1, &replies).await?;
         }
     }
 
@@ -302,6 +321,12 @@ mod tests {
         assert!(!writes_articles(ARTICLE_AUTHOR_RANGE));
         assert!((0..1000).filter(|&i| writes_articles(i)).count() >= 20);
         assert_eq!(article_count(1), 3);
+        let now = virgule_store::now();
+        assert_eq!(article_time(299, 300, now), now - Duration::hours(ARTICLE_STEP_HOURS));
+        assert!(article_time(0, 300, now) < article_time(1, 300, now));
+        // A thread of five ends before the next hour's entries and articles.
+        let longest = i64::try_from(thread_shape(1).len()).unwrap();
+        assert!(REPLY_STEP_MINUTES * longest < 60);
         assert_eq!(article_count(1000), 300);
     }
 
