@@ -89,7 +89,17 @@ const NUMBER_ATTEMPTS: usize = 5;
 impl Store {
     /// Publishes an article by `member_id` now, under the next number.
     pub async fn create_article(&self, member_id: i64, draft: &ArticleDraft) -> Result<Article> {
-        let published = crate::now();
+        self.create_article_at(member_id, draft, crate::now()).await
+    }
+
+    /// Publishes an article dated `published` under the next number (for loads of earlier
+    /// articles, such as `virgule demo`'s; numbers still follow the order of the calls).
+    pub async fn create_article_at(
+        &self,
+        member_id: i64,
+        draft: &ArticleDraft,
+        published: DateTime<Utc>,
+    ) -> Result<Article> {
         let mut attempt = 0;
         let number: i64 = loop {
             attempt += 1;

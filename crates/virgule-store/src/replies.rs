@@ -123,6 +123,19 @@ impl Store {
         member_id: i64,
         draft: &ReplyDraft,
     ) -> Result<Reply> {
+        self.create_reply_at(target, parent, member_id, draft, crate::now()).await
+    }
+
+    /// [`Store::create_reply`] dated `published` (for loads of earlier replies, such as
+    /// `virgule demo`'s; a thread lists replies in the order of the calls).
+    pub async fn create_reply_at(
+        &self,
+        target: ReplyTarget,
+        parent: Option<i64>,
+        member_id: i64,
+        draft: &ReplyDraft,
+        published: DateTime<Utc>,
+    ) -> Result<Reply> {
         let (article, entry) = match target {
             ReplyTarget::Article(id) => (Some(id), None),
             ReplyTarget::Entry(id) => (None, Some(id)),
@@ -136,7 +149,7 @@ impl Store {
                 .bind(draft.format.as_str())
                 .bind(draft.body_source.as_str())
                 .bind(draft.html.as_str())
-                .bind(crate::now())
+                .bind(published)
                 .fetch_one(pool)
                 .await?
         });

@@ -160,6 +160,60 @@ fn demo_entries_are_served_as_diary_pages() {
 }
 
 #[test]
+fn a_demo_site_has_articles_with_threads_projects_with_people_and_ratings() {
+    let dir = TempDir::new().unwrap();
+    let output =
+        run(virgule(dir.path()).args(["demo", "--members", "12", "--entries-per-member", "2"]));
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    // 12 members: 6 articles with their threads, 3 entry threads, 5 projects.
+    assert!(stdout.contains("wrote 6 articles and "), "{stdout}");
+    assert!(stdout.contains("5 projects with 15 members' relations"), "{stdout}");
+    assert!(stdout.contains("interest scores: "), "{stdout}");
+    // Rank the members from demo0000 before serving (the server's own run is in the
+    // background); `trust compute` also recomputes the interest scores of the demo's ratings.
+    let output = run(virgule(dir.path()).args(["--trust-seeds", "demo0000", "trust", "compute"]));
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert!(stdout.contains("interest scores recomputed: "), "{stdout}");
+    assert!(!stdout.contains("from 0 ratings"), "{stdout}");
+    let server = Server::start_with(dir.path(), &[("VIRGULE_TRUST_SEEDS", "demo0000")]);
+
+    // The front page leads with the articles, their reply counts, by ranked authors.
+    let (status, front) = get(server.addr, "/");
+    assert_eq!(status, 200);
+    assert!(!front.contains("No articles yet"), "{front}");
+    assert!(front.contains("href=\"/article/6.html\""), "{front}");
+    assert!(front.contains("4 replies") && front.contains("5 replies"), "{front}");
+    assert!(front.contains("<div class=\"lead content\"><p"), "{front}");
+    // Written by members the seed ranks Journeyer or above, as the article gate would ask.
+    let list = &front[front.find("class=\"article-list\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    assert!(list.contains("author level-"), "{list}");
+    assert!(!list.contains("level-apprentice") && !list.contains("level-observer"), "{list}");
+
+    // An article's thread is nested: a reply to a reply to a reply.
+    let (status, article) = get(server.addr, "/article/1.html");
+    assert_eq!(status, 200, "{article}");
+    assert!(article.contains("4 replies"), "{article}");
+    assert!(article.contains("data-depth=\"2\""), "{article}");
+
+    // The newest entry of demo0000 has a thread too.
+    let (status, entry) = get(server.addr, "/person/demo0000/diary/1.html");
+    assert_eq!(status, 200);
+    assert!(entry.contains("class=\"reply "), "{entry}");
+
+    // A project lists its people by relation; a profile lists the member's projects.
+    let (status, project) = get(server.addr, "/proj/debian/");
+    assert_eq!(status, 200, "{project}");
+    assert!(project.contains("/person/demo0002/"), "{project}");
+    let (status, profile) = get(server.addr, "/person/demo0002/");
+    assert_eq!(status, 200);
+    assert!(profile.contains("/proj/debian/"), "{profile}");
+    assert!(server.terminate().success());
+}
+
+#[test]
 fn version_and_help_describe_the_binary() {
     let dir = TempDir::new().unwrap();
     let output = run(virgule(dir.path()).arg("--version"));
@@ -412,7 +466,8 @@ fn trust_compute_ranks_the_site_and_explains_its_seeds() {
     assert!(stdout.contains("accepted at Master: 1"), "{stdout}");
     assert!(stdout.contains("seed demo0001: certifies 0"), "{stdout}");
     assert!(stdout.contains("warning: seed demo0001 certifies nobody"), "{stdout}");
-    assert!(stdout.contains("interest scores recomputed: 0 stored from 0 ratings"), "{stdout}");
+    // The two demo members rate each other's diaries: each gets the other's score.
+    assert!(stdout.contains("interest scores recomputed: 2 stored from 2 ratings"), "{stdout}");
     let out = run(virgule(dir.path()).args(["user", "list"]));
     assert!(out.status.success());
 

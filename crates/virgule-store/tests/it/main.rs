@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod backdated;
 mod certs;
 mod entries;
 mod feeds;

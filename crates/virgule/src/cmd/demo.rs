@@ -3,7 +3,11 @@
 //! benchmark has data; the members certify each other from `demo0000` down, so that with
 //! `demo0000` as a trust seed the recent log has ranked authors, as on a real site (with the
 //! default capacities one seed ranks up to 200, its capacity; the rest stay unranked).
+//! Around them, a community ([`community`]): front-page articles with threaded replies,
+//! replies under some entries, projects with the members' relations, diary ratings.
 //! Refuses to run twice on the same database.
+
+mod community;
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -136,6 +140,18 @@ async fn fill(
         args.entries_per_member,
         total as f64 / seconds.max(1e-9),
     );
+    let started = Instant::now();
+    let made = community::fill(store, &ids, args.entries_per_member, posts, now).await?;
+    println!(
+        "wrote {} articles and {} replies, {} projects with {} members' relations, {} diary \
+         ratings in {:.1} s",
+        made.articles,
+        made.replies,
+        made.projects,
+        made.relations,
+        made.ratings,
+        started.elapsed().as_secs_f64(),
+    );
     println!("every demo member's password is: {DEMO_PASSWORD}");
     let summary = virgule_site::trust::recompute(store, &config.site().trust).await?;
     let [(_, ranked), ..] = summary.accepted;
@@ -147,6 +163,12 @@ async fn fill(
              (VIRGULE_TRUST_SEEDS={first}) to rank them and see their entries in the recent log"
         );
     }
+    // The ratings' interest scores travel along the certifications, as `trust compute` does.
+    let interest = virgule_site::interest::recompute(store).await?;
+    println!(
+        "interest scores: {} computed from {} diary ratings",
+        interest.scores, interest.ratings
+    );
     if let Some(name) = revoked_admin {
         println!(
             "note: {name} was the site's first account and so became its admin; that right was \
