@@ -76,9 +76,14 @@ const ARTICLE_BY_NUMBER: &str = concat!(article_from!(), " WHERE a.number = $1")
 const ARTICLE_SOURCE: &str = "SELECT lead_source, body_source FROM articles WHERE number = $1";
 
 /// Newest first: numbers grow with time.
-const ARTICLES: &str = concat!(article_from!(), " ORDER BY a.number DESC LIMIT $1 OFFSET $2");
+/// Articles hidden as spam (the article's flags or its author's) are left out.
+const ARTICLES: &str = concat!(
+    article_from!(),
+    " WHERE a.spam <> 1 AND m.spam <> 1 ORDER BY a.number DESC LIMIT $1 OFFSET $2"
+);
 
-const ARTICLE_COUNT: &str = "SELECT COUNT(*) FROM articles";
+const ARTICLE_COUNT: &str = "SELECT COUNT(*) FROM articles a JOIN members m \
+     ON m.id = a.member_id WHERE a.spam <> 1 AND m.spam <> 1";
 
 const ARTICLES_FOR_MEMBER: &str =
     "SELECT number, title FROM articles WHERE member_id = $1 ORDER BY number DESC";

@@ -28,6 +28,7 @@ struct ReplyRow {
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     deleted: bool,
+    spam: bool,
     article_number: Option<i64>,
     entry_author: Option<String>,
     entry_number: Option<i64>,
@@ -65,6 +66,7 @@ impl ReplyRow {
             published: self.published_at,
             updated: self.updated_at,
             deleted: self.deleted,
+            spam: self.spam,
         })
     }
 }
@@ -74,7 +76,7 @@ macro_rules! reply_from {
     () => {
         "SELECT r.id, r.article_id, r.entry_id, r.parent_id, m.name AS author, \
          m.trust_level AS author_level, r.format, r.html, r.published_at, r.updated_at, \
-         r.deleted, a.number AS article_number, em.name AS entry_author, \
+         r.deleted, (r.spam = 1 OR m.spam = 1) AS spam, a.number AS article_number, em.name AS entry_author, \
          e.number AS entry_number \
          FROM replies r JOIN members m ON m.id = r.member_id \
          LEFT JOIN articles a ON a.id = r.article_id \
