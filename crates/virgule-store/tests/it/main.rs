@@ -7,6 +7,7 @@
 mod certs;
 mod entries;
 mod feeds;
+mod flags;
 mod leases;
 mod members;
 mod news;
