@@ -49,12 +49,14 @@ impl ArticleRow {
 }
 
 /// `SELECT` list and `FROM` clause of an [`ArticleRow`]; the reply count reads the
-/// `replies_article` index (placeholders of deleted replies do not count).
+/// `replies_article` index (placeholders of deleted replies, and replies hidden as spam, do
+/// not count).
 macro_rules! article_from {
     () => {
         "SELECT a.id, a.number, m.name AS author, m.trust_level AS author_level, a.title, \
          a.format, a.lead_html, a.html, a.published_at, a.updated_at, \
-         (SELECT COUNT(*) FROM replies r WHERE r.article_id = a.id AND NOT r.deleted) \
+         (SELECT COUNT(*) FROM replies r WHERE r.article_id = a.id AND NOT r.deleted \
+         AND r.spam <> 1) \
          AS reply_count \
          FROM articles a JOIN members m ON m.id = a.member_id"
     };

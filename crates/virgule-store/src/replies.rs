@@ -111,7 +111,7 @@ const BLANK_REPLY: &str =
 const DELETE_REPLY: &str = "DELETE FROM replies WHERE id = $1";
 
 const REPLY_COUNTS_HEAD: &str =
-    "SELECT entry_id, COUNT(*) FROM replies WHERE NOT deleted AND entry_id IN (";
+    "SELECT entry_id, COUNT(*) FROM replies WHERE NOT deleted AND spam <> 1 AND entry_id IN (";
 
 const SET_REPLIES_OPEN: &str = "UPDATE members SET replies_open = $2 WHERE id = $1";
 
@@ -232,8 +232,8 @@ impl Store {
         })
     }
 
-    /// How many replies (not counting placeholders) each of these entries has, by entry id;
-    /// an entry without replies is absent.
+    /// How many replies (not counting placeholders nor replies hidden as spam) each of these
+    /// entries has, by entry id; an entry without replies is absent.
     pub async fn reply_counts_for_entries(&self, entry_ids: &[i64]) -> Result<HashMap<i64, i64>> {
         if entry_ids.is_empty() {
             return Ok(HashMap::new());

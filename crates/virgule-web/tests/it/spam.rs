@@ -606,3 +606,55 @@ async fn a_flood_of_puppets_reaches_no_shared_page() {
     let (_, page) = app.get(&anon, "/person/puppet00/diary/0.html").await;
     assert!(page.contains("Puppet pitch 0"), "their own diary still shows it");
 }
+
+/// The article page and the reply thread offer the form too; a reply whose author has since
+/// fallen below Apprentice shows its links with ugc, and the article's do once its author has.
+#[tokio::test]
+async fn articles_and_replies_offer_the_form_and_follow_their_authors_level_for_ugc() {
+    let app = TestApp::start().await;
+    let c = cast(&app).await;
+    let article = post_article(&app, &c.writer, "Links inside").await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/articles/{article}/replies"),
+        Some(&c.apprentice),
+        Some(json!({"body": "See [this](https://r.example/)", "format": "markdown"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let mast = app.browser();
+    log_in(&app, &mast, "mast", PASSWORD).await;
+    let path = format!("/article/{article}.html");
+    let (_, page) = app.get(&mast, &path).await;
+    assert!(page.contains(r#"name="kind" value="article""#), "{page}");
+    assert!(page.contains(&format!(r#"name="target" value="{id}""#)), "{page}");
+    assert!(!page.contains(UGC), "ranked authors: no ugc");
+
+    set_level(&app, "appr", TrustLevel::Observer).await;
+    let (_, page) = app.get(&Client::new(), &path).await;
+    assert_eq!(page.matches(UGC).count(), 1, "the reply's link: {page}");
+
+    // Flagging the reply from its thread goes back to it.
+    let fields =
+        [("kind", "reply"), ("target", &id.to_string()), ("back", &format!("{path}#reply-{id}"))];
+    let res = app.submit(&mast, &path, "/flags", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), format!("{path}#reply-{id}"));
+    let (_, page) = app.get(&Client::new(), &path).await;
+    assert!(page.contains("[hidden as spam]") && !page.contains("r.example"), "{page}");
+    let (_, api) = get(&app, &format!("/api/v1/articles/{article}")).await;
+    assert_eq!(api["replies"][0]["spam"], true, "{api}");
+    assert_eq!(api["replies"][0]["html"], "", "{api}");
+    let (_, list) = get(&app, "/api/v1/articles").await;
+    assert_eq!(list["articles"][0]["reply_count"], 0, "a hidden reply is not counted: {list}");
+    // An address elsewhere is not followed back.
+    let fields =
+        [("kind", "article"), ("target", &article.to_string()), ("back", "https://evil.example/")];
+    let res = app.submit(&mast, &path, "/flags", &fields).await;
+    assert_eq!(location(&res), "/");
+    // Anonymous readers are sent to log in for the admin page.
+    let (status, _) = app.get(&app.browser(), "/admin/").await;
+    assert!(status.is_redirection(), "{status}");
+}
