@@ -27,6 +27,9 @@ mod policy;
 mod serialized;
 pub mod shortcuts;
 mod text;
+mod ugc;
+
+pub use ugc::add_ugc;
 
 /// The one sanitizer policy: every member-written entry, article, reply, profile note, and
 /// every syndicated post goes through it. Relative URLs are kept as they are.

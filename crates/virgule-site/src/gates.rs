@@ -14,6 +14,8 @@ pub enum Gate {
     Article,
     /// Replying to an article or a diary entry (`reply_gate`, Apprentice by default).
     Reply,
+    /// Flagging spam (always Apprentice: a flag weighs its flagger's level).
+    Flag,
 }
 
 impl Gate {
@@ -21,6 +23,7 @@ impl Gate {
         match self {
             Gate::Article => "Posting an article",
             Gate::Reply => "Replying",
+            Gate::Flag => "Flagging spam",
         }
     }
 }
@@ -47,6 +50,7 @@ impl Site {
         match gate {
             Gate::Article => self.settings.article_gate,
             Gate::Reply => self.settings.reply_gate,
+            Gate::Flag => TrustLevel::Apprentice,
         }
     }
 

@@ -41,6 +41,7 @@ pub mod ratings;
 pub mod replies;
 pub mod rules;
 mod shortcuts;
+pub mod spam;
 pub mod trust;
 
 use std::sync::Arc;
@@ -64,6 +65,8 @@ pub struct SiteSettings {
     pub article_gate: TrustLevel,
     /// The lowest level that may reply to articles and diary entries.
     pub reply_gate: TrustLevel,
+    /// What the spam flags of an item must weigh to hide it (docs/trust.md "Spam").
+    pub spam_threshold: i64,
 }
 
 impl Default for SiteSettings {
@@ -73,6 +76,7 @@ impl Default for SiteSettings {
             trust: TrustSettings::default(),
             article_gate: TrustLevel::Journeyer,
             reply_gate: TrustLevel::Apprentice,
+            spam_threshold: 3,
         }
     }
 }

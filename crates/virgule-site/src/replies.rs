@@ -251,6 +251,7 @@ mod tests {
             published: Utc::now(),
             updated: Utc::now(),
             deleted: false,
+            spam: false,
         }
     }
 

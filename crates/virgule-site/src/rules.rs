@@ -534,6 +534,36 @@ pub fn interest_threshold(raw: Option<&str>) -> SiteResult<Option<f64>> {
     }
 }
 
+/// A spam flag's item, from its kind (`entry`, `article`, `reply`, `account`) and its target
+/// as written: an entry `NAME/K`, an article's number, a reply's id, a member's name. 400
+/// `bad_kind` for another kind, `bad_target` for a target that cannot name an item of it.
+pub fn flag_key(kind: &str, target: &str) -> SiteResult<virgule_store::FlagKey> {
+    use virgule_store::{FlagKey, FlagKind};
+    let kind = FlagKind::parse(kind.trim()).ok_or_else(|| {
+        SiteError::bad_input("bad_kind", "the kind is entry, article, reply or account")
+    })?;
+    let target = target.trim();
+    let bad = |shape: &str| {
+        SiteError::bad_input("bad_target", format!("a {} is named {shape}", kind.as_str()))
+    };
+    match kind {
+        FlagKind::Entry => {
+            let (author, number) = target.rsplit_once('/').ok_or_else(|| bad("NAME/K"))?;
+            let number = number.parse::<i64>().ok().filter(|n| *n >= 0 && !author.is_empty());
+            Ok(FlagKey::Entry {
+                author: author.to_owned(),
+                number: number.ok_or_else(|| bad("NAME/K"))?,
+            })
+        }
+        FlagKind::Article => {
+            article_number(target).map(FlagKey::Article).ok_or_else(|| bad("by its number"))
+        }
+        FlagKind::Reply => reply_id(target).map(FlagKey::Reply).ok_or_else(|| bad("by its id")),
+        FlagKind::Account if target.is_empty() => Err(bad("by the member's name")),
+        FlagKind::Account => Ok(FlagKey::Account(target.to_owned())),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -809,6 +839,29 @@ mod tests {
         assert_eq!(interest_threshold(Some("6.5")), Ok(Some(6.5)));
         for bad in ["0", "10.5", "NaN", "inf", "high"] {
             assert_eq!(interest_threshold(Some(bad)).unwrap_err().code, "bad_query", "{bad}");
+        }
+    }
+
+    #[test]
+    fn flag_keys_name_items_by_their_addresses() {
+        use virgule_store::FlagKey;
+        assert_eq!(
+            flag_key("entry", " bob/3 ").unwrap(),
+            FlagKey::Entry { author: "bob".into(), number: 3 }
+        );
+        assert_eq!(flag_key("article", "7").unwrap(), FlagKey::Article(7));
+        assert_eq!(flag_key("reply", "12").unwrap(), FlagKey::Reply(12));
+        assert_eq!(flag_key("account", "eve").unwrap(), FlagKey::Account("eve".into()));
+        assert_eq!(flag_key("post", "1").unwrap_err().code, "bad_kind");
+        for (kind, target) in [
+            ("entry", "bob"),
+            ("entry", "/3"),
+            ("entry", "bob/x"),
+            ("article", "0"),
+            ("reply", "x"),
+            ("account", " "),
+        ] {
+            assert_eq!(flag_key(kind, target).unwrap_err().code, "bad_target", "{kind} {target}");
         }
     }
 }

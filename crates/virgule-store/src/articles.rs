@@ -49,12 +49,14 @@ impl ArticleRow {
 }
 
 /// `SELECT` list and `FROM` clause of an [`ArticleRow`]; the reply count reads the
-/// `replies_article` index (placeholders of deleted replies do not count).
+/// `replies_article` index (placeholders of deleted replies, and replies hidden as spam, do
+/// not count).
 macro_rules! article_from {
     () => {
         "SELECT a.id, a.number, m.name AS author, m.trust_level AS author_level, a.title, \
          a.format, a.lead_html, a.html, a.published_at, a.updated_at, \
-         (SELECT COUNT(*) FROM replies r WHERE r.article_id = a.id AND NOT r.deleted) \
+         (SELECT COUNT(*) FROM replies r WHERE r.article_id = a.id AND NOT r.deleted \
+         AND r.spam <> 1) \
          AS reply_count \
          FROM articles a JOIN members m ON m.id = a.member_id"
     };
@@ -76,9 +78,14 @@ const ARTICLE_BY_NUMBER: &str = concat!(article_from!(), " WHERE a.number = $1")
 const ARTICLE_SOURCE: &str = "SELECT lead_source, body_source FROM articles WHERE number = $1";
 
 /// Newest first: numbers grow with time.
-const ARTICLES: &str = concat!(article_from!(), " ORDER BY a.number DESC LIMIT $1 OFFSET $2");
+/// Articles hidden as spam (the article's flags or its author's) are left out.
+const ARTICLES: &str = concat!(
+    article_from!(),
+    " WHERE a.spam <> 1 AND m.spam <> 1 ORDER BY a.number DESC LIMIT $1 OFFSET $2"
+);
 
-const ARTICLE_COUNT: &str = "SELECT COUNT(*) FROM articles";
+const ARTICLE_COUNT: &str = "SELECT COUNT(*) FROM articles a JOIN members m \
+     ON m.id = a.member_id WHERE a.spam <> 1 AND m.spam <> 1";
 
 const ARTICLES_FOR_MEMBER: &str =
     "SELECT number, title FROM articles WHERE member_id = $1 ORDER BY number DESC";

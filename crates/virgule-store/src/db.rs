@@ -168,6 +168,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (6, "articles", include_str!("../migrations/sqlite/0006_articles.sql")),
     (7, "projects", include_str!("../migrations/sqlite/0007_projects.sql")),
     (8, "ratings", include_str!("../migrations/sqlite/0008_ratings.sql")),
+    (9, "spam", include_str!("../migrations/sqlite/0009_spam.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -178,6 +179,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (6, "articles", include_str!("../migrations/postgres/0006_articles.sql")),
     (7, "projects", include_str!("../migrations/postgres/0007_projects.sql")),
     (8, "ratings", include_str!("../migrations/postgres/0008_ratings.sql")),
+    (9, "spam", include_str!("../migrations/postgres/0009_spam.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

@@ -19,6 +19,7 @@ mod certs;
 mod db;
 mod entries;
 mod feeds;
+mod flags;
 mod leases;
 mod members;
 mod model;
@@ -36,6 +37,7 @@ pub use db::{Backend, SQLITE_FILE};
 pub use feeds::{
     Feed, FeedClaim, FeedStatus, FetchRecord, FetchResult, IngestCounts, KnownItem, SyndicatedDraft,
 };
+pub use flags::{FlagKey, FlagKind, FlagSubject, FlagTally, Purged, SpamItem, SpamState};
 pub use leases::Lease;
 pub use model::*;
 pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};

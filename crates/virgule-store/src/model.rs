@@ -452,6 +452,8 @@ pub struct Reply {
     pub published: DateTime<Utc>,
     pub updated: DateTime<Utc>,
     pub deleted: bool,
+    /// Hidden as spam (its flags or its author's): threads show a placeholder.
+    pub spam: bool,
 }
 
 /// A new or edited reply's text, already validated, rendered and sanitized.

@@ -28,6 +28,7 @@ struct ReplyRow {
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     deleted: bool,
+    spam: bool,
     article_number: Option<i64>,
     entry_author: Option<String>,
     entry_number: Option<i64>,
@@ -65,6 +66,7 @@ impl ReplyRow {
             published: self.published_at,
             updated: self.updated_at,
             deleted: self.deleted,
+            spam: self.spam,
         })
     }
 }
@@ -74,7 +76,7 @@ macro_rules! reply_from {
     () => {
         "SELECT r.id, r.article_id, r.entry_id, r.parent_id, m.name AS author, \
          m.trust_level AS author_level, r.format, r.html, r.published_at, r.updated_at, \
-         r.deleted, a.number AS article_number, em.name AS entry_author, \
+         r.deleted, (r.spam = 1 OR m.spam = 1) AS spam, a.number AS article_number, em.name AS entry_author, \
          e.number AS entry_number \
          FROM replies r JOIN members m ON m.id = r.member_id \
          LEFT JOIN articles a ON a.id = r.article_id \
@@ -109,7 +111,7 @@ const BLANK_REPLY: &str =
 const DELETE_REPLY: &str = "DELETE FROM replies WHERE id = $1";
 
 const REPLY_COUNTS_HEAD: &str =
-    "SELECT entry_id, COUNT(*) FROM replies WHERE NOT deleted AND entry_id IN (";
+    "SELECT entry_id, COUNT(*) FROM replies WHERE NOT deleted AND spam <> 1 AND entry_id IN (";
 
 const SET_REPLIES_OPEN: &str = "UPDATE members SET replies_open = $2 WHERE id = $1";
 
@@ -243,8 +245,8 @@ impl Store {
         })
     }
 
-    /// How many replies (not counting placeholders) each of these entries has, by entry id;
-    /// an entry without replies is absent.
+    /// How many replies (not counting placeholders nor replies hidden as spam) each of these
+    /// entries has, by entry id; an entry without replies is absent.
     pub async fn reply_counts_for_entries(&self, entry_ids: &[i64]) -> Result<HashMap<i64, i64>> {
         if entry_ids.is_empty() {
             return Ok(HashMap::new());

@@ -63,6 +63,9 @@ pub fn build(state: AppState) -> Router {
         .route("/proj/{name}/relation", post(pages::projects::relation))
         // Site administration.
         .route("/admin/", get(pages::admin::show))
+        // Spam: flagging an item from its page, an admin's decision (docs/trust.md "Spam").
+        .route("/flags", post(pages::spam::flag))
+        .route("/admin/spam", post(pages::spam::decide))
         // Site news.
         .route("/news/", get(pages::news::list))
         .route("/news/new", get(pages::news::new_form).post(pages::news::create))
@@ -106,6 +109,8 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/articles/{number}/replies", post(api::articles::reply))
         .route("/api/v1/people/{name}/entries/{number}/replies", post(api::replies::to_entry))
         .route("/api/v1/replies/{id}", put(api::replies::update).delete(api::replies::delete))
+        // JSON API v1: spam flags.
+        .route("/api/v1/flags", post(api::flags::create).delete(api::flags::delete))
         // Any other address under /api answers the API's JSON 404, not the HTML page.
         .route("/api", any(error::api_not_found))
         .route("/api/{*rest}", any(error::api_not_found))

@@ -108,6 +108,15 @@ settings! {
         help: "Lowest level that may reply to articles and diary entries: observer (0) to \
                master (3)",
     }
+    /// What the spam flags of an item must weigh to hide it from the shared pages.
+    spam_threshold: i64 {
+        key: spam_threshold, env: "VIRGULE_SPAM_THRESHOLD",
+        flag: "--spam-threshold", value_name: "WEIGHT",
+        file: Integer, parse: parse_spam_threshold,
+        default: virgule_site::SiteSettings::default().spam_threshold,
+        help: "What spam flags must weigh to hide an item (Apprentice 1, Journeyer 2, Master 3 \
+               per flag): 1 to 1000",
+    }
 }
 
 /// The environment variable that names the configuration file (like `--config`).
@@ -584,6 +593,14 @@ fn parse_lease(value: &str, source: &Source<'_>) -> Result<Duration, ConfigError
     }
 }
 
+/// A spam threshold: a whole weight from 1 to 1000.
+fn parse_spam_threshold(value: &str, source: &Source<'_>) -> Result<i64, ConfigError> {
+    match value.trim().parse::<i64>() {
+        Ok(w @ 1..=1000) => Ok(w),
+        _ => Err(invalid(source, value, "expected a whole weight from 1 to 1000, e.g. 3")),
+    }
+}
+
 /// A level by name (any case) or by rank, as `?thresh=` spells it: `apprentice` or `1`.
 fn parse_threshold(value: &str, source: &Source<'_>) -> Result<TrustLevel, ConfigError> {
     let word = value.trim();
@@ -645,6 +662,7 @@ impl Config {
             },
             article_gate: self.article_gate,
             reply_gate: self.reply_gate,
+            spam_threshold: self.spam_threshold,
         }
     }
 

@@ -139,6 +139,35 @@ fn demo_data_fills_the_site_once_and_user_tasks_work_on_it() {
 }
 
 #[test]
+fn user_purge_removes_all_of_an_accounts_writing_and_suspends_it() {
+    let dir = TempDir::new().unwrap();
+    let output =
+        run(virgule(dir.path()).args(["demo", "--members", "2", "--entries-per-member", "3"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let output = run(virgule(dir.path()).args(["user", "purge", "demo0000"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout).lines().next(),
+        Some("demo0000 is suspended; removed 3 entries, 0 articles and 0 replies")
+    );
+    let listing = text(&run(virgule(dir.path()).args(["user", "list"])).stdout);
+    let row = listing.lines().find(|l| l.starts_with("demo0000")).unwrap();
+    assert_eq!(row.split_whitespace().take(3).collect::<Vec<_>>(), ["demo0000", "no", "yes"]);
+    // Again: nothing left to remove.
+    let output = run(virgule(dir.path()).args(["user", "purge", "demo0000"]));
+    assert!(text(&output.stdout).contains("removed 0 entries"), "{}", text(&output.stdout));
+    let output = run(virgule(dir.path()).args(["user", "purge", "ghost"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("ghost"), "{}", text(&output.stderr));
+    let server = Server::start(dir.path());
+    let (status, page) = get(server.addr, "/person/demo0000/diary.html");
+    assert_eq!(status, 200, "{page}");
+    assert!(!page.contains("<article class=\"entry\">"), "{page}");
+    let (_, other) = get(server.addr, "/person/demo0001/diary.html");
+    assert!(other.contains("<article class=\"entry\">"), "the other member keeps theirs");
+}
+
+#[test]
 fn demo_entries_are_served_as_diary_pages() {
     let dir = TempDir::new().unwrap();
     let output =

@@ -3,3 +3,4 @@
 //! behind, without HTTP. The web layer's tests show the same through pages and the API.
 
 mod operations;
+mod spam;

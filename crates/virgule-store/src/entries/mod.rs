@@ -556,4 +556,68 @@ mod tests {
             }
         }
     }
+
+    /// Entries hidden as spam (their own flags, or their author's) leave the recent log's
+    /// partial indexes (`recent_rank` -1): the log still walks only rows it shows, in order.
+    #[tokio::test]
+    async fn the_recent_log_reads_no_spam_rows() {
+        let (store, _db) = crate::testing::fresh_sqlite().await;
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            let name = MemberName::parse(&format!("m{i}")).expect("valid name");
+            let new = NewMember { name, email: None, password_hash: String::new() };
+            let member = store.create_member(&new).await.expect("member");
+            store.set_trust_levels(&[(member.id, TrustLevel::Master)]).await.expect("level");
+            let start = DateTime::<Utc>::from_timestamp(1_200_000_000 + i * 7_000, 0).expect("t");
+            let items: Vec<_> = (0..50)
+                .map(|n| {
+                    let draft = EntryDraft {
+                        title: format!("{n}"),
+                        format: EntryFormat::Html,
+                        body_source: String::new(),
+                        html: String::new(),
+                        tags: Vec::new(),
+                    };
+                    (draft, start + chrono::Duration::hours(n))
+                })
+                .collect();
+            store.create_entries_bulk(member.id, &items).await.expect("entries");
+            ids.push(member.id);
+        }
+        let Db::Sqlite(pool) = &store.db else { unreachable!("an SQLite store") };
+        // m0's account and ten of m1's entries are hidden as spam.
+        sqlx::query("UPDATE members SET spam = 1 WHERE id = $1")
+            .bind(ids[0])
+            .execute(pool)
+            .await
+            .expect("hide account");
+        sqlx::query("UPDATE entries SET spam = 1 WHERE member_id = $1 AND number < 10")
+            .bind(ids[1])
+            .execute(pool)
+            .await
+            .expect("hide entries");
+        sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+        for (rank, sql) in RECENT_ENTRIES.iter().enumerate() {
+            let recent = plan(&store, sql).await;
+            assert_eq!(
+                recent[0],
+                format!("SCAN e USING INDEX entries_recent_{rank}"),
+                "{recent:?}"
+            );
+        }
+        // What the index holds is exactly what the log shows: 200 − 50 − 10 entries.
+        let indexed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM entries INDEXED BY entries_recent_1 WHERE recent_rank >= 1",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("count");
+        assert_eq!(indexed, 140);
+        let shown = store
+            .recent_entries(TrustLevel::Apprentice, Page { start: 0, limit: 500 })
+            .await
+            .expect("log");
+        assert_eq!(shown.len(), 140);
+        assert!(shown.iter().all(|e| e.author.as_str() != "m0"));
+    }
 }

@@ -39,6 +39,13 @@
 //! them) and what is derived from the rows above (entry counts per member, months of the
 //! archive, the entries' place in the recent log by level), which the import recomputes.
 //!
+//! Spam flags and the spam state of items and accounts (migration 0009) are deliberately not
+//! carried either, in this version: they are pending moderation, not content. What admins
+//! removed is gone from the file already; everything else arrives shown and unflagged, and an
+//! admin's "not spam" is forgotten. Decide the admin page's queue before a move (or purge
+//! spam accounts with `virgule user purge NAME`); carrying flags by names (flagger, item as
+//! its address names it, weight, time) and the states is future work.
+//!
 //! # Guarantees
 //!
 //! Export reads one consistent snapshot in batches by id (keyset pagination), and import

@@ -8,6 +8,7 @@ mod backdated;
 mod certs;
 mod entries;
 mod feeds;
+mod flags;
 mod leases;
 mod members;
 mod news;

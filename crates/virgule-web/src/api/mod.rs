@@ -6,6 +6,7 @@ pub mod articles;
 pub mod certs;
 pub mod entries;
 pub mod feed;
+pub mod flags;
 pub mod news;
 pub mod people;
 pub mod projects;

@@ -17,7 +17,8 @@ use crate::feeds::{reply_url, site_base};
 use crate::state::AppState;
 
 /// One reply in an item's answer: the thread in order, each with its depth (0 at the top).
-/// A "[deleted]" placeholder has `deleted`, no author and empty html.
+/// A "[deleted]" placeholder has `deleted`, no author and empty html; a reply hidden as spam
+/// has `spam` and empty html (docs/trust.md "Spam").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReplyJson {
     pub id: i64,
@@ -27,6 +28,7 @@ pub struct ReplyJson {
     pub html: String,
     pub published: DateTime<Utc>,
     pub deleted: bool,
+    pub spam: bool,
 }
 
 impl ReplyJson {
@@ -37,9 +39,10 @@ impl ReplyJson {
             parent: reply.parent,
             depth,
             author: (!reply.deleted).then(|| reply.author.to_string()),
-            html: if reply.deleted { String::new() } else { reply.html },
+            html: if reply.deleted || reply.spam { String::new() } else { reply.html },
             published: reply.published,
             deleted: reply.deleted,
+            spam: reply.spam,
         }
     }
 

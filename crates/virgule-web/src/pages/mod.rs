@@ -13,6 +13,7 @@ pub mod people;
 pub mod projects;
 pub mod recentlog;
 pub mod replies;
+pub mod spam;
 pub mod view;
 
 use askama::Template;

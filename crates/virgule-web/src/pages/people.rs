@@ -109,6 +109,8 @@ struct ProfilePage {
     rating_options: Vec<RatingOption>,
     /// The member's projects and relations, by project name.
     projects: Vec<ProjectLine>,
+    /// The viewer may flag the account as spam.
+    flaggable: bool,
 }
 
 /// A project on a profile, with the member's relation to it.
@@ -219,7 +221,13 @@ impl ProfilePage {
                 .map(|p| ProjectLine { name: p.project.to_string(), relation: p.relation.as_str() })
                 .collect(),
             rating_options: profile.reader_rating.map(rating_options).unwrap_or_default(),
-            member: profile.member,
+            flaggable: crate::pages::view::may_flag(viewer, &name),
+            member: {
+                let mut member = profile.member;
+                member.notes_html =
+                    crate::pages::view::shown_html(member.notes_html, member.trust_level);
+                member
+            },
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
 use crate::pages::params::login_redirect;
 use crate::pages::render;
-use crate::pages::view::{LevelMark, Stamp, place_href};
+use crate::pages::view::{LevelMark, Stamp, may_flag, place_href, shown_html};
 use crate::state::AppState;
 
 /// Indentation stops growing here (the stylesheet has a class per depth up to it).
@@ -38,6 +38,10 @@ pub struct ReplyView {
     pub deleted: bool,
     /// The viewer wrote it: offer Edit and Delete.
     pub editable: bool,
+    /// The viewer may flag it as spam.
+    pub flaggable: bool,
+    /// Hidden as spam: a placeholder in the thread.
+    pub spam: bool,
 }
 
 impl ReplyView {
@@ -50,9 +54,11 @@ impl ReplyView {
             depth_class: format!("depth-{}", depth.min(MAX_SHOWN_DEPTH)),
             depth,
             editable: author.as_deref().is_some_and(|a| viewer.is(a)),
+            flaggable: author.as_deref().is_some_and(|a| may_flag(viewer, a)),
+            spam: reply.spam,
             author,
             author_level: LevelMark::of(reply.author_level),
-            html: reply.html,
+            html: shown_html(reply.html, reply.author_level),
             published: Stamp::new(reply.published),
             edited: (edited && !reply.deleted).then(|| Stamp::new(reply.updated)),
             deleted: reply.deleted,

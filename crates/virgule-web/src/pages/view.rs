@@ -114,6 +114,21 @@ impl InterestMark {
 /// An edit this soon after publishing is not worth mentioning.
 const EDIT_NOTICE_AFTER_SECS: i64 = 60;
 
+/// Member-written HTML as a page shows it: an author below Apprentice gets `rel="ugc"` on
+/// every link too (decided now, from their current level; docs/trust.md "Spam").
+pub fn shown_html(html: String, author_level: TrustLevel) -> String {
+    if author_level < TrustLevel::Apprentice { virgule_html::add_ugc(&html) } else { html }
+}
+
+/// Whether the viewer is offered "Flag as spam" on what `author` wrote: a ranked member,
+/// not its author.
+pub fn may_flag(viewer: &Viewer, author: &str) -> bool {
+    viewer
+        .member
+        .as_ref()
+        .is_some_and(|m| m.trust_level >= TrustLevel::Apprentice && m.name.as_str() != author)
+}
+
 /// One diary entry as `_entry.html` renders it.
 #[derive(Debug, Clone)]
 pub struct EntryView {
@@ -136,6 +151,8 @@ pub struct EntryView {
     pub byline: bool,
     /// The viewer wrote it: offer Edit and Delete.
     pub editable: bool,
+    /// The viewer may flag it as spam.
+    pub flaggable: bool,
     /// For a syndicated entry, its closing "Syndicated ... from ..." paragraph, as HTML.
     pub syndicated: Option<String>,
     /// "3 replies", on pages that count them.
@@ -153,11 +170,12 @@ impl EntryView {
             replies: None,
             author_level: LevelMark::of(entry.author_level),
             editable: viewer.is(&author),
+            flaggable: may_flag(viewer, &author),
             permalink: permalink(&author, entry.number),
             link_text: link_text(&entry.title),
             number: entry.number,
             title: entry.title,
-            html: entry.html,
+            html: shown_html(entry.html, entry.author_level),
             tags: entry.tags,
             published: Stamp::new(entry.published),
             edited: edited.then(|| Stamp::new(entry.updated)),

@@ -24,4 +24,5 @@ mod ratings;
 mod recentlog_thresh;
 mod replies;
 mod rules_parity;
+mod spam;
 mod trust;

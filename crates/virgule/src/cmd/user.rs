@@ -27,6 +27,12 @@ pub enum UserCommand {
         #[arg(value_parser = parse_name)]
         name: MemberName,
     },
+    /// Remove all of an account's writing (entries, articles, replies) and suspend it: the
+    /// admin page's "Remove all their writing" for a spam account.
+    Purge {
+        #[arg(value_parser = parse_name)]
+        name: MemberName,
+    },
     /// List every member with their admin and suspension flags.
     List,
 }
@@ -67,6 +73,18 @@ async fn execute(site: &Site, command: UserCommand) -> anyhow::Result<()> {
             let outcome = known(site.set_suspended(&name, false).await)?;
             println!("{name} is no longer suspended");
             outcome
+        }
+        UserCommand::Purge { name } => {
+            let purged = match site.purge_account(&name).await {
+                Ok(purged) => purged,
+                Err(e) if e.kind == ErrorKind::NotFound => return Err(anyhow::anyhow!(e.message)),
+                Err(e) => return Err(anyhow::anyhow!("{} ({})", e.message, e.code)),
+            };
+            println!(
+                "{name} is suspended; removed {} entries, {} articles and {} replies",
+                purged.entries, purged.articles, purged.replies
+            );
+            return Ok(());
         }
         UserCommand::List => return list(site.store()).await,
     };

@@ -47,7 +47,7 @@ impl ArticleSummary {
             title: article.title,
             author: article.author.to_string(),
             author_level: LevelMark::of(article.author_level),
-            lead_html: article.lead_html,
+            lead_html: crate::pages::view::shown_html(article.lead_html, article.author_level),
             published: Stamp::new(article.published),
             replies: reply_count_text(article.reply_count),
         }

@@ -29,6 +29,8 @@ struct ArticlePage {
     edited: Option<Stamp>,
     /// The viewer wrote it: offer Edit.
     editable: bool,
+    /// The viewer may flag it as spam.
+    flaggable: bool,
     thread: ThreadSection,
 }
 
@@ -51,11 +53,12 @@ pub async fn show(
         layout: articles_layout(&state, &viewer, article.title.clone()),
         number: article.number,
         editable: viewer.is(&author),
+        flaggable: crate::pages::view::may_flag(&viewer, &author),
         author,
         author_level: LevelMark::of(article.author_level),
         title: article.title,
-        lead_html: article.lead_html,
-        html: article.html,
+        lead_html: crate::pages::view::shown_html(article.lead_html, article.author_level),
+        html: crate::pages::view::shown_html(article.html, article.author_level),
         published: Stamp::new(article.published),
         edited: edited.then(|| Stamp::new(article.updated)),
         thread: ThreadSection::new(replies, &viewer, href, action, access, parent),
