@@ -4,12 +4,13 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{ArticleForm, FormTarget, form_response, preview_or_save};
+use super::{ArticleForm, form_response};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::pages::params::login_redirect;
 use crate::pages::view::article_href;
+use crate::pages::{FormTarget, preview_or_save};
 use crate::state::AppState;
 
 fn target(number: i64) -> FormTarget {

@@ -17,14 +17,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use virgule_site::articles::ArticleText;
-use virgule_site::{ErrorKind, SiteError};
+use virgule_site::{Site, SiteResult};
 use virgule_store::{Article, ArticleDraft, ArticleSource};
 
 use crate::auth::viewer::Viewer;
 use crate::error::Failure;
 use crate::layout::Layout;
-use crate::pages::render;
 use crate::pages::view::{LevelMark, Stamp, article_href, reply_count_text};
+use crate::pages::{FormTarget, PreviewForm, render};
 use crate::state::AppState;
 
 /// An article as a list shows it (the front page, the archive): title, author, lead.
@@ -113,13 +113,6 @@ struct ArticleFormPage {
     cancel: String,
 }
 
-/// Where an article form posts and where "Cancel" leads.
-struct FormTarget {
-    title: &'static str,
-    action: String,
-    cancel: String,
-}
-
 fn form_response(
     state: &AppState,
     viewer: &Viewer,
@@ -144,27 +137,24 @@ fn form_response(
     Ok((status, render(&page)?).into_response())
 }
 
-/// A preview, or the result of `save`; a refusal of the input shows the form again with the
-/// reason, any other refusal (403 below the gate, not the author) is an error page.
-async fn preview_or_save<F>(
-    state: &AppState,
-    viewer: &Viewer,
-    target: FormTarget,
-    form: ArticleForm,
-    save: F,
-) -> Result<Response, Failure>
-where
-    F: AsyncFnOnce(&ArticleForm) -> Result<Response, SiteError>,
-{
-    if form.action == "preview" {
-        let outcome = state.site.article_draft(form.text()).await.map(Some).map_err(Failure::from);
-        return form_response(state, viewer, target, form, outcome, None);
+impl PreviewForm for ArticleForm {
+    type Draft = ArticleDraft;
+
+    fn is_preview(&self) -> bool {
+        self.action == "preview"
     }
-    match save(&form).await {
-        Ok(saved) => Ok(saved),
-        Err(refused) if refused.kind == ErrorKind::BadInput => {
-            form_response(state, viewer, target, form, Err(refused.into()), None)
-        }
-        Err(other) => Err(other.into()),
+
+    async fn preview(&self, site: &Site) -> SiteResult<ArticleDraft> {
+        site.article_draft(self.text()).await
+    }
+
+    fn page(
+        self,
+        state: &AppState,
+        viewer: &Viewer,
+        target: FormTarget,
+        outcome: Result<Option<ArticleDraft>, Failure>,
+    ) -> Result<Response, Failure> {
+        form_response(state, viewer, target, self, outcome, None)
     }
 }

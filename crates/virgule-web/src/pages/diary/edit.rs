@@ -5,12 +5,13 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{EntryForm, FormTarget, form_response, preview_or_save};
+use super::{EntryForm, form_response};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::pages::params::login_redirect;
 use crate::pages::view::permalink;
+use crate::pages::{FormTarget, preview_or_save};
 use crate::state::AppState;
 
 fn target(name: &str, number: &str) -> FormTarget {

@@ -24,14 +24,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use virgule_site::entries::EntryText;
-use virgule_site::{ErrorKind, SiteError, rules};
+use virgule_site::{Site, SiteResult, rules};
 use virgule_store::{Entry, EntryDraft, Member, StoreError};
 
 use crate::auth::viewer::Viewer;
 use crate::error::Failure;
 use crate::layout::Layout;
-use crate::pages::render;
 use crate::pages::view::{EntryView, LevelMark, Pager, Sidebar};
+use crate::pages::{FormTarget, PreviewForm, render};
 use crate::state::AppState;
 
 /// Entries on a page of a diary or a tag, as on Advogato.
@@ -109,10 +109,6 @@ pub struct EntryForm {
 }
 
 impl EntryForm {
-    fn is_preview(&self) -> bool {
-        self.action == "preview"
-    }
-
     /// The form's tag field, split.
     fn tags(&self) -> Vec<String> {
         rules::split_tag_field(&self.tags)
@@ -158,13 +154,6 @@ struct EntryFormPage {
     cancel: String,
 }
 
-/// Where an entry form posts and where its "Cancel" leads.
-struct FormTarget {
-    title: &'static str,
-    action: String,
-    cancel: String,
-}
-
 /// Renders the entry form with `status`: 200 for a fresh form or a preview, 400 after a
 /// validation error.
 fn form_response(
@@ -192,30 +181,25 @@ fn form_response(
     Ok((status, render(&page)?).into_response())
 }
 
-/// Answers a form post: a preview (the draft rendered above the form), or the result of
-/// `save`, which the site checks by the same rules; a refusal of the input re-renders the
-/// form with the reason, anything else is an error page.
-async fn preview_or_save<F>(
-    state: &AppState,
-    viewer: &Viewer,
-    target: FormTarget,
-    form: EntryForm,
-    save: F,
-) -> Result<Response, Failure>
-where
-    F: AsyncFnOnce(&EntryForm) -> Result<Response, SiteError>,
-{
-    if form.is_preview() {
-        // The draft a preview shows, by the same rules as posting.
-        let tags = form.tags();
-        let outcome = state.site.draft(form.text(&tags)).await.map(Some).map_err(Failure::from);
-        return form_response(state, viewer, target, form, outcome);
+impl PreviewForm for EntryForm {
+    type Draft = EntryDraft;
+
+    fn is_preview(&self) -> bool {
+        self.action == "preview"
     }
-    match save(&form).await {
-        Ok(saved) => Ok(saved),
-        Err(refused) if refused.kind == ErrorKind::BadInput => {
-            form_response(state, viewer, target, form, Err(refused.into()))
-        }
-        Err(other) => Err(other.into()),
+
+    async fn preview(&self, site: &Site) -> SiteResult<EntryDraft> {
+        let tags = self.tags();
+        site.draft(self.text(&tags)).await
+    }
+
+    fn page(
+        self,
+        state: &AppState,
+        viewer: &Viewer,
+        target: FormTarget,
+        outcome: Result<Option<EntryDraft>, Failure>,
+    ) -> Result<Response, Failure> {
+        form_response(state, viewer, target, self, outcome)
     }
 }
