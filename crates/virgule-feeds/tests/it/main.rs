@@ -1,4 +1,6 @@
 //! Integration tests of virgule-feeds, one binary (docs/architecture.md, Testing): the fetcher against a real
-//! axum server on 127.0.0.1:0 as the feed origin.
+//! axum server on 127.0.0.1:0 as the feed origin; the reader's robustness against arbitrary and
+//! mutated input.
 
 mod fetch;
+mod robust;
