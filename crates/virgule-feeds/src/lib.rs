@@ -30,6 +30,7 @@
 //! `now`; [`inspect_json`] does both and prints what `virgule feed inspect` shows.
 
 mod atom_extras;
+mod date;
 mod decode;
 mod discover;
 mod error;
@@ -40,6 +41,7 @@ mod normalize;
 mod parse;
 mod schedule;
 
+pub use date::parse_date;
 pub use decode::{DecodeRule, Decoded, decode};
 pub use discover::{discover_feeds, looks_like_html};
 pub use error::FeedError;
