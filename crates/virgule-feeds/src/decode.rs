@@ -181,8 +181,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Rewrites a leading XML declaration so it says UTF-8: the text is UTF-8 now, and feed-rs
-/// (through quick-xml) would otherwise decode it again from the declared encoding.
+/// Rewrites a leading XML declaration so it says UTF-8: the text is UTF-8 now, and a parser
+/// reading the declaration would otherwise decode it again from the declared encoding.
 fn rewrite_declaration(text: &str) -> String {
     let trimmed = text.trim_start();
     if let Some(rest) = trimmed.strip_prefix("<?xml")

@@ -29,17 +29,18 @@
 //! every parser failure as a [`FeedError`]; [`normalize`] is pure, taking the fetch time as
 //! `now`; [`inspect_json`] does both and prints what `virgule feed inspect` shows.
 
-mod atom_extras;
+mod date;
 mod decode;
 mod discover;
 mod error;
 pub mod fetch;
-mod guard;
 mod inspect;
 mod normalize;
 mod parse;
+mod read;
 mod schedule;
 
+pub use date::parse_date;
 pub use decode::{DecodeRule, Decoded, decode};
 pub use discover::{discover_feeds, looks_like_html};
 pub use error::FeedError;

@@ -3,13 +3,12 @@
 
 use std::time::Duration;
 
+use crate::read::{Link, Person, RawEntry, Text, TextKind};
 use chrono::{DateTime, SecondsFormat, Utc};
-use feed_rs::model::{Entry, Feed, FeedType, Link, Person, Text};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::atom_extras::AtomEntryExtras;
 use crate::parse::ParsedFeed;
 
 /// A feed normalized and sanitized, ready to store; serializes to docs/design.md §8's JSON.
@@ -135,18 +134,19 @@ pub fn identity_key(id: &str) -> String {
 
 /// Normalizes a parsed feed. Pure: `now` (the fetch time) is the latest date allowed.
 pub fn normalize(parsed: ParsedFeed, now: DateTime<Utc>) -> NormalizedFeed {
-    let ParsedFeed { feed, format, source_url, atom_extras, mut warnings, .. } = parsed;
+    let ParsedFeed { feed, source_url, .. } = parsed;
+    let mut warnings = feed.warnings;
 
-    let home = pick_link(&feed.links).and_then(|href| absolute(href, source_url.as_ref()));
-    let feed_modified = atom_extras.as_ref().and_then(|e| e.feed_modified);
-    let (updated, future) = clamp(feed.updated.or(feed.published).or(feed_modified), now);
+    let home = pick_link(&feed.links)
+        .and_then(|href| absolute(href, feed.xml_base.as_ref().or(source_url.as_ref())));
+    let (updated, future) = clamp(feed.updated.or(feed.published), now);
     warn_future("the feed", &[future], &mut warnings);
     let info = FeedInfo {
         title: feed.title.as_ref().and_then(plain_text),
         link: home.as_ref().map(Url::to_string),
-        subtitle: feed.description.as_ref().and_then(plain_text),
-        id: Some(feed.id.trim().to_string()).filter(|id| !id.is_empty()),
-        language: feed.language.as_ref().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()),
+        subtitle: feed.subtitle.as_ref().and_then(plain_text),
+        id: feed.id.clone(),
+        language: feed.language.clone(),
         updated,
     };
 
@@ -155,20 +155,18 @@ pub fn normalize(parsed: ParsedFeed, now: DateTime<Utc>) -> NormalizedFeed {
         .iter()
         .enumerate()
         .map(|(n, entry)| {
-            let extras = atom_extras.as_ref().and_then(|all| all.entries.get(n));
-            normalize_entry(&feed, entry, extras, source_url.as_ref(), now, n, &mut warnings)
+            normalize_entry(&feed.authors, entry, source_url.as_ref(), now, n, &mut warnings)
         })
         .collect();
 
-    // feed-rs reads `<ttl>` as minutes; u32 minutes in seconds cannot overflow a u64.
+    // `<ttl>` is in minutes; u32 minutes in seconds cannot overflow a u64.
     let ttl = feed.ttl.map(|minutes| Duration::from_secs(u64::from(minutes) * 60));
-    NormalizedFeed { format: format.to_string(), feed: info, entries, warnings, ttl }
+    NormalizedFeed { format: feed.format.to_string(), feed: info, entries, warnings, ttl }
 }
 
 fn normalize_entry(
-    feed: &Feed,
-    entry: &Entry,
-    extras: Option<&AtomEntryExtras>,
+    feed_authors: &[Person],
+    entry: &RawEntry,
     source_url: Option<&Url>,
     now: DateTime<Utc>,
     position: usize,
@@ -176,61 +174,32 @@ fn normalize_entry(
 ) -> NormalizedEntry {
     let title = entry.title.as_ref().and_then(plain_text);
     let link = pick_link(&entry.links)
-        .and_then(|href| absolute(href, extras.and_then(|e| e.xml_base.as_ref()).or(source_url)));
-    let base = extras
-        .and_then(|e| e.xml_base.clone())
-        .or_else(|| link.clone())
-        .or_else(|| source_url.cloned());
+        .and_then(|href| absolute(href, entry.xml_base.as_ref().or(source_url)));
+    let base = entry.xml_base.clone().or_else(|| link.clone()).or_else(|| source_url.cloned());
     let base = base.as_ref().map(Url::as_str);
 
-    let content_html = entry
-        .content
-        .as_ref()
-        .and_then(|c| Some((c.body.as_deref()?, c.content_type.to_string())))
-        .and_then(|(body, media_type)| to_safe_html(body, &media_type, base));
-    // RSS 0.9x and 1.0 say `description` is text, but the sites that published them (Advogato,
-    // Movable Type, LiveJournal) put entity-escaped HTML there, as in RSS 2.0; feed readers
-    // read it as HTML, and so do we, which the sanitizer makes safe.
-    let html_description = matches!(feed.feed_type, FeedType::RSS0 | FeedType::RSS1);
-    let summary_html = entry.summary.as_ref().and_then(|s| {
-        let media_type = s.content_type.to_string();
-        let media_type = if html_description && media_type.starts_with("text/plain") {
-            "text/html"
-        } else {
-            &media_type
-        };
-        to_safe_html(&s.content, media_type, base)
-    });
+    let content_html = entry.content.as_ref().and_then(|c| to_safe_html(c, base));
+    // Sanitize once when a feed repeats its content as the summary (many do).
+    let summary_html = match (&entry.summary, &entry.content) {
+        (Some(summary), Some(content)) if summary == content => content_html.clone(),
+        (summary, _) => summary.as_ref().and_then(|s| to_safe_html(s, base)),
+    };
 
-    let id = match entry.id.trim() {
-        "" => match &link {
+    let id = match entry.id.as_deref() {
+        Some(id) => id.to_string(),
+        None => match &link {
             Some(link) => link.to_string(),
             None => content_hash_id(entry),
         },
-        id => id.to_string(),
     };
     let what = format!("entry {} ({id})", position + 1);
 
-    let published = entry
-        .published
-        .or(extras.and_then(|e| e.issued.or(e.created)))
-        .or(entry.updated)
-        .or(extras.and_then(|e| e.modified));
-    let updated = entry.updated.or(extras.and_then(|e| e.modified));
-
-    let persons = if entry.authors.is_empty() { &feed.authors } else { &entry.authors };
+    let published = entry.published.or(entry.updated);
+    let persons = if entry.authors.is_empty() { feed_authors } else { &entry.authors };
     let authors = persons.iter().filter_map(|p| author(p, base)).collect();
 
-    let mut tags: Vec<String> = Vec::new();
-    for category in &entry.categories {
-        let tag = category.label.as_deref().unwrap_or(&category.term).trim();
-        if !tag.is_empty() && !tags.iter().any(|t| t == tag) {
-            tags.push(tag.to_string());
-        }
-    }
-
     let (published, future_published) = clamp(published, now);
-    let (updated, future_updated) = clamp(updated, now);
+    let (updated, future_updated) = clamp(entry.updated, now);
     warn_future(&what, &[future_published, future_updated], warnings);
 
     NormalizedEntry {
@@ -240,18 +209,19 @@ fn normalize_entry(
         published,
         updated,
         authors,
-        tags,
+        tags: entry.tags.clone(),
         summary_html,
         content_html,
     }
 }
 
-/// The entry's permalink among its links: an alternate (or unlabelled) one first.
+/// The entry's permalink among its links: an alternate (or unlabelled) one first, then any
+/// other but `self` and the comment feeds.
 fn pick_link(links: &[Link]) -> Option<&str> {
     links
         .iter()
-        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")) && l.target.is_none())
-        .or_else(|| links.iter().find(|l| l.rel.as_deref() != Some("self") && l.target.is_none()))
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .or_else(|| links.iter().find(|l| !matches!(l.rel.as_deref(), Some("self" | "replies"))))
         .map(|l| l.href.trim())
         .filter(|href| !href.is_empty())
 }
@@ -266,31 +236,24 @@ fn absolute(href: &str, base: Option<&Url>) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-/// A title or subtitle as plain text: feed-rs has already decoded the XML once; HTML-typed
-/// text has its tags stripped and its HTML entities decoded (that is its one decoding).
+/// A title or subtitle as plain text: the reader has decoded the XML once; HTML-typed text
+/// has its tags stripped and its HTML entities decoded (that is its one decoding).
 fn plain_text(text: &Text) -> Option<String> {
-    let media_type = text.content_type.to_string();
-    let plain = if media_type.starts_with("text/plain") {
-        text.content.split_whitespace().collect::<Vec<_>>().join(" ")
-    } else {
-        virgule_html::excerpt(&text.content, usize::MAX)
+    let plain = match text.kind {
+        TextKind::Plain => text.value.split_whitespace().collect::<Vec<_>>().join(" "),
+        TextKind::Html => virgule_html::excerpt(&text.value, usize::MAX),
     };
     (!plain.is_empty()).then_some(plain)
 }
 
-/// Sanitized HTML for an HTML or plain-text body; other media types (e.g. base64 images in
-/// Atom content) are not shown.
-fn to_safe_html(body: &str, media_type: &str, base: Option<&str>) -> Option<String> {
-    let media_type = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let html = if media_type.contains("html") {
-        match base {
-            Some(base) => virgule_html::sanitize_with_base(body, base),
-            None => virgule_html::sanitize(body),
-        }
-    } else if media_type.starts_with("text/") {
-        virgule_html::text_to_html(body)
-    } else {
-        return None;
+/// Sanitized HTML for an HTML or plain-text body.
+fn to_safe_html(text: &Text, base: Option<&str>) -> Option<String> {
+    let html = match text.kind {
+        TextKind::Html => match base {
+            Some(base) => virgule_html::sanitize_with_base(&text.value, base),
+            None => virgule_html::sanitize(&text.value),
+        },
+        TextKind::Plain => virgule_html::text_to_html(&text.value),
     };
     let html = html.trim().to_string();
     (!html.is_empty()).then_some(html)
@@ -311,14 +274,10 @@ fn author(person: &Person, base: Option<&str>) -> Option<Author> {
 
 /// The id of last resort: a hash of what the entry says, stable across fetches as long as
 /// the entry is unchanged. A NUL separates title and content so that the split is unambiguous.
-fn content_hash_id(entry: &Entry) -> String {
-    let title = entry.title.as_ref().map_or("", |t| t.content.as_str());
-    let content = entry
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .or(entry.summary.as_ref().map(|s| s.content.as_str()))
-        .unwrap_or_default();
+fn content_hash_id(entry: &RawEntry) -> String {
+    let title = entry.title.as_ref().map_or("", |t| t.value.as_str());
+    let content =
+        entry.content.as_ref().or(entry.summary.as_ref()).map_or("", |c| c.value.as_str());
     let mut hasher = Sha256::new();
     hasher.update(title.as_bytes());
     hasher.update([0u8]);
@@ -390,7 +349,7 @@ mod tests {
         assert_eq!(feed.feed.title.as_deref(), Some("etbe – Russell Coker"));
         assert_eq!(feed.feed.link.as_deref(), Some("https://etbe.coker.com.au/"));
         assert_eq!(feed.feed.subtitle.as_deref(), Some("Russell Coker's blog"));
-        // feed-rs lower-cases language tags (they are case-insensitive).
+        // Language tags are case-insensitive; the reader lower-cases them.
         assert_eq!(feed.feed.language.as_deref(), Some("en-au"));
         assert_eq!(feed.entries.len(), 10);
         let first = &feed.entries[0];

@@ -1,14 +1,12 @@
-//! Our seam over feed-rs: feed bytes (any supported format and encoding) in, a parsed feed
-//! out, with hostile input refused before it reaches the parser.
+//! Feed bytes in, a parsed feed out: the size cap, the encoding ([`crate::decode()`]), then
+//! Virgule's own liberal reader ([`crate::read`]), which refuses only hostile documents and
+//! documents that are no feed, and reads past everything else with a warning.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-use feed_rs::model::{Feed, FeedType};
 use url::Url;
 
-use crate::atom_extras::{self, AtomExtras};
+use crate::FeedError;
 use crate::decode::{self, DecodeRule};
-use crate::{FeedError, guard};
+use crate::read::{self, RawFeed};
 
 /// Bounds on what [`parse_with_limits`] accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,22 +24,19 @@ impl Default for Limits {
     }
 }
 
-/// A feed as the parser understood it, before normalization ([`crate::normalize`]).
+/// A feed as the reader understood it, before normalization ([`crate::normalize`]).
 #[derive(Debug)]
 pub struct ParsedFeed {
-    pub(crate) feed: Feed,
-    pub(crate) format: &'static str,
+    pub(crate) feed: RawFeed,
     pub(crate) source_url: Option<Url>,
-    pub(crate) atom_extras: Option<AtomExtras>,
     pub(crate) encoding: &'static str,
     pub(crate) decode_rule: DecodeRule,
-    pub(crate) warnings: Vec<String>,
 }
 
 impl ParsedFeed {
     /// "rss0", "rss1", "rss2", "atom" (0.3 and 1.0) or "json" (JSON Feed 1.0 and 1.1).
     pub fn format(&self) -> &'static str {
-        self.format
+        self.feed.format
     }
 
     /// The encoding the bytes were decoded from, and the rule that chose it.
@@ -49,9 +44,10 @@ impl ParsedFeed {
         (self.encoding, self.decode_rule)
     }
 
-    /// Problems noticed so far (encoding guesses and disagreements).
+    /// What was odd and read past so far (encoding, versions, entities, dates, a cut-off
+    /// document, …).
     pub fn warnings(&self) -> &[String] {
-        &self.warnings
+        &self.feed.warnings
     }
 
     /// How many entries the feed has.
@@ -70,8 +66,8 @@ pub fn parse(
     parse_with_limits(bytes, content_type, source_url, Limits::default())
 }
 
-/// Parses a feed: refuses oversized bodies, decodes to UTF-8 ([`crate::decode()`]), refuses XML
-/// that declares entities or nests too deeply, then hands the text to feed-rs.
+/// Parses a feed: refuses oversized bodies, decodes to UTF-8 ([`crate::decode()`]), then
+/// reads it, refusing XML that declares entities or nests too deeply.
 pub fn parse_with_limits(
     bytes: &[u8],
     content_type: Option<&str>,
@@ -82,60 +78,16 @@ pub fn parse_with_limits(
         return Err(FeedError::TooLarge { size: bytes.len(), limit: limits.max_bytes });
     }
     let decoded = decode::decode(bytes, content_type);
-    let text = atom03_as_atom10(decoded.text);
-    let is_json = text.trim_start().starts_with('{');
-    if !is_json {
-        guard::check_xml(&text, limits.max_depth)?;
-    }
-
-    // Our own id rules apply (normalize): feed-rs's generated ids (hashes, random UUIDs)
-    // must not fill the gap. Its optional sanitizer is ours to apply, not feed-rs's.
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(source_url.map(Url::as_str))
-        .id_generator(|_links, _title, _uri| String::new())
-        .sanitize_content(false)
-        .build();
-    // feed-rs has a few unwraps on paths we believe unreachable; a feed must never take the
-    // process down, so a panic there becomes this feed's error.
-    let feed = catch_unwind(AssertUnwindSafe(|| parser.parse(text.as_bytes())))
-        .map_err(|_| FeedError::Unreadable("the feed parser failed on this document".into()))?
-        .map_err(|e| FeedError::Unreadable(e.to_string()))?;
-
-    let format = match feed.feed_type {
-        FeedType::Atom => "atom",
-        FeedType::JSON => "json",
-        FeedType::RSS0 => "rss0",
-        FeedType::RSS1 => "rss1",
-        FeedType::RSS2 => "rss2",
-    };
-    let atom_extras = if feed.feed_type == FeedType::Atom {
-        atom_extras::scan(&text, source_url)
-            .filter(|extras| extras.entries.len() == feed.entries.len())
-    } else {
-        None
-    };
+    let mut feed = read::read(&decoded.text, limits.max_depth, source_url)?;
+    let mut warnings = decoded.warnings;
+    warnings.append(&mut feed.warnings);
+    feed.warnings = warnings;
     Ok(ParsedFeed {
         feed,
-        format,
         source_url: source_url.cloned(),
-        atom_extras,
         encoding: decoded.encoding,
         decode_rule: decoded.rule,
-        warnings: decoded.warnings,
     })
-}
-
-/// feed-rs only knows Atom 1.0's namespace, and skips every element of an Atom 0.3 feed
-/// (`http://purl.org/atom/ns#`); the two share element names for everything it maps, so
-/// Atom 0.3 is read as Atom 1.0. Only namespace declarations (`="…"`) are rewritten.
-fn atom03_as_atom10(text: String) -> String {
-    const ATOM03: &str = "http://purl.org/atom/ns#";
-    const ATOM10: &str = "http://www.w3.org/2005/Atom";
-    if !text.contains(ATOM03) {
-        return text;
-    }
-    text.replace(&format!("=\"{ATOM03}\""), &format!("=\"{ATOM10}\""))
-        .replace(&format!("='{ATOM03}'"), &format!("='{ATOM10}'"))
 }
 
 #[cfg(test)]
@@ -211,7 +163,7 @@ mod tests {
             inputs.push(bytes);
         }
         for input in inputs {
-            // Some may parse (feed-rs is lenient); none may panic.
+            // Some may parse (the reader is liberal); none may panic.
             if let Err(e) = parse(&input, None, None) {
                 assert!(!e.to_string().is_empty());
             }
