@@ -164,6 +164,19 @@ mod tests {
         }
     }
 
+    /// The same post must sanitize to the same bytes in every process (ingest compares them
+    /// to tell an edited post), so the forced attributes come in a fixed order.
+    #[test]
+    fn kept_iframe_is_written_one_way() {
+        let html = sanitize(
+            r#"<iframe loading="eager" src="https://player.vimeo.com/video/1" width="640" sandbox=""></iframe>"#,
+        );
+        assert_eq!(
+            html,
+            r#"<iframe src="https://player.vimeo.com/video/1" width="640" sandbox="allow-scripts allow-same-origin allow-popups" loading="lazy"></iframe>"#
+        );
+    }
+
     #[test]
     fn authors_sandbox_cannot_loosen_ours() {
         let html = sanitize(
@@ -280,6 +293,20 @@ mod tests {
             html,
             format!(
                 r##"<a href="https://blog.example/2021/04/other/" {REL}>o</a><a href="https://blog.example/root" {REL}>r</a><a href="https://blog.example/2021/04/post/#sec" {REL}>s</a><img src="https://blog.example/2021/04/post/img/a.png" srcset="https://blog.example/2021/04/post/img/a.png 1x, https://blog.example/b.png 2x"><video src="https://blog.example/2021/04/post/v.mp4" poster="https://blog.example/2021/04/post/p.jpg"></video><a href="https://elsewhere.example/" {REL}>e</a>"##
+            )
+        );
+    }
+
+    #[test]
+    fn resolved_urls_are_escaped_and_keep_the_scheme() {
+        let html = sanitize_with_base(
+            r#"<a href="?a=1&amp;b=&quot;2&quot;">q</a><a href="//other.example/x">p</a><img src="caf&eacute; 1.png" alt="a &amp; b">"#,
+            "http://blog.example/p/",
+        );
+        assert_eq!(
+            html,
+            format!(
+                r#"<a href="http://blog.example/p/?a=1&amp;b=%222%22" {REL}>q</a><a href="http://other.example/x" {REL}>p</a><img src="http://blog.example/p/caf%C3%A9%201.png" alt="a &amp; b">"#
             )
         );
     }

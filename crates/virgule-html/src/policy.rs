@@ -3,7 +3,7 @@
 //! through [`clean`]; change the rules here and nowhere else.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use ammonia::{Builder, Url, UrlRelative};
@@ -64,8 +64,9 @@ const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("pre", &["class"]),
 ];
 
-/// Attributes forced onto every kept iframe: embedded players may run their own script, but
-/// never navigate our page, and load only when scrolled to.
+/// Attributes forced onto every kept iframe, in this order: embedded players may run their
+/// own script, but never navigate our page, and load only when scrolled to. (An author's own
+/// `sandbox` or `loading` is not in [`TAG_ATTRIBUTES`], so ammonia has already removed it.)
 const IFRAME_FORCED: &[(&str, &str)] =
     &[("sandbox", "allow-scripts allow-same-origin allow-popups"), ("loading", "lazy")];
 
@@ -83,20 +84,21 @@ const URL_SCHEMES: &[&str] = &["http", "https", "mailto"];
 /// on ours.
 const LINK_REL: &str = "nofollow noopener noreferrer";
 
-/// The policy for text with no base URL, built once.
-static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| builder(None));
+/// The policy, built once for every call: relative URLs pass through ammonia untouched and
+/// are resolved against the caller's base in the post-pass ([`resolve_urls`]), so one
+/// builder serves every feed (issue 12: building the allow-lists anew for every entry cost
+/// about a tenth of the sanitizer's time).
+static POLICY: LazyLock<Builder<'static>> = LazyLock::new(builder);
 
 /// Sanitizes `html` under the policy; relative URLs are resolved against `base` when given
 /// (an absolute http(s) URL), otherwise kept as they are.
 pub(crate) fn clean(html: &str, base: Option<Url>) -> String {
-    let cleaned = match base {
-        None => POLICY.clean(html).to_string(),
-        Some(base) => builder(Some(base)).clean(html).to_string(),
-    };
+    let cleaned = POLICY.clean(html).to_string();
+    let pruned = serialized::prune(&cleaned, |tag| judge_element(base.as_ref(), tag));
     // html5ever writes U+00A0 as `&nbsp;`, which XML does not know; `&#160;` means the same
     // in HTML and keeps the output usable in XHTML and feeds. (A literal "&nbsp;" in the
     // text is serialized as `&amp;nbsp;`, so it is not touched.)
-    serialized::prune(&cleaned, judge_element).replace("&nbsp;", "&#160;")
+    pruned.replace("&nbsp;", "&#160;")
 }
 
 /// Parses `base` if it can serve as the base of a feed's relative URLs.
@@ -105,7 +107,7 @@ pub(crate) fn parse_base(base: &str) -> Option<Url> {
     (matches!(url.scheme(), "http" | "https") && url.has_host()).then_some(url)
 }
 
-fn builder(base: Option<Url>) -> Builder<'static> {
+fn builder() -> Builder<'static> {
     let mut builder = Builder::empty();
     builder
         .tags(TAGS.iter().copied().collect())
@@ -117,35 +119,21 @@ fn builder(base: Option<Url>) -> Builder<'static> {
                 .map(|(tag, attrs)| (*tag, attrs.iter().copied().collect::<HashSet<_>>()))
                 .collect(),
         )
-        .set_tag_attribute_values(HashMap::from([(
-            "iframe",
-            IFRAME_FORCED.iter().copied().collect::<HashMap<_, _>>(),
-        )]))
         .url_schemes(URL_SCHEMES.iter().copied().collect())
         .link_rel(Some(LINK_REL))
         .strip_comments(true)
-        .id_prefix(None);
-    match base.clone() {
-        Some(base) => builder.url_relative(UrlRelative::RewriteWithBase(base)),
-        None => builder.url_relative(UrlRelative::PassThrough),
-    };
-    builder.attribute_filter(move |element, attribute, value| {
-        filter_attribute(base.as_ref(), element, attribute, value)
-    });
+        .id_prefix(None)
+        .url_relative(UrlRelative::PassThrough)
+        .attribute_filter(filter_attribute);
     builder
 }
 
 /// Per-attribute rules ammonia's allow-lists cannot express. Runs after ammonia's own
-/// scheme check on `href`/`src`/`poster` and before it resolves relative URLs.
-fn filter_attribute<'v>(
-    base: Option<&Url>,
-    element: &str,
-    attribute: &str,
-    value: &'v str,
-) -> Option<Cow<'v, str>> {
+/// scheme check on `href`/`src`/`poster`; relative URLs are left for [`resolve_urls`].
+fn filter_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Option<Cow<'v, str>> {
     match (element, attribute) {
         ("iframe", "src") => embed_source(value).map(Cow::Owned),
-        (_, "srcset") => clean_srcset(base, value).map(Cow::Owned),
+        (_, "srcset") => clean_srcset(None, value).map(Cow::Owned),
         (_, "class") => language_classes(value).map(Cow::Owned),
         _ => Some(Cow::Borrowed(value)),
     }
@@ -222,15 +210,77 @@ fn language_classes(class: &str) -> Option<String> {
 }
 
 /// Element-level rules, applied to ammonia's output: iframes without an allowed source
-/// (their `src` was removed by `filter_attribute`) go entirely, kept ones lose their
-/// fallback content, and tracking pixels go.
-fn judge_element(tag: &StartTag<'_>) -> Verdict {
+/// (their `src` was removed by `filter_attribute`) go entirely, kept ones get
+/// [`IFRAME_FORCED`] and lose their fallback content, and tracking pixels go. Kept elements
+/// get their relative URLs resolved against `base`.
+fn judge_element(base: Option<&Url>, tag: &StartTag<'_>) -> Verdict {
     match tag.name {
         "iframe" if tag.attr("src").is_none() => Verdict::Drop,
-        "iframe" => Verdict::KeepEmpty,
+        "iframe" => {
+            // Added here rather than by ammonia's `set_tag_attribute_values`, whose HashMap
+            // gives the attributes in a different order in every process: the same post
+            // must always sanitize to the same bytes, or ingest would take it for edited.
+            let attrs: Vec<(&str, Cow<'_, str>)> = tag
+                .attrs()
+                .chain(IFRAME_FORCED.iter().map(|(name, value)| (*name, Cow::Borrowed(*value))))
+                .collect();
+            Verdict::KeepEmptyAs(serialized::start_tag("iframe", &attrs))
+        }
         "img" if is_tracking_pixel(tag) => Verdict::Drop,
-        _ => Verdict::Keep,
+        _ => match base.and_then(|base| resolve_urls(base, tag)) {
+            Some(rewritten) => Verdict::KeepAs(rewritten),
+            None => Verdict::Keep,
+        },
     }
+}
+
+/// The start tag with its relative `href`, `src`, `poster` (on `video`) and `srcset`
+/// resolved against `base`, or None when there is nothing to resolve. The same rules
+/// ammonia's `UrlRelative::RewriteWithBase` applies to the first three (an attribute that
+/// does not join is dropped); scheme checks have already run, on the unresolved value, and
+/// an http(s) base keeps a relative URL http(s).
+fn resolve_urls(base: &Url, tag: &StartTag<'_>) -> Option<String> {
+    let is_url = |name: &str| match name {
+        "href" | "src" | "srcset" => true,
+        "poster" => tag.name == "video",
+        _ => false,
+    };
+    let relative = |name: &str, value: &str| match name {
+        "srcset" => value.split(',').any(|c| c.split_whitespace().next().is_some_and(is_relative)),
+        _ => is_relative(value),
+    };
+    // Most tags have no relative URL: leave them as they are, without allocating.
+    if !tag.attrs().any(|(name, value)| is_url(name) && relative(name, &value)) {
+        return None;
+    }
+    let mut attrs: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for (name, value) in tag.attrs() {
+        if !(is_url(name) && relative(name, &value)) {
+            attrs.push((name, value));
+            continue;
+        }
+        let resolved = match name {
+            "srcset" => clean_srcset(Some(base), &value),
+            _ => base.join(&value).ok().map(String::from),
+        };
+        if let Some(resolved) = resolved {
+            attrs.push((name, Cow::Owned(resolved)));
+        }
+    }
+    Some(serialized::start_tag(tag.name, &attrs))
+}
+
+/// Whether `url` is relative, as ammonia and `Url::parse` decide it. A value that starts
+/// with a scheme never is, which saves parsing the many absolute links of a post twice.
+fn is_relative(url: &str) -> bool {
+    // `Url::parse` trims C0 controls and spaces and ignores tabs and newlines anywhere.
+    let mut chars =
+        url.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+    let has_scheme = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .is_some_and(|c| c == ':');
+    !has_scheme && matches!(Url::parse(url), Err(ammonia::url::ParseError::RelativeUrlWithoutBase))
 }
 
 /// An image declared at most 1×1 pixels exists only to report that the page was read.
@@ -282,6 +332,19 @@ mod tests {
                 "https://blog.example/2021/post/small.jpg 480w, https://blog.example/big.jpg 1080w"
             )
         );
+    }
+
+    #[test]
+    fn relative_means_what_url_parse_says() {
+        for url in ["a.png", "/root", "//host.example/x", "?q", "#f", "", " /x", "1http:x", "a b:c"]
+        {
+            assert!(is_relative(url), "{url:?}");
+        }
+        for url in
+            ["https://x.example/", "mailto:a@b", "HTTP://X", " java\tscript:x", "data:x", "http::"]
+        {
+            assert!(!is_relative(url), "{url:?}");
+        }
     }
 
     #[test]

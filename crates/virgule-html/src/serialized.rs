@@ -38,15 +38,51 @@ impl<'a> StartTag<'a> {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| html_escape::decode_html_entities(*v))
     }
+
+    /// Every attribute in order, values decoded.
+    pub(crate) fn attrs(&self) -> impl Iterator<Item = (&'a str, Cow<'a, str>)> + '_ {
+        self.attrs.iter().map(|(n, v)| (*n, html_escape::decode_html_entities(*v)))
+    }
+}
+
+/// A start tag as html5ever writes it: `<name attr="value" …>`, values escaped as its
+/// serializer escapes them (`&`, `"`, `<`, `>` and U+00A0), so that a rewritten tag reads
+/// back like any other.
+pub(crate) fn start_tag(name: &str, attrs: &[(&str, Cow<'_, str>)]) -> String {
+    let mut tag = String::with_capacity(64);
+    tag.push('<');
+    tag.push_str(name);
+    for (attr, value) in attrs {
+        tag.push(' ');
+        tag.push_str(attr);
+        tag.push_str("=\"");
+        for c in value.chars() {
+            match c {
+                '&' => tag.push_str("&amp;"),
+                '"' => tag.push_str("&quot;"),
+                '<' => tag.push_str("&lt;"),
+                '>' => tag.push_str("&gt;"),
+                '\u{a0}' => tag.push_str("&nbsp;"),
+                c => tag.push(c),
+            }
+        }
+        tag.push('"');
+    }
+    tag.push('>');
+    tag
 }
 
 /// What to do with an element met in the serialized output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
     /// Keep the element and everything in it.
     Keep,
-    /// Keep the element but drop its children (an iframe's fallback content).
-    KeepEmpty,
+    /// Keep the element and everything in it, writing this start tag instead of the one
+    /// read (its attributes rewritten; see [`start_tag`]).
+    KeepAs(String),
+    /// Keep the element but drop its children (an iframe's fallback content), writing this
+    /// start tag instead of the one read.
+    KeepEmptyAs(String),
     /// Drop the element and everything in it.
     Drop,
 }
@@ -184,8 +220,9 @@ pub(crate) fn prune(html: &str, judge: impl Fn(&StartTag<'_>) -> Verdict) -> Str
             Token::End { raw, .. } => out.push_str(raw),
             Token::Start(tag) => match judge(&tag) {
                 Verdict::Keep => out.push_str(tag.raw),
-                Verdict::KeepEmpty => {
-                    out.push_str(tag.raw);
+                Verdict::KeepAs(start) => out.push_str(&start),
+                Verdict::KeepEmptyAs(start) => {
+                    out.push_str(&start);
                     if !is_void(tag.name)
                         && let Some(end) = skip_element(&mut tokens, tag.name)
                     {
@@ -276,7 +313,7 @@ mod tests {
     #[test]
     fn prune_keep_empty_drops_children_only() {
         let html = r#"<iframe src="x">fallback</iframe>after"#;
-        let out = prune(html, |_| Verdict::KeepEmpty);
-        assert_eq!(out, r#"<iframe src="x"></iframe>after"#);
+        let out = prune(html, |_| Verdict::KeepEmptyAs(r#"<iframe src="y">"#.to_owned()));
+        assert_eq!(out, r#"<iframe src="y"></iframe>after"#);
     }
 }
