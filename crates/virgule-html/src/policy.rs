@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, Url, UrlRelative};
 
+use crate::rawtext;
 use crate::serialized::{self, StartTag, Verdict};
 
 /// Tags a blog post may use; anything else is unwrapped (its text kept, the tag dropped).
@@ -28,14 +29,36 @@ const TAGS: &[&str] = &[
     "details", "summary",
 ];
 
-/// Tags removed together with everything inside them: code, styling, plugins, templates,
-/// form controls and drawings, whose inner text means nothing outside its widget. (A `form`
-/// itself is merely unwrapped, like any other unlisted tag.)
+/// Tags removed together with everything inside them. Every other element the policy does
+/// not keep loses its markup but keeps its readable text (issue 12): `object` and `applet`
+/// fallback, `button` labels, `select` options, `form`s and unknown tags are unwrapped;
+/// `textarea`, `title` and `xmp` text stays text, as browsers show it; `input`, `embed`,
+/// `param` and `frame` are void, so nothing of them remains (and the parser ignores
+/// `frameset` and `frame` in a post). See [`FALLBACK_TAGS`] for `noscript`, `noembed`,
+/// `noframes` and the fallback of a dropped `iframe`, and the `rawtext` module for such
+/// elements left open.
+///
+/// - `script`, `style`: their content is code.
+/// - `template`: its content is inert markup for a script to clone, never shown (html5ever
+///   does not even give it as children, so unwrapping would not keep it).
+/// - `svg`: a drawing; its `<text>` is labels placed in a picture that is not there, and
+///   unwrapping keeps none of it anyway (ammonia removes every SVG element that loses its
+///   `<svg>` parent, against namespace-confusion attacks).
+/// - `math`: the same holds for MathML (`<math><mi>x</mi></math>` keeps nothing of `x`
+///   once `math` goes); letting MathML through to flatten it would reopen those attacks,
+///   and a formula flattened to text misreads (x² becomes "x2").
 #[rustfmt::skip]
-const REMOVED_WITH_CONTENT: &[&str] = &[
-    "script", "style", "noscript", "template", "object", "embed", "applet", "input", "button",
-    "textarea", "select", "frameset", "frame", "math", "svg",
-];
+const REMOVED_WITH_CONTENT: &[&str] = &["script", "style", "template", "svg", "math"];
+
+/// Raw-text elements whose content is fallback markup for readers who cannot see the
+/// element: `noscript` (readers without script: ours, since posts run none of theirs, so
+/// this is e.g. the real `<img>` of a lazy-loading plugin), `noembed`, `noframes`, and a
+/// dropped `iframe` (its source is not an allowed player: the fallback, often a link to the
+/// content, is what our readers can have instead). HTML parses their content as text, which
+/// unwrapped would show markup as literal text; ammonia keeps them, and the post-pass puts
+/// their content through the whole policy again, as markup, in their place
+/// ([`Verdict::Recover`]). A kept iframe's fallback is dropped: browsers never show it.
+const FALLBACK_TAGS: &[&str] = &["noscript", "noembed", "noframes"];
 
 /// Attributes allowed on any allowed tag.
 const GENERIC_ATTRIBUTES: &[&str] = &["title", "lang"];
@@ -93,8 +116,21 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(builder);
 /// Sanitizes `html` under the policy; relative URLs are resolved against `base` when given
 /// (an absolute http(s) URL), otherwise kept as they are.
 pub(crate) fn clean(html: &str, base: Option<Url>) -> String {
-    let cleaned = POLICY.clean(html).to_string();
-    let pruned = serialized::prune(&cleaned, |tag| judge_element(base.as_ref(), tag));
+    clean_fragment(html, base.as_ref(), true)
+}
+
+/// [`clean`], recovering the fallback content of [`FALLBACK_TAGS`] and dropped iframes if
+/// `recover` (once: fallback inside fallback is dropped, so that nested `<iframe>`s cannot
+/// make the work grow with the square of the input).
+fn clean_fragment(html: &str, base: Option<&Url>, recover: bool) -> String {
+    // Unclosed raw-text elements would otherwise swallow the rest of the post.
+    let html = rawtext::close_unclosed(html);
+    let cleaned = POLICY.clean(&html).to_string();
+    let pruned = serialized::prune(
+        &cleaned,
+        |tag| judge_element(base, tag),
+        |fallback| if recover { clean_fragment(fallback, base, false) } else { String::new() },
+    );
     // html5ever writes U+00A0 as `&nbsp;`, which XML does not know; `&#160;` means the same
     // in HTML and keeps the output usable in XHTML and feeds. (A literal "&nbsp;" in the
     // text is serialized as `&amp;nbsp;`, so it is not touched.)
@@ -110,7 +146,7 @@ pub(crate) fn parse_base(base: &str) -> Option<Url> {
 fn builder() -> Builder<'static> {
     let mut builder = Builder::empty();
     builder
-        .tags(TAGS.iter().copied().collect())
+        .tags(TAGS.iter().chain(FALLBACK_TAGS).copied().collect())
         .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
         .tag_attributes(
@@ -210,12 +246,14 @@ fn language_classes(class: &str) -> Option<String> {
 }
 
 /// Element-level rules, applied to ammonia's output: iframes without an allowed source
-/// (their `src` was removed by `filter_attribute`) go entirely, kept ones get
-/// [`IFRAME_FORCED`] and lose their fallback content, and tracking pixels go. Kept elements
-/// get their relative URLs resolved against `base`.
+/// (their `src` was removed by `filter_attribute`) give way to their fallback content, kept
+/// ones get [`IFRAME_FORCED`] and lose their fallback content, [`FALLBACK_TAGS`] give way
+/// to their content, and tracking pixels go. Kept elements get their relative URLs resolved
+/// against `base`.
 fn judge_element(base: Option<&Url>, tag: &StartTag<'_>) -> Verdict {
     match tag.name {
-        "iframe" if tag.attr("src").is_none() => Verdict::Drop,
+        "iframe" if tag.attr("src").is_none() => Verdict::Recover,
+        name if FALLBACK_TAGS.contains(&name) => Verdict::Recover,
         "iframe" => {
             // Added here rather than by ammonia's `set_tag_attribute_values`, whose HashMap
             // gives the attributes in a different order in every process: the same post

@@ -85,6 +85,9 @@ pub(crate) enum Verdict {
     KeepEmptyAs(String),
     /// Drop the element and everything in it.
     Drop,
+    /// Drop the element, putting in its place what `prune`'s `recover` makes of its text.
+    /// Only for raw-text elements (their content is one text, written unescaped).
+    Recover,
 }
 
 /// Elements html5ever writes without an end tag (its serializer's list).
@@ -210,8 +213,13 @@ fn read_tag(s: &str) -> Option<(Token<'_>, usize)> {
     }
 }
 
-/// Rewrites serialized HTML, asking `judge` about every start tag.
-pub(crate) fn prune(html: &str, judge: impl Fn(&StartTag<'_>) -> Verdict) -> String {
+/// Rewrites serialized HTML, asking `judge` about every start tag; `recover` turns the raw
+/// text of an element judged [`Verdict::Recover`] into what goes in its place.
+pub(crate) fn prune(
+    html: &str,
+    judge: impl Fn(&StartTag<'_>) -> Verdict,
+    recover: impl Fn(&str) -> String,
+) -> String {
     let mut out = String::with_capacity(html.len());
     let mut tokens = tokens(html);
     while let Some(token) = tokens.next() {
@@ -233,6 +241,19 @@ pub(crate) fn prune(html: &str, judge: impl Fn(&StartTag<'_>) -> Verdict) -> Str
                     if !is_void(tag.name) {
                         skip_element(&mut tokens, tag.name);
                     }
+                }
+                Verdict::Recover => {
+                    let mut text = String::new();
+                    for token in tokens.by_ref() {
+                        match token {
+                            Token::Text(raw) => text.push_str(raw),
+                            Token::End { name, .. } if name == tag.name => break,
+                            // Raw text holds nothing else; anything that is not a tag above
+                            // would be a misread, and is dropped with the element.
+                            _ => {}
+                        }
+                    }
+                    out.push_str(&recover(&text));
                 }
             },
         }
@@ -262,6 +283,17 @@ fn skip_element<'a>(tokens: &mut Tokens<'a>, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_recover_replaces_the_raw_text() {
+        let html = "a<noembed><b>x</b></noembed>b";
+        let out = prune(
+            html,
+            |tag| if tag.name == "noembed" { Verdict::Recover } else { Verdict::Keep },
+            |text| text.to_uppercase(),
+        );
+        assert_eq!(out, "a<B>X</B>b");
+    }
 
     #[test]
     fn reads_tags_attributes_and_text() {
@@ -306,14 +338,22 @@ mod tests {
     #[test]
     fn prune_drops_nested_elements_whole() {
         let html = "<div>a<div>b</div>c</div><p>d</p>";
-        let out = prune(html, |tag| if tag.name == "div" { Verdict::Drop } else { Verdict::Keep });
+        let out = prune(
+            html,
+            |tag| if tag.name == "div" { Verdict::Drop } else { Verdict::Keep },
+            |_| unreachable!("nothing is recovered"),
+        );
         assert_eq!(out, "<p>d</p>");
     }
 
     #[test]
     fn prune_keep_empty_drops_children_only() {
         let html = r#"<iframe src="x">fallback</iframe>after"#;
-        let out = prune(html, |_| Verdict::KeepEmptyAs(r#"<iframe src="y">"#.to_owned()));
+        let out = prune(
+            html,
+            |_| Verdict::KeepEmptyAs(r#"<iframe src="y">"#.to_owned()),
+            |_| unreachable!("nothing is recovered"),
+        );
         assert_eq!(out, r#"<iframe src="y"></iframe>after"#);
     }
 }
