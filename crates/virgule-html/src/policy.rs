@@ -125,7 +125,15 @@ pub(crate) fn clean(html: &str, base: Option<Url>) -> String {
 fn clean_fragment(html: &str, base: Option<&Url>, recover: bool) -> String {
     // Unclosed raw-text elements would otherwise swallow the rest of the post.
     let html = rawtext::close_unclosed(html);
-    let cleaned = POLICY.clean(&html).to_string();
+    let mut cleaned = Vec::with_capacity(html.len() + html.len() / 8);
+    // Into a Vec, rather than `to_string`, which copies the text twice more. Writing to a
+    // Vec cannot fail, and html5ever writes only UTF-8; should either ever change, the
+    // post comes out empty or with U+FFFD, never unsanitized.
+    let cleaned = match POLICY.clean(&html).write_to(&mut cleaned) {
+        Ok(()) => String::from_utf8(cleaned)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(_) => String::new(),
+    };
     let pruned = serialized::prune(
         &cleaned,
         |tag| judge_element(base, tag),
@@ -134,7 +142,7 @@ fn clean_fragment(html: &str, base: Option<&Url>, recover: bool) -> String {
     // html5ever writes U+00A0 as `&nbsp;`, which XML does not know; `&#160;` means the same
     // in HTML and keeps the output usable in XHTML and feeds. (A literal "&nbsp;" in the
     // text is serialized as `&amp;nbsp;`, so it is not touched.)
-    pruned.replace("&nbsp;", "&#160;")
+    if pruned.contains("&nbsp;") { pruned.replace("&nbsp;", "&#160;") } else { pruned }
 }
 
 /// Parses `base` if it can serve as the base of a feed's relative URLs.

@@ -39,11 +39,11 @@ pub(crate) fn close_unclosed(html: &str) -> Cow<'_, str> {
     // end tag at or after where that search started, or None if there is none. Valid for
     // any later search still before that end tag, so each search runs once.
     let mut end_tags: [Option<Option<usize>>; RAW_TEXT.len()] = [None; RAW_TEXT.len()];
-    while let Some(offset) = memchr(b'<', &bytes[pos..]) {
+    while let Some(offset) = memchr(b'<', html, pos) {
         let lt = pos + offset;
         let rest = &bytes[lt + 1..];
         if rest.starts_with(b"!--") {
-            match comment_end(bytes, lt + 4) {
+            match comment_end(html, lt + 4) {
                 Some(end) => pos = end,
                 None => break,
             }
@@ -63,7 +63,7 @@ pub(crate) fn close_unclosed(html: &str) -> Cow<'_, str> {
                 .position(|&b| ends_name(b))
                 .unwrap_or(bytes.len() - name_start);
         // An unterminated tag at the end is dropped by the tokenizer: nothing follows it.
-        let Some((tag_end, self_closing)) = tag_end(bytes, name_end) else { break };
+        let Some((tag_end, self_closing)) = tag_end(html, name_end) else { break };
         pos = tag_end;
         if !is_start {
             continue;
@@ -81,7 +81,7 @@ pub(crate) fn close_unclosed(html: &str) -> Cow<'_, str> {
             None
         } else {
             let known = end_tags[index].filter(|found| found.is_none_or(|at| at >= tag_end));
-            let found = known.unwrap_or_else(|| find_end_tag(bytes, tag_end, RAW_TEXT[index]));
+            let found = known.unwrap_or_else(|| find_end_tag(html, tag_end, RAW_TEXT[index]));
             end_tags[index] = Some(found);
             found
         };
@@ -104,8 +104,11 @@ pub(crate) fn close_unclosed(html: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&b| b == needle)
+/// Where the ASCII `needle` first occurs in `html` at or after `from`, as an offset from
+/// `from` (`str::find` searches a word at a time: the scan for `<` is most of this pass's
+/// work). Every `from` here follows an ASCII byte, so it is a character boundary.
+fn memchr(needle: u8, html: &str, from: usize) -> Option<usize> {
+    html.get(from..)?.find(char::from(needle))
 }
 
 /// Bytes that end a tag name (the tokenizer's whitespace, `/` and `>`).
@@ -115,7 +118,8 @@ fn ends_name(b: u8) -> bool {
 
 /// Just past the `>` ending the tag whose name ends at `from`, and whether a `/` came right
 /// before it; None if the document ends first. A `>` inside a quoted value does not count.
-fn tag_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
+fn tag_end(html: &str, from: usize) -> Option<(usize, bool)> {
+    let bytes = html.as_bytes();
     let mut i = from;
     loop {
         match *bytes.get(i)? {
@@ -126,7 +130,7 @@ fn tag_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
                     i += 1;
                 }
                 if let Some(&quote @ (b'"' | b'\'')) = bytes.get(i) {
-                    i += 1 + memchr(quote, &bytes[i + 1..])? + 1;
+                    i += 1 + memchr(quote, html, i + 1)? + 1;
                 }
             }
             _ => i += 1,
@@ -136,7 +140,8 @@ fn tag_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
 
 /// Just past the comment whose text starts at `from` (after `<!--`); None if it runs to the
 /// end. `<!-->` and `<!--->` are whole comments, and `--!>` ends one too, as in HTML.
-fn comment_end(bytes: &[u8], from: usize) -> Option<usize> {
+fn comment_end(html: &str, from: usize) -> Option<usize> {
+    let bytes = html.as_bytes();
     let rest = &bytes[from..];
     if rest.starts_with(b">") {
         return Some(from + 1);
@@ -145,7 +150,7 @@ fn comment_end(bytes: &[u8], from: usize) -> Option<usize> {
         return Some(from + 2);
     }
     let mut i = from;
-    while let Some(offset) = memchr(b'-', &bytes[i..]) {
+    while let Some(offset) = memchr(b'-', html, i) {
         let at = i + offset;
         if bytes[at..].starts_with(b"-->") {
             return Some(at + 3);
@@ -160,9 +165,10 @@ fn comment_end(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Where the first end tag of `name` at or after `from` begins: `</name` in any case,
 /// followed by whitespace, `/` or `>`, as the tokenizer ends raw text.
-fn find_end_tag(bytes: &[u8], from: usize, name: &str) -> Option<usize> {
+fn find_end_tag(html: &str, from: usize, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
     let mut i = from;
-    while let Some(offset) = memchr(b'<', &bytes[i..]) {
+    while let Some(offset) = memchr(b'<', html, i) {
         let at = i + offset;
         let after = at + 2 + name.len();
         if bytes.get(at + 1) == Some(&b'/')
@@ -257,6 +263,22 @@ mod tests {
             close_unclosed(r#"<iframe title="a>b" src='c>d'>e"#),
             r#"<iframe title="a>b" src='c>d'></iframe>e"#
         );
+    }
+
+    /// Every prefix of inputs mixing multi-byte text into tags, quotes and comments: no
+    /// slicing inside a character, and the output still holds all of the input's text.
+    #[test]
+    fn cut_and_multibyte_inputs_do_not_panic() {
+        let inputs = [
+            "<iframe title='é>ü' src=\"ß\">€<b>ø</b></iframe>ñ<!-- ☃ --!>😀<textarea/>文",
+            "<é<iframe é=é 'x'=\"y\"/><plaintext>🙂</Title><script>\u{a0}",
+        ];
+        for input in inputs {
+            for (at, _) in input.char_indices() {
+                let closed = close_unclosed(&input[..at]);
+                assert!(closed.len() >= at.saturating_sub(11), "{closed}");
+            }
+        }
     }
 
     #[test]
