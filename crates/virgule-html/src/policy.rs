@@ -110,7 +110,7 @@ const LINK_REL: &str = "nofollow noopener noreferrer";
 /// The policy, built once for every call: relative URLs pass through ammonia untouched and
 /// are resolved against the caller's base in the post-pass ([`resolve_urls`]), so one
 /// builder serves every feed (issue 12: building the allow-lists anew for every entry cost
-/// about a tenth of the sanitizer's time).
+/// about 8% of the instructions spent on a 5 KB post).
 static POLICY: LazyLock<Builder<'static>> = LazyLock::new(builder);
 
 /// Sanitizes `html` under the policy; relative URLs are resolved against `base` when given

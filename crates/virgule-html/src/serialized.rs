@@ -4,8 +4,9 @@
 //! It is not a general HTML tokenizer: it relies on the canonical form html5ever writes
 //! after sanitizing. Every tag is `<name attr="value" …>` or `</name>`, attribute values are
 //! double-quoted with `"`, `<`, `>` and `&` escaped, text escapes `<`, `>` and `&`, comments
-//! are stripped, and only the children of raw-text elements (of which our policy keeps just
-//! `iframe`) are written unescaped. Anything that does not fit is passed on as text, exactly
+//! are stripped, and only the children of raw-text elements (of which our policy lets through
+//! `iframe`, and `noscript`, `noembed` and `noframes` until the post-pass replaces them) are
+//! written unescaped. Anything that does not fit is passed on as text, exactly
 //! as ammonia wrote it, so a misread can never make the output less safe than ammonia's.
 
 use std::borrow::Cow;
