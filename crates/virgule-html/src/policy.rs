@@ -3,11 +3,12 @@
 //! through [`clean`]; change the rules here and nowhere else.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use ammonia::{Builder, Url, UrlRelative};
 
+use crate::rawtext;
 use crate::serialized::{self, StartTag, Verdict};
 
 /// Tags a blog post may use; anything else is unwrapped (its text kept, the tag dropped).
@@ -28,14 +29,36 @@ const TAGS: &[&str] = &[
     "details", "summary",
 ];
 
-/// Tags removed together with everything inside them: code, styling, plugins, templates,
-/// form controls and drawings, whose inner text means nothing outside its widget. (A `form`
-/// itself is merely unwrapped, like any other unlisted tag.)
+/// Tags removed together with everything inside them. Every other element the policy does
+/// not keep loses its markup but keeps its readable text (issue 12): `object` and `applet`
+/// fallback, `button` labels, `select` options, `form`s and unknown tags are unwrapped;
+/// `textarea`, `title` and `xmp` text stays text, as browsers show it; `input`, `embed`,
+/// `param` and `frame` are void, so nothing of them remains (and the parser ignores
+/// `frameset` and `frame` in a post). See [`FALLBACK_TAGS`] for `noscript`, `noembed`,
+/// `noframes` and the fallback of a dropped `iframe`, and the `rawtext` module for such
+/// elements left open.
+///
+/// - `script`, `style`: their content is code.
+/// - `template`: its content is inert markup for a script to clone, never shown (html5ever
+///   does not even give it as children, so unwrapping would not keep it).
+/// - `svg`: a drawing; its `<text>` is labels placed in a picture that is not there, and
+///   unwrapping keeps none of it anyway (ammonia removes every SVG element that loses its
+///   `<svg>` parent, against namespace-confusion attacks).
+/// - `math`: the same holds for MathML (`<math><mi>x</mi></math>` keeps nothing of `x`
+///   once `math` goes); letting MathML through to flatten it would reopen those attacks,
+///   and a formula flattened to text misreads (x² becomes "x2").
 #[rustfmt::skip]
-const REMOVED_WITH_CONTENT: &[&str] = &[
-    "script", "style", "noscript", "template", "object", "embed", "applet", "input", "button",
-    "textarea", "select", "frameset", "frame", "math", "svg",
-];
+const REMOVED_WITH_CONTENT: &[&str] = &["script", "style", "template", "svg", "math"];
+
+/// Raw-text elements whose content is fallback markup for readers who cannot see the
+/// element: `noscript` (readers without script: ours, since posts run none of theirs, so
+/// this is e.g. the real `<img>` of a lazy-loading plugin), `noembed`, `noframes`, and a
+/// dropped `iframe` (its source is not an allowed player: the fallback, often a link to the
+/// content, is what our readers can have instead). HTML parses their content as text, which
+/// unwrapped would show markup as literal text; ammonia keeps them, and the post-pass puts
+/// their content through the whole policy again, as markup, in their place
+/// ([`Verdict::Recover`]). A kept iframe's fallback is dropped: browsers never show it.
+const FALLBACK_TAGS: &[&str] = &["noscript", "noembed", "noframes"];
 
 /// Attributes allowed on any allowed tag.
 const GENERIC_ATTRIBUTES: &[&str] = &["title", "lang"];
@@ -64,8 +87,9 @@ const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("pre", &["class"]),
 ];
 
-/// Attributes forced onto every kept iframe: embedded players may run their own script, but
-/// never navigate our page, and load only when scrolled to.
+/// Attributes forced onto every kept iframe, in this order: embedded players may run their
+/// own script, but never navigate our page, and load only when scrolled to. (An author's own
+/// `sandbox` or `loading` is not in [`TAG_ATTRIBUTES`], so ammonia has already removed it.)
 const IFRAME_FORCED: &[(&str, &str)] =
     &[("sandbox", "allow-scripts allow-same-origin allow-popups"), ("loading", "lazy")];
 
@@ -83,20 +107,42 @@ const URL_SCHEMES: &[&str] = &["http", "https", "mailto"];
 /// on ours.
 const LINK_REL: &str = "nofollow noopener noreferrer";
 
-/// The policy for text with no base URL, built once.
-static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| builder(None));
+/// The policy, built once for every call: relative URLs pass through ammonia untouched and
+/// are resolved against the caller's base in the post-pass ([`resolve_urls`]), so one
+/// builder serves every feed (issue 12: building the allow-lists anew for every entry cost
+/// about 8% of the instructions spent on a 5 KB post).
+static POLICY: LazyLock<Builder<'static>> = LazyLock::new(builder);
 
 /// Sanitizes `html` under the policy; relative URLs are resolved against `base` when given
 /// (an absolute http(s) URL), otherwise kept as they are.
 pub(crate) fn clean(html: &str, base: Option<Url>) -> String {
-    let cleaned = match base {
-        None => POLICY.clean(html).to_string(),
-        Some(base) => builder(Some(base)).clean(html).to_string(),
+    clean_fragment(html, base.as_ref(), true)
+}
+
+/// [`clean`], recovering the fallback content of [`FALLBACK_TAGS`] and dropped iframes if
+/// `recover` (once: fallback inside fallback is dropped, so that nested `<iframe>`s cannot
+/// make the work grow with the square of the input).
+fn clean_fragment(html: &str, base: Option<&Url>, recover: bool) -> String {
+    // Unclosed raw-text elements would otherwise swallow the rest of the post.
+    let html = rawtext::close_unclosed(html);
+    let mut cleaned = Vec::with_capacity(html.len() + html.len() / 8);
+    // Into a Vec, rather than `to_string`, which copies the text twice more. Writing to a
+    // Vec cannot fail, and html5ever writes only UTF-8; should either ever change, the
+    // post comes out empty or with U+FFFD, never unsanitized.
+    let cleaned = match POLICY.clean(&html).write_to(&mut cleaned) {
+        Ok(()) => String::from_utf8(cleaned)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(_) => String::new(),
     };
+    let pruned = serialized::prune(
+        &cleaned,
+        |tag| judge_element(base, tag),
+        |fallback| if recover { clean_fragment(fallback, base, false) } else { String::new() },
+    );
     // html5ever writes U+00A0 as `&nbsp;`, which XML does not know; `&#160;` means the same
     // in HTML and keeps the output usable in XHTML and feeds. (A literal "&nbsp;" in the
     // text is serialized as `&amp;nbsp;`, so it is not touched.)
-    serialized::prune(&cleaned, judge_element).replace("&nbsp;", "&#160;")
+    if pruned.contains("&nbsp;") { pruned.replace("&nbsp;", "&#160;") } else { pruned }
 }
 
 /// Parses `base` if it can serve as the base of a feed's relative URLs.
@@ -105,10 +151,10 @@ pub(crate) fn parse_base(base: &str) -> Option<Url> {
     (matches!(url.scheme(), "http" | "https") && url.has_host()).then_some(url)
 }
 
-fn builder(base: Option<Url>) -> Builder<'static> {
+fn builder() -> Builder<'static> {
     let mut builder = Builder::empty();
     builder
-        .tags(TAGS.iter().copied().collect())
+        .tags(TAGS.iter().chain(FALLBACK_TAGS).copied().collect())
         .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
         .tag_attributes(
@@ -117,35 +163,21 @@ fn builder(base: Option<Url>) -> Builder<'static> {
                 .map(|(tag, attrs)| (*tag, attrs.iter().copied().collect::<HashSet<_>>()))
                 .collect(),
         )
-        .set_tag_attribute_values(HashMap::from([(
-            "iframe",
-            IFRAME_FORCED.iter().copied().collect::<HashMap<_, _>>(),
-        )]))
         .url_schemes(URL_SCHEMES.iter().copied().collect())
         .link_rel(Some(LINK_REL))
         .strip_comments(true)
-        .id_prefix(None);
-    match base.clone() {
-        Some(base) => builder.url_relative(UrlRelative::RewriteWithBase(base)),
-        None => builder.url_relative(UrlRelative::PassThrough),
-    };
-    builder.attribute_filter(move |element, attribute, value| {
-        filter_attribute(base.as_ref(), element, attribute, value)
-    });
+        .id_prefix(None)
+        .url_relative(UrlRelative::PassThrough)
+        .attribute_filter(filter_attribute);
     builder
 }
 
 /// Per-attribute rules ammonia's allow-lists cannot express. Runs after ammonia's own
-/// scheme check on `href`/`src`/`poster` and before it resolves relative URLs.
-fn filter_attribute<'v>(
-    base: Option<&Url>,
-    element: &str,
-    attribute: &str,
-    value: &'v str,
-) -> Option<Cow<'v, str>> {
+/// scheme check on `href`/`src`/`poster`; relative URLs are left for [`resolve_urls`].
+fn filter_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Option<Cow<'v, str>> {
     match (element, attribute) {
         ("iframe", "src") => embed_source(value).map(Cow::Owned),
-        (_, "srcset") => clean_srcset(base, value).map(Cow::Owned),
+        (_, "srcset") => clean_srcset(None, value).map(Cow::Owned),
         (_, "class") => language_classes(value).map(Cow::Owned),
         _ => Some(Cow::Borrowed(value)),
     }
@@ -222,15 +254,79 @@ fn language_classes(class: &str) -> Option<String> {
 }
 
 /// Element-level rules, applied to ammonia's output: iframes without an allowed source
-/// (their `src` was removed by `filter_attribute`) go entirely, kept ones lose their
-/// fallback content, and tracking pixels go.
-fn judge_element(tag: &StartTag<'_>) -> Verdict {
+/// (their `src` was removed by `filter_attribute`) give way to their fallback content, kept
+/// ones get [`IFRAME_FORCED`] and lose their fallback content, [`FALLBACK_TAGS`] give way
+/// to their content, and tracking pixels go. Kept elements get their relative URLs resolved
+/// against `base`.
+fn judge_element(base: Option<&Url>, tag: &StartTag<'_>) -> Verdict {
     match tag.name {
-        "iframe" if tag.attr("src").is_none() => Verdict::Drop,
-        "iframe" => Verdict::KeepEmpty,
+        "iframe" if tag.attr("src").is_none() => Verdict::Recover,
+        name if FALLBACK_TAGS.contains(&name) => Verdict::Recover,
+        "iframe" => {
+            // Added here rather than by ammonia's `set_tag_attribute_values`, whose HashMap
+            // gives the attributes in a different order in every process: the same post
+            // must always sanitize to the same bytes, or ingest would take it for edited.
+            let attrs: Vec<(&str, Cow<'_, str>)> = tag
+                .attrs()
+                .chain(IFRAME_FORCED.iter().map(|(name, value)| (*name, Cow::Borrowed(*value))))
+                .collect();
+            Verdict::KeepEmptyAs(serialized::start_tag("iframe", &attrs))
+        }
         "img" if is_tracking_pixel(tag) => Verdict::Drop,
-        _ => Verdict::Keep,
+        _ => match base.and_then(|base| resolve_urls(base, tag)) {
+            Some(rewritten) => Verdict::KeepAs(rewritten),
+            None => Verdict::Keep,
+        },
     }
+}
+
+/// The start tag with its relative `href`, `src`, `poster` (on `video`) and `srcset`
+/// resolved against `base`, or None when there is nothing to resolve. The same rules
+/// ammonia's `UrlRelative::RewriteWithBase` applies to the first three (an attribute that
+/// does not join is dropped); scheme checks have already run, on the unresolved value, and
+/// an http(s) base keeps a relative URL http(s).
+fn resolve_urls(base: &Url, tag: &StartTag<'_>) -> Option<String> {
+    let is_url = |name: &str| match name {
+        "href" | "src" | "srcset" => true,
+        "poster" => tag.name == "video",
+        _ => false,
+    };
+    let relative = |name: &str, value: &str| match name {
+        "srcset" => value.split(',').any(|c| c.split_whitespace().next().is_some_and(is_relative)),
+        _ => is_relative(value),
+    };
+    // Most tags have no relative URL: leave them as they are, without allocating.
+    if !tag.attrs().any(|(name, value)| is_url(name) && relative(name, &value)) {
+        return None;
+    }
+    let mut attrs: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for (name, value) in tag.attrs() {
+        if !(is_url(name) && relative(name, &value)) {
+            attrs.push((name, value));
+            continue;
+        }
+        let resolved = match name {
+            "srcset" => clean_srcset(Some(base), &value),
+            _ => base.join(&value).ok().map(String::from),
+        };
+        if let Some(resolved) = resolved {
+            attrs.push((name, Cow::Owned(resolved)));
+        }
+    }
+    Some(serialized::start_tag(tag.name, &attrs))
+}
+
+/// Whether `url` is relative, as ammonia and `Url::parse` decide it. A value that starts
+/// with a scheme never is, which saves parsing the many absolute links of a post twice.
+fn is_relative(url: &str) -> bool {
+    // `Url::parse` trims C0 controls and spaces and ignores tabs and newlines anywhere.
+    let mut chars =
+        url.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+    let has_scheme = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .is_some_and(|c| c == ':');
+    !has_scheme && matches!(Url::parse(url), Err(ammonia::url::ParseError::RelativeUrlWithoutBase))
 }
 
 /// An image declared at most 1×1 pixels exists only to report that the page was read.
@@ -282,6 +378,19 @@ mod tests {
                 "https://blog.example/2021/post/small.jpg 480w, https://blog.example/big.jpg 1080w"
             )
         );
+    }
+
+    #[test]
+    fn relative_means_what_url_parse_says() {
+        for url in ["a.png", "/root", "//host.example/x", "?q", "#f", "", " /x", "1http:x", "a b:c"]
+        {
+            assert!(is_relative(url), "{url:?}");
+        }
+        for url in
+            ["https://x.example/", "mailto:a@b", "HTTP://X", " java\tscript:x", "data:x", "http::"]
+        {
+            assert!(!is_relative(url), "{url:?}");
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! It is not a general HTML tokenizer: it relies on the canonical form html5ever writes
 //! after sanitizing. Every tag is `<name attr="value" …>` or `</name>`, attribute values are
 //! double-quoted with `"`, `<`, `>` and `&` escaped, text escapes `<`, `>` and `&`, comments
-//! are stripped, and only the children of raw-text elements (of which our policy keeps just
-//! `iframe`) are written unescaped. Anything that does not fit is passed on as text, exactly
+//! are stripped, and only the children of raw-text elements (of which our policy lets through
+//! `iframe`, and `noscript`, `noembed` and `noframes` until the post-pass replaces them) are
+//! written unescaped. Anything that does not fit is passed on as text, exactly
 //! as ammonia wrote it, so a misread can never make the output less safe than ammonia's.
 
 use std::borrow::Cow;
@@ -38,17 +39,56 @@ impl<'a> StartTag<'a> {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| html_escape::decode_html_entities(*v))
     }
+
+    /// Every attribute in order, values decoded.
+    pub(crate) fn attrs(&self) -> impl Iterator<Item = (&'a str, Cow<'a, str>)> + '_ {
+        self.attrs.iter().map(|(n, v)| (*n, html_escape::decode_html_entities(*v)))
+    }
+}
+
+/// A start tag as html5ever writes it: `<name attr="value" …>`, values escaped as its
+/// serializer escapes them (`&`, `"`, `<`, `>` and U+00A0), so that a rewritten tag reads
+/// back like any other.
+pub(crate) fn start_tag(name: &str, attrs: &[(&str, Cow<'_, str>)]) -> String {
+    let mut tag = String::with_capacity(64);
+    tag.push('<');
+    tag.push_str(name);
+    for (attr, value) in attrs {
+        tag.push(' ');
+        tag.push_str(attr);
+        tag.push_str("=\"");
+        for c in value.chars() {
+            match c {
+                '&' => tag.push_str("&amp;"),
+                '"' => tag.push_str("&quot;"),
+                '<' => tag.push_str("&lt;"),
+                '>' => tag.push_str("&gt;"),
+                '\u{a0}' => tag.push_str("&nbsp;"),
+                c => tag.push(c),
+            }
+        }
+        tag.push('"');
+    }
+    tag.push('>');
+    tag
 }
 
 /// What to do with an element met in the serialized output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
     /// Keep the element and everything in it.
     Keep,
-    /// Keep the element but drop its children (an iframe's fallback content).
-    KeepEmpty,
+    /// Keep the element and everything in it, writing this start tag instead of the one
+    /// read (its attributes rewritten; see [`start_tag`]).
+    KeepAs(String),
+    /// Keep the element but drop its children (an iframe's fallback content), writing this
+    /// start tag instead of the one read.
+    KeepEmptyAs(String),
     /// Drop the element and everything in it.
     Drop,
+    /// Drop the element, putting in its place what `prune`'s `recover` makes of its text.
+    /// Only for raw-text elements (their content is one text, written unescaped).
+    Recover,
 }
 
 /// Elements html5ever writes without an end tag (its serializer's list).
@@ -174,8 +214,13 @@ fn read_tag(s: &str) -> Option<(Token<'_>, usize)> {
     }
 }
 
-/// Rewrites serialized HTML, asking `judge` about every start tag.
-pub(crate) fn prune(html: &str, judge: impl Fn(&StartTag<'_>) -> Verdict) -> String {
+/// Rewrites serialized HTML, asking `judge` about every start tag; `recover` turns the raw
+/// text of an element judged [`Verdict::Recover`] into what goes in its place.
+pub(crate) fn prune(
+    html: &str,
+    judge: impl Fn(&StartTag<'_>) -> Verdict,
+    recover: impl Fn(&str) -> String,
+) -> String {
     let mut out = String::with_capacity(html.len());
     let mut tokens = tokens(html);
     while let Some(token) = tokens.next() {
@@ -184,8 +229,9 @@ pub(crate) fn prune(html: &str, judge: impl Fn(&StartTag<'_>) -> Verdict) -> Str
             Token::End { raw, .. } => out.push_str(raw),
             Token::Start(tag) => match judge(&tag) {
                 Verdict::Keep => out.push_str(tag.raw),
-                Verdict::KeepEmpty => {
-                    out.push_str(tag.raw);
+                Verdict::KeepAs(start) => out.push_str(&start),
+                Verdict::KeepEmptyAs(start) => {
+                    out.push_str(&start);
                     if !is_void(tag.name)
                         && let Some(end) = skip_element(&mut tokens, tag.name)
                     {
@@ -196,6 +242,19 @@ pub(crate) fn prune(html: &str, judge: impl Fn(&StartTag<'_>) -> Verdict) -> Str
                     if !is_void(tag.name) {
                         skip_element(&mut tokens, tag.name);
                     }
+                }
+                Verdict::Recover => {
+                    let mut text = String::new();
+                    for token in tokens.by_ref() {
+                        match token {
+                            Token::Text(raw) => text.push_str(raw),
+                            Token::End { name, .. } if name == tag.name => break,
+                            // Raw text holds nothing else; anything that is not a tag above
+                            // would be a misread, and is dropped with the element.
+                            _ => {}
+                        }
+                    }
+                    out.push_str(&recover(&text));
                 }
             },
         }
@@ -225,6 +284,17 @@ fn skip_element<'a>(tokens: &mut Tokens<'a>, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_recover_replaces_the_raw_text() {
+        let html = "a<noembed><b>x</b></noembed>b";
+        let out = prune(
+            html,
+            |tag| if tag.name == "noembed" { Verdict::Recover } else { Verdict::Keep },
+            |text| text.to_uppercase(),
+        );
+        assert_eq!(out, "a<B>X</B>b");
+    }
 
     #[test]
     fn reads_tags_attributes_and_text() {
@@ -269,14 +339,22 @@ mod tests {
     #[test]
     fn prune_drops_nested_elements_whole() {
         let html = "<div>a<div>b</div>c</div><p>d</p>";
-        let out = prune(html, |tag| if tag.name == "div" { Verdict::Drop } else { Verdict::Keep });
+        let out = prune(
+            html,
+            |tag| if tag.name == "div" { Verdict::Drop } else { Verdict::Keep },
+            |_| unreachable!("nothing is recovered"),
+        );
         assert_eq!(out, "<p>d</p>");
     }
 
     #[test]
     fn prune_keep_empty_drops_children_only() {
         let html = r#"<iframe src="x">fallback</iframe>after"#;
-        let out = prune(html, |_| Verdict::KeepEmpty);
-        assert_eq!(out, r#"<iframe src="x"></iframe>after"#);
+        let out = prune(
+            html,
+            |_| Verdict::KeepEmptyAs(r#"<iframe src="y">"#.to_owned()),
+            |_| unreachable!("nothing is recovered"),
+        );
+        assert_eq!(out, r#"<iframe src="y"></iframe>after"#);
     }
 }

@@ -1,0 +1,292 @@
+//! Closes the raw-text elements a post leaves open, before html5ever reads it.
+//!
+//! In HTML, the text after `<iframe>`, `<script>`, `<style>`, `<xmp>`, `<noembed>`,
+//! `<noframes>`, `<noscript>` (raw text), `<textarea>` and `<title>` (escapable raw text)
+//! is not markup: it runs to the matching end tag, and without one to the end of the
+//! document; after `<plaintext>` everything is text. A feed author's missing `</iframe>` or
+//! an XHTML-style `<iframe … />` (HTML ignores the `/`) would so turn the rest of the post
+//! into the content of an element the policy drops or keeps empty: the rest of the post
+//! lost (issue 12). This pass writes the missing end tag right after such a start tag
+//! (taking the element as empty, which is what the author meant), and removes `<plaintext>`
+//! start tags, so that html5ever reads the rest as markup.
+//!
+//! `<svg>` and `<math>` left open are not touched: HTML already ends them at the next
+//! paragraph, heading, list, `<b>`, `<i>` and the like, and closing them early would do
+//! worse (their children would become HTML elements with SVG or MathML names, which
+//! ammonia removes together with everything they then hold).
+//!
+//! It is a scan, not a parser: it follows the tokenizer far enough to find tags (skipping
+//! comments, quoted attribute values and the text of raw-text elements that are closed), and
+//! errs only towards writing an end tag html5ever then ignores. Safety does not rest on it:
+//! whatever it returns goes through the whole policy. (One case it does not follow: a
+//! `<script>` whose text holds `<!--<script>`, where HTML keeps reading past the first
+//! `</script>`.)
+
+use std::borrow::Cow;
+
+/// Elements whose text is not markup, up to their end tag (lower case).
+const RAW_TEXT: &[&str] =
+    &["iframe", "script", "style", "xmp", "noembed", "noframes", "noscript", "textarea", "title"];
+
+/// `html` with every unclosed (or `/>`-closed) raw-text element closed right after its start
+/// tag and every `<plaintext>` start tag removed; borrowed when there is nothing to change.
+pub(crate) fn close_unclosed(html: &str) -> Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut pos = 0;
+    // For each raw-text element, the result of the last search for its end tag: the first
+    // end tag at or after where that search started, or None if there is none. Valid for
+    // any later search still before that end tag, so each search runs once.
+    let mut end_tags: [Option<Option<usize>>; RAW_TEXT.len()] = [None; RAW_TEXT.len()];
+    while let Some(offset) = memchr(b'<', html, pos) {
+        let lt = pos + offset;
+        let rest = &bytes[lt + 1..];
+        if rest.starts_with(b"!--") {
+            match comment_end(html, lt + 4) {
+                Some(end) => pos = end,
+                None => break,
+            }
+            continue;
+        }
+        let is_start = rest.first().is_some_and(u8::is_ascii_alphabetic);
+        let is_end =
+            rest.first() == Some(&b'/') && rest.get(1).is_some_and(u8::is_ascii_alphabetic);
+        if !is_start && !matches!(rest.first(), Some(b'!' | b'?')) && !is_end {
+            pos = lt + 1;
+            continue;
+        }
+        let name_start = if is_end { lt + 2 } else { lt + 1 };
+        let name_end = name_start
+            + bytes[name_start..]
+                .iter()
+                .position(|&b| ends_name(b))
+                .unwrap_or(bytes.len() - name_start);
+        // An unterminated tag at the end is dropped by the tokenizer: nothing follows it.
+        let Some((tag_end, self_closing)) = tag_end(html, name_end) else { break };
+        pos = tag_end;
+        if !is_start {
+            continue;
+        }
+        let name = &html[name_start..name_end];
+        if name.eq_ignore_ascii_case("plaintext") {
+            out.push_str(&html[copied..lt]);
+            copied = tag_end;
+            continue;
+        }
+        let Some(index) = RAW_TEXT.iter().position(|raw| name.eq_ignore_ascii_case(raw)) else {
+            continue;
+        };
+        let end_tag = if self_closing {
+            None
+        } else {
+            let known = end_tags[index].filter(|found| found.is_none_or(|at| at >= tag_end));
+            let found = known.unwrap_or_else(|| find_end_tag(html, tag_end, RAW_TEXT[index]));
+            end_tags[index] = Some(found);
+            found
+        };
+        match end_tag {
+            // Closed: its text is not markup; carry on at its end tag.
+            Some(at) => pos = at,
+            None => {
+                out.push_str(&html[copied..tag_end]);
+                out.push_str("</");
+                out.push_str(RAW_TEXT[index]);
+                out.push('>');
+                copied = tag_end;
+            }
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
+/// Where the ASCII `needle` first occurs in `html` at or after `from`, as an offset from
+/// `from` (`str::find` searches a word at a time: the scan for `<` is most of this pass's
+/// work). Every `from` here follows an ASCII byte, so it is a character boundary.
+fn memchr(needle: u8, html: &str, from: usize) -> Option<usize> {
+    html.get(from..)?.find(char::from(needle))
+}
+
+/// Bytes that end a tag name (the tokenizer's whitespace, `/` and `>`).
+fn ends_name(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>')
+}
+
+/// Just past the `>` ending the tag whose name ends at `from`, and whether a `/` came right
+/// before it; None if the document ends first. A `>` inside a quoted value does not count.
+fn tag_end(html: &str, from: usize) -> Option<(usize, bool)> {
+    let bytes = html.as_bytes();
+    let mut i = from;
+    loop {
+        match *bytes.get(i)? {
+            b'>' => return Some((i + 1, i > from && bytes[i - 1] == b'/')),
+            b'=' => {
+                i += 1;
+                while bytes.get(i).is_some_and(|&b| ends_name(b) && b != b'/' && b != b'>') {
+                    i += 1;
+                }
+                if let Some(&quote @ (b'"' | b'\'')) = bytes.get(i) {
+                    i += 1 + memchr(quote, html, i + 1)? + 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// Just past the comment whose text starts at `from` (after `<!--`); None if it runs to the
+/// end. `<!-->` and `<!--->` are whole comments, and `--!>` ends one too, as in HTML.
+fn comment_end(html: &str, from: usize) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let rest = &bytes[from..];
+    if rest.starts_with(b">") {
+        return Some(from + 1);
+    }
+    if rest.starts_with(b"->") {
+        return Some(from + 2);
+    }
+    let mut i = from;
+    while let Some(offset) = memchr(b'-', html, i) {
+        let at = i + offset;
+        if bytes[at..].starts_with(b"-->") {
+            return Some(at + 3);
+        }
+        if bytes[at..].starts_with(b"--!>") {
+            return Some(at + 4);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// Where the first end tag of `name` at or after `from` begins: `</name` in any case,
+/// followed by whitespace, `/` or `>`, as the tokenizer ends raw text.
+fn find_end_tag(html: &str, from: usize, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let mut i = from;
+    while let Some(offset) = memchr(b'<', html, i) {
+        let at = i + offset;
+        let after = at + 2 + name.len();
+        if bytes.get(at + 1) == Some(&b'/')
+            && bytes.get(at + 2..after).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            && bytes.get(after).is_some_and(|&b| ends_name(b))
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_elements_and_plain_markup_are_untouched() {
+        for html in [
+            "",
+            "plain text",
+            r#"<p>a <iframe src="x">fallback</iframe> <b>b</b></p>"#,
+            "<script>if (a<b) x()</script><style>p>a{}</style><textarea>t</textarea>",
+            "<IFRAME src=x>f</IFRAME ><Title>t</tItle>",
+            "<xmp><iframe></xmp>",
+            "a < b and c <3 d",
+        ] {
+            assert!(matches!(close_unclosed(html), Cow::Borrowed(_)), "{html}");
+        }
+    }
+
+    #[test]
+    fn unclosed_raw_text_elements_are_closed_where_they_start() {
+        let cases = [
+            (r#"safe<iframe src="x"> <b>d</b>"#, r#"safe<iframe src="x"></iframe> <b>d</b>"#),
+            ("a<IFRAME SRC=x> <b>d</b>", "a<IFRAME SRC=x></iframe> <b>d</b>"),
+            ("a<textarea>t <b>d</b>", "a<textarea></textarea>t <b>d</b>"),
+            ("a<title>t<style>s", "a<title></title>t<style></style>s"),
+            (
+                "<noscript><noembed><noframes><xmp>x",
+                "<noscript></noscript><noembed></noembed><noframes></noframes><xmp></xmp>x",
+            ),
+            ("a<script src=x>b", "a<script src=x></script>b"),
+        ];
+        for (html, closed) in cases {
+            assert_eq!(close_unclosed(html), closed, "{html}");
+        }
+    }
+
+    #[test]
+    fn self_closed_raw_text_elements_are_empty() {
+        assert_eq!(
+            close_unclosed(r#"a<iframe src="x"/> b <iframe></iframe>"#),
+            r#"a<iframe src="x"/></iframe> b <iframe></iframe>"#
+        );
+        assert_eq!(close_unclosed("<script src=x />b"), "<script src=x /></script>b");
+    }
+
+    #[test]
+    fn plaintext_start_tags_are_removed() {
+        assert_eq!(close_unclosed("a<plaintext class=x><b>d</b>"), "a<b>d</b>");
+        assert_eq!(close_unclosed("a<PLAINTEXT/>b"), "ab");
+    }
+
+    #[test]
+    fn end_tags_must_be_whole_names() {
+        // `</iframex>` does not end an iframe; `</iframe ` and `</iframe/` do.
+        assert_eq!(close_unclosed("<iframe>a</iframex>b"), "<iframe></iframe>a</iframex>b");
+        assert!(matches!(close_unclosed("<iframe>a</iframe >b"), Cow::Borrowed(_)));
+        assert!(matches!(close_unclosed("<iframe>a</iframe/>b"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn tags_in_comments_attributes_and_raw_text_are_not_tags() {
+        for html in [
+            "<!-- <iframe> -->after",
+            "<!--><iframe></iframe>",
+            r#"<a title="<iframe>">x</a>"#,
+            r#"<a title='x>y' href=z>x</a><img alt=">">"#,
+            "<script>document.write('<iframe>')</script>after",
+            "<textarea><title></textarea>",
+        ] {
+            assert!(matches!(close_unclosed(html), Cow::Borrowed(_)), "{html}");
+        }
+        assert_eq!(close_unclosed("<!--x--!><iframe>y"), "<!--x--!><iframe></iframe>y");
+    }
+
+    #[test]
+    fn a_quoted_gt_does_not_end_the_tag() {
+        assert_eq!(
+            close_unclosed(r#"<iframe title="a>b" src='c>d'>e"#),
+            r#"<iframe title="a>b" src='c>d'></iframe>e"#
+        );
+    }
+
+    /// Every prefix of inputs mixing multi-byte text into tags, quotes and comments: no
+    /// slicing inside a character, and the output still holds all of the input's text.
+    #[test]
+    fn cut_and_multibyte_inputs_do_not_panic() {
+        let inputs = [
+            "<iframe title='é>ü' src=\"ß\">€<b>ø</b></iframe>ñ<!-- ☃ --!>😀<textarea/>文",
+            "<é<iframe é=é 'x'=\"y\"/><plaintext>🙂</Title><script>\u{a0}",
+        ];
+        for input in inputs {
+            for (at, _) in input.char_indices() {
+                let closed = close_unclosed(&input[..at]);
+                assert!(closed.len() >= at.saturating_sub(11), "{closed}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_unclosed_tags_take_linear_time() {
+        let html = "<iframe>".repeat(50_000) + "</x>";
+        let start = std::time::Instant::now();
+        let closed = close_unclosed(&html);
+        assert_eq!(closed.matches("</iframe>").count(), 50_000);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+    }
+}

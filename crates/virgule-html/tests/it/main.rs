@@ -1,0 +1,3 @@
+//! virgule-html's integration tests: the public entry points on whole posts.
+
+mod unclosed;
