@@ -150,6 +150,8 @@ fn charset_param(content_type: &str) -> Option<String> {
 /// The `encoding` pseudo-attribute of an XML declaration at the start of `bytes` (ASCII-
 /// compatible encodings only, which is all a declaration without a BOM can be in practice).
 fn xml_declared_encoding(bytes: &[u8]) -> Option<String> {
+    // A UTF-8 BOM may precede the declaration (and disagree with it).
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = &bytes[start..];
     if !rest.starts_with(b"<?xml") {

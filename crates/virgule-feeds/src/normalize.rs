@@ -137,8 +137,9 @@ pub fn normalize(parsed: ParsedFeed, now: DateTime<Utc>) -> NormalizedFeed {
     let ParsedFeed { feed, source_url, .. } = parsed;
     let mut warnings = feed.warnings;
 
-    let home = pick_link(&feed.links)
-        .and_then(|href| absolute(href, feed.xml_base.as_ref().or(source_url.as_ref())));
+    // Links come resolved against any `xml:base` in scope; what is still relative is
+    // relative to the feed's own URL.
+    let home = pick_link(&feed.links).and_then(|href| absolute(href, source_url.as_ref()));
     let (updated, future) = clamp(feed.updated.or(feed.published), now);
     warn_future("the feed", &[future], &mut warnings);
     let info = FeedInfo {
@@ -173,8 +174,7 @@ fn normalize_entry(
     warnings: &mut Vec<String>,
 ) -> NormalizedEntry {
     let title = entry.title.as_ref().and_then(plain_text);
-    let link = pick_link(&entry.links)
-        .and_then(|href| absolute(href, entry.xml_base.as_ref().or(source_url)));
+    let link = pick_link(&entry.links).and_then(|href| absolute(href, source_url));
     let base = entry.xml_base.clone().or_else(|| link.clone()).or_else(|| source_url.cloned());
     let base = base.as_ref().map(Url::as_str);
 

@@ -7,14 +7,16 @@ use base64::Engine;
 use url::Url;
 
 use super::xml::{Element, Node, Ns};
-use super::{Link, Person, RawEntry, RawFeed, Text, date, entry_label, person_from_line, push_tag};
+use super::{
+    Link, Person, RawEntry, RawFeed, Text, date, entry_label, person_from_line, push_tag,
+    resolve_href, scoped_base,
+};
 
 /// Reads a document whose root is `<feed>`.
 pub(super) fn read(root: &Element, source_url: Option<&Url>) -> RawFeed {
     let mut feed = RawFeed { format: "atom", ..RawFeed::default() };
     let core = |e: &Element| e.ns == root.ns || matches!(e.ns, Ns::Atom10 | Ns::Atom03);
     let base = scoped_base(None, root, source_url);
-    feed.xml_base = base.clone();
     feed.language =
         root.attr("xml:lang").map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty());
 
@@ -124,34 +126,21 @@ fn read_entry(
 
 /// An Atom link: `href` required, resolved against the `xml:base` in scope (if any); `rel`
 /// lower-case (absent means alternate).
-fn push_link(links: &mut Vec<Link>, e: &Element, base: Option<&Url>, source_url: Option<&Url>) {
+pub(super) fn push_link(
+    links: &mut Vec<Link>,
+    e: &Element,
+    base: Option<&Url>,
+    source_url: Option<&Url>,
+) {
     let href = e.attr("href").map(|h| h.trim().to_string()).or_else(|| e.trimmed_text());
     if let Some(href) = href.filter(|h| !h.is_empty()) {
-        let href = match scoped_base(base, e, source_url)
-            .filter(|_| base.is_some() || e.attr("xml:base").is_some())
-        {
-            Some(base) => base.join(&href).map(String::from).unwrap_or(href),
-            None => href,
-        };
         let rel = e.attr("rel").map(|r| r.trim().to_ascii_lowercase()).filter(|r| !r.is_empty());
-        links.push(Link { href, rel });
-    }
-}
-
-/// The `xml:base` in scope inside `e`: its own, resolved against the one outside (or the
-/// feed's URL), else the one outside.
-fn scoped_base(outer: Option<&Url>, e: &Element, source_url: Option<&Url>) -> Option<Url> {
-    let Some(value) = e.attr("xml:base").map(str::trim) else {
-        return outer.cloned();
-    };
-    match outer.or(source_url) {
-        Some(against) => against.join(value).ok().or_else(|| outer.cloned()),
-        None => Url::parse(value).ok(),
+        links.push(Link { href: resolve_href(href, base, e, source_url), rel });
     }
 }
 
 /// An author or contributor: Atom's `name`, `email`, `uri` (0.3: `url`), or plain text.
-fn person(e: &Element) -> Option<Person> {
+pub(super) fn person(e: &Element) -> Option<Person> {
     if !e.has_element_children() {
         return e.trimmed_text().as_deref().and_then(person_from_line);
     }
@@ -189,6 +178,15 @@ fn text_construct(e: &Element, what: &str, warnings: &mut Vec<String>) -> Option
 fn content(e: &Element, what: &str, warnings: &mut Vec<String>) -> Option<Text> {
     if e.attr("src").is_some() && e.text().trim().is_empty() {
         return None;
+    }
+    // Atom 0.3: alternatives as nested `<content>`; the HTML one if there is one.
+    let declared = e.attr("type").map(|t| t.trim().to_ascii_lowercase());
+    if declared.as_deref() == Some("multipart/alternative") {
+        let parts: Vec<&Element> = e.elements().filter(|c| c.local == "content").collect();
+        let is_html =
+            |c: &Element| c.attr("type").is_some_and(|t| t.to_ascii_lowercase().contains("html"));
+        let part = parts.iter().find(|c| is_html(c)).or(parts.first())?;
+        return content(part, what, warnings);
     }
     construct(e, what, warnings, false)
 }

@@ -63,6 +63,7 @@ pub(crate) struct RawEntry {
     /// GUID, Atom id or JSON Feed id, trimmed; `None` when absent or blank.
     pub id: Option<String>,
     pub title: Option<Text>,
+    /// Resolved against the `xml:base` in scope, if any (else as written).
     pub links: Vec<Link>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
@@ -91,8 +92,6 @@ pub(crate) struct RawFeed {
     pub authors: Vec<Person>,
     /// RSS `<ttl>`, minutes.
     pub ttl: Option<u32>,
-    /// The base URL the root element's `xml:base` sets, if any.
-    pub xml_base: Option<Url>,
     pub entries: Vec<RawEntry>,
     /// What was odd and read past.
     pub warnings: Vec<String>,
@@ -112,8 +111,7 @@ pub(crate) fn read(
     let document = xml::parse(text, max_depth)?;
     let root = &document.root;
     let mut feed = match (root.local.as_str(), &root.ns) {
-        ("rss" | "channel", _) => rss::read(root),
-        ("rdf", _) => rss::read(root),
+        ("rss" | "channel" | "rdf", _) => rss::read(root, source_url),
         ("feed", _) => atom::read(root, source_url),
         ("html" | "body" | "head", _) => {
             return Err(FeedError::Unreadable(
@@ -150,6 +148,32 @@ fn date(raw: Option<String>, what: &str, warnings: &mut Vec<String>) -> Option<D
         warnings.push(format!("{what}: could not read the date \"{shown}\"; ignored"));
     }
     date
+}
+
+/// The `xml:base` in scope inside `e`: its own, resolved against the one outside (or the
+/// feed's URL), else the one outside. `None` while no `xml:base` applies.
+fn scoped_base(outer: Option<&Url>, e: &xml::Element, source_url: Option<&Url>) -> Option<Url> {
+    let Some(value) = e.attr("xml:base").map(str::trim) else {
+        return outer.cloned();
+    };
+    match outer.or(source_url) {
+        Some(against) => against.join(value).ok().or_else(|| outer.cloned()),
+        None => Url::parse(value).ok(),
+    }
+}
+
+/// `href` resolved against the `xml:base` in scope at its element `e` (inside `outer`), or
+/// as written when no `xml:base` applies (normalize resolves it against the feed's URL).
+fn resolve_href(
+    href: String,
+    outer: Option<&Url>,
+    e: &xml::Element,
+    source_url: Option<&Url>,
+) -> String {
+    match scoped_base(outer, e, source_url) {
+        Some(base) => base.join(&href).map(String::from).unwrap_or(href),
+        None => href,
+    }
 }
 
 /// "entry N" for warnings, 1-based.

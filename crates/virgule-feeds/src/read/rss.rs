@@ -5,11 +5,16 @@
 //! fields the feed left out (`dc:date` for a date, `dc:creator` and `itunes:author` for an
 //! author, `dc:subject` as tags, `itunes:summary`/`itunes:subtitle` for a description).
 
+use url::Url;
+
 use super::xml::{Element, Ns};
-use super::{Link, Person, RawEntry, RawFeed, Text, date, entry_label, person_from_line, push_tag};
+use super::{
+    Link, Person, RawEntry, RawFeed, Text, atom, date, entry_label, person_from_line, push_tag,
+    resolve_href, scoped_base,
+};
 
 /// Reads a document whose root is `<rss>`, `<channel>` or `<rdf:RDF>`.
-pub(super) fn read(root: &Element) -> RawFeed {
+pub(super) fn read(root: &Element, source_url: Option<&Url>) -> RawFeed {
     let mut feed = RawFeed::default();
     let channel = if root.local == "channel" {
         feed.warnings.push("the channel has no <rss> element around it; read as RSS 2.0".into());
@@ -18,6 +23,12 @@ pub(super) fn read(root: &Element) -> RawFeed {
         root.elements().find(|e| e.local == "channel").unwrap_or(root)
     };
     feed.format = format(root, channel, &mut feed.warnings);
+    let root_base = scoped_base(None, root, source_url);
+    let channel_base = if std::ptr::eq(channel, root) {
+        root_base.clone()
+    } else {
+        scoped_base(root_base.as_ref(), channel, source_url)
+    };
     let core = |e: &Element| {
         matches!(e.ns, Ns::None | Ns::Rss10 | Ns::Rss090 | Ns::Rss20) || e.ns == channel.ns
     };
@@ -25,20 +36,23 @@ pub(super) fn read(root: &Element) -> RawFeed {
     let mut published = None;
     let mut updated = None;
     let mut fallback_date = None;
-    let mut fallback_subtitle = None;
+    let (mut itunes_summary, mut itunes_subtitle) = (None, None);
     for e in channel.elements() {
         match (core(e), &e.ns, e.local.as_str()) {
             (true, _, "title") => {
                 feed.title = feed.title.take().or(e.trimmed_text().map(Text::plain))
             }
-            (true, _, "link") => push_text_link(&mut feed.links, e),
-            (_, Ns::Atom10, "link") => push_atom_link(&mut feed.links, e),
+            (true, _, "link") => {
+                push_text_link(&mut feed.links, e, channel_base.as_ref(), source_url)
+            }
+            (_, Ns::Atom10, "link") => {
+                atom::push_link(&mut feed.links, e, channel_base.as_ref(), source_url)
+            }
             (true, _, "description") => {
                 feed.subtitle = feed.subtitle.take().or(e.trimmed_text().map(Text::plain));
             }
-            (_, Ns::Itunes, "subtitle" | "summary") => {
-                fallback_subtitle = fallback_subtitle.or(e.trimmed_text().map(Text::plain));
-            }
+            (_, Ns::Itunes, "summary") => itunes_summary = itunes_summary.or(e.trimmed_text()),
+            (_, Ns::Itunes, "subtitle") => itunes_subtitle = itunes_subtitle.or(e.trimmed_text()),
             (true, _, "language") | (_, Ns::Dc, "language") => {
                 feed.language = feed.language.take().or(e.trimmed_text().map(|l| l.to_lowercase()));
             }
@@ -54,25 +68,33 @@ pub(super) fn read(root: &Element) -> RawFeed {
             _ => {}
         }
     }
-    feed.subtitle = feed.subtitle.take().or(fallback_subtitle);
+    // A subtitle is short: iTunes' own subtitle before its summary.
+    feed.subtitle = feed.subtitle.take().or(itunes_subtitle.or(itunes_summary).map(Text::plain));
     let warnings = &mut feed.warnings;
     feed.updated =
         date(updated, "the feed", warnings).or(date(fallback_date, "the feed", warnings));
     feed.published = date(published, "the feed", warnings);
 
     // Items inside the channel (RSS 0.9x, 2.0) and beside it (RSS 0.90, 1.0), in order.
-    let mut items: Vec<&Element> = channel.elements().filter(|e| e.local == "item").collect();
+    let mut items: Vec<(&Element, Option<&Url>)> = channel
+        .elements()
+        .filter(|e| e.local == "item")
+        .map(|item| (item, channel_base.as_ref()))
+        .collect();
     if !std::ptr::eq(channel, root) {
-        items.extend(root.elements().filter(|e| e.local == "item"));
+        items.extend(
+            root.elements().filter(|e| e.local == "item").map(|item| (item, root_base.as_ref())),
+        );
     }
     let mut unfinished = 0;
-    for item in items {
+    for (item, base) in items {
         if !item.complete {
             unfinished += 1;
             continue;
         }
         let position = feed.entries.len();
-        let entry = read_item(item, position, &core, &mut feed.warnings);
+        let bases = Bases { outer: base, source_url };
+        let entry = read_item(item, position, bases, &core, &mut feed.warnings);
         feed.entries.push(entry);
     }
     if unfinished > 0 {
@@ -110,16 +132,28 @@ fn format(root: &Element, channel: &Element, warnings: &mut Vec<String>) -> &'st
     }
 }
 
+/// Where an item's relative URLs resolve: the `xml:base` in scope around it, the feed's URL.
+#[derive(Clone, Copy)]
+struct Bases<'a> {
+    outer: Option<&'a Url>,
+    source_url: Option<&'a Url>,
+}
+
 fn read_item(
     item: &Element,
     position: usize,
+    bases: Bases<'_>,
     core: &impl Fn(&Element) -> bool,
     warnings: &mut Vec<String>,
 ) -> RawEntry {
-    let mut entry = RawEntry::default();
+    let source_url = bases.source_url;
+    let item_base = scoped_base(bases.outer, item, source_url);
+    let mut entry = RawEntry { xml_base: item_base.clone(), ..RawEntry::default() };
+    let (mut summary_base, mut content_base) = (None, None);
     let mut guid_link = None;
     let (mut published, mut fallback_published, mut updated) = (None, None, None);
-    let (mut fallback_title, mut fallback_summary, mut xhtml_body) = (None, None, None);
+    let (mut fallback_title, mut dc_description, mut xhtml_body) = (None, None, None);
+    let (mut itunes_summary, mut itunes_subtitle) = (None, None);
     for e in item.elements() {
         match (core(e), &e.ns, e.local.as_str()) {
             (true, _, "title") => {
@@ -128,8 +162,12 @@ fn read_item(
             (_, Ns::Dc | Ns::Itunes, "title") => {
                 fallback_title = fallback_title.or(e.trimmed_text().map(Text::plain));
             }
-            (true, _, "link") => push_text_link(&mut entry.links, e),
-            (_, Ns::Atom10, "link") => push_atom_link(&mut entry.links, e),
+            (true, _, "link") => {
+                push_text_link(&mut entry.links, e, item_base.as_ref(), source_url)
+            }
+            (_, Ns::Atom10, "link") => {
+                atom::push_link(&mut entry.links, e, item_base.as_ref(), source_url)
+            }
             (true, _, "guid") if entry.id.is_none() => {
                 entry.id = e.trimmed_text();
                 let permalink =
@@ -138,12 +176,17 @@ fn read_item(
                     permalink && (id.starts_with("http://") || id.starts_with("https://"))
                 });
             }
-            (true, _, "description") => entry.summary = entry.summary.take().or(html_of(e)),
-            (_, Ns::Dc, "description") => fallback_summary = fallback_summary.or(html_of(e)),
-            (_, Ns::Itunes, "summary" | "subtitle") => {
-                fallback_summary = fallback_summary.or(e.trimmed_text().map(Text::plain));
+            (true, _, "description") if entry.summary.is_none() => {
+                entry.summary = html_of(e);
+                summary_base = scoped_base(item_base.as_ref(), e, source_url);
             }
-            (_, Ns::Content, "encoded") => entry.content = entry.content.take().or(html_of(e)),
+            (_, Ns::Dc, "description") => dc_description = dc_description.or(html_of(e)),
+            (_, Ns::Itunes, "summary") => itunes_summary = itunes_summary.or(e.trimmed_text()),
+            (_, Ns::Itunes, "subtitle") => itunes_subtitle = itunes_subtitle.or(e.trimmed_text()),
+            (_, Ns::Content, "encoded") if entry.content.is_none() => {
+                entry.content = html_of(e);
+                content_base = scoped_base(item_base.as_ref(), e, source_url);
+            }
             (_, Ns::Xhtml, "body") => {
                 xhtml_body = xhtml_body.or(Some(Text::html(e.inner_markup(true))));
             }
@@ -154,6 +197,7 @@ fn read_item(
             (true, _, "updated") | (_, Ns::Atom10, "updated") | (_, Ns::DcTerms, "modified") => {
                 updated = updated.or(e.trimmed_text());
             }
+            (_, Ns::Atom10, "author") => entry.authors.extend(atom::person(e)),
             (true, _, "author") => {
                 entry.authors.extend(e.trimmed_text().as_deref().and_then(person_from_line));
             }
@@ -171,11 +215,16 @@ fn read_item(
         }
     }
     entry.title = entry.title.or(fallback_title);
-    entry.summary = entry.summary.or(fallback_summary);
+    entry.summary =
+        entry.summary.or(dc_description).or(itunes_summary.or(itunes_subtitle).map(Text::plain));
+    // The base of the body shown: the content's, else the summary's, else the item's.
+    entry.xml_base =
+        if entry.content.is_some() { content_base } else { summary_base }.or(entry.xml_base);
     entry.content = entry.content.or(xhtml_body.filter(|t| !t.value.trim().is_empty()));
     if entry.links.is_empty() {
         let about = item.attr("rdf:about").map(|a| a.trim().to_string());
         if let Some(href) = guid_link.or(about).filter(|h| !h.is_empty()) {
+            let href = resolve_href(href, item_base.as_ref(), item, source_url);
             entry.links.push(Link { href, rel: None });
         }
     }
@@ -193,17 +242,15 @@ fn html_of(e: &Element) -> Option<Text> {
     (!html.trim().is_empty()).then(|| Text::html(html))
 }
 
-fn push_text_link(links: &mut Vec<Link>, e: &Element) {
+fn push_text_link(
+    links: &mut Vec<Link>,
+    e: &Element,
+    base: Option<&Url>,
+    source_url: Option<&Url>,
+) {
     // Some feeds write an Atom-style `<link href="…"/>` in RSS.
     let href = e.trimmed_text().or_else(|| e.attr("href").map(|h| h.trim().to_string()));
     if let Some(href) = href.filter(|h| !h.is_empty()) {
-        links.push(Link { href, rel: None });
-    }
-}
-
-fn push_atom_link(links: &mut Vec<Link>, e: &Element) {
-    if let Some(href) = e.attr("href").map(str::trim).filter(|h| !h.is_empty()) {
-        let rel = e.attr("rel").map(|r| r.trim().to_ascii_lowercase());
-        links.push(Link { href: href.to_string(), rel });
+        links.push(Link { href: resolve_href(href, base, e, source_url), rel: None });
     }
 }

@@ -175,6 +175,11 @@ fn write_node(node: &Node, escape_text: bool, out: &mut String) {
             }
             out.push('>');
             if is_void(&e.local) {
+                // An unclosed `<br>` in a description swallowed what followed it: that
+                // text was meant after it.
+                for child in &e.children {
+                    write_node(child, escape_text, out);
+                }
                 return;
             }
             for child in &e.children {
