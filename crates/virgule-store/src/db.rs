@@ -169,6 +169,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (7, "projects", include_str!("../migrations/sqlite/0007_projects.sql")),
     (8, "ratings", include_str!("../migrations/sqlite/0008_ratings.sql")),
     (9, "spam", include_str!("../migrations/sqlite/0009_spam.sql")),
+    (10, "feed warnings", include_str!("../migrations/sqlite/0010_feed_warnings.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -180,6 +181,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (7, "projects", include_str!("../migrations/postgres/0007_projects.sql")),
     (8, "ratings", include_str!("../migrations/postgres/0008_ratings.sql")),
     (9, "spam", include_str!("../migrations/postgres/0009_spam.sql")),
+    (10, "feed warnings", include_str!("../migrations/postgres/0010_feed_warnings.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

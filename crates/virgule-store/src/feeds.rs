@@ -1,7 +1,8 @@
 //! Syndicated feeds: a member's subscription and its fetch status, the leases that let any
 //! number of fetchers share the work (each feed fetched by one at a time, a crashed fetcher's
 //! claim expiring), the posts already seen (with tombstones), and the one transaction that
-//! stores a fetch's result, so that a post is never ingested twice.
+//! stores a fetch's result, so that a post is never ingested twice. The warnings of the last
+//! read are bounded here ([`bounded_warnings`]), where every writer of them passes.
 
 use std::collections::HashMap;
 
@@ -63,6 +64,10 @@ pub struct Feed {
     pub last_success_at: Option<DateTime<Utc>>,
     /// The last fetch's error in words; `None` when the last fetch succeeded.
     pub last_error: Option<String>,
+    /// The faults the last successful read recovered from, in words, for the owner to fix;
+    /// empty when it was clean. Kept by a 304 and by a failure; bounded by
+    /// [`bounded_warnings`].
+    pub last_warnings: Vec<String>,
     pub consecutive_failures: i64,
     /// `None` when the feed is not polled (gone or stopped).
     pub next_fetch_at: Option<DateTime<Utc>>,
@@ -132,12 +137,15 @@ impl SyndicatedDraft {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FetchResult {
     /// A feed was read (200): new posts in `creates` (numbered in this order, so oldest
-    /// first), edited ones in `updates`.
+    /// first), edited ones in `updates`, and the faults the reader recovered from in
+    /// `warnings` (as many as it found: the store keeps [`bounded_warnings`] of them, in
+    /// place of the previous read's).
     Fetched {
         title: String,
         site_link: Option<String>,
         creates: Vec<SyndicatedDraft>,
         updates: Vec<SyndicatedDraft>,
+        warnings: Vec<String>,
     },
     /// 304: nothing changed.
     NotModified,
@@ -179,6 +187,8 @@ struct FeedRow {
     last_fetch_at: Option<DateTime<Utc>>,
     last_success_at: Option<DateTime<Utc>>,
     last_error: Option<String>,
+    /// A JSON array of strings.
+    last_warnings: String,
     consecutive_failures: i64,
     next_fetch_at: Option<DateTime<Utc>>,
     entry_count: i64,
@@ -189,6 +199,8 @@ impl FeedRow {
         let status = FeedStatus::parse(&self.status).ok_or_else(|| {
             StoreError::Corrupt(format!("feed {} has status {:?}", self.id, self.status))
         })?;
+        let last_warnings = stored_warnings(&self.last_warnings)
+            .map_err(|e| StoreError::Corrupt(format!("feed {}: {e}", self.id)))?;
         Ok(Feed {
             id: self.id,
             member_id: self.member_id,
@@ -202,6 +214,7 @@ impl FeedRow {
             last_fetch_at: self.last_fetch_at,
             last_success_at: self.last_success_at,
             last_error: self.last_error,
+            last_warnings,
             consecutive_failures: self.consecutive_failures,
             next_fetch_at: self.next_fetch_at,
             entry_count: self.entry_count,
@@ -222,8 +235,8 @@ macro_rules! feed_columns {
     () => {
         "f.id, f.member_id, (SELECT name FROM members m WHERE m.id = f.member_id) AS member, \
          f.url, f.status, f.title, f.site_link, f.etag, f.last_modified, f.last_fetch_at, \
-         f.last_success_at, f.last_error, f.consecutive_failures, f.next_fetch_at, \
-         (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id AND i.entry_id IS NOT NULL) \
+         f.last_success_at, f.last_error, f.last_warnings, f.consecutive_failures, \
+         f.next_fetch_at, (SELECT COUNT(*) FROM feed_items i WHERE i.feed_id = f.id AND i.entry_id IS NOT NULL) \
          AS entry_count"
     };
 }
@@ -231,20 +244,23 @@ macro_rules! feed_columns {
 const FEED_FOR_MEMBER: &str =
     concat!("SELECT ", feed_columns!(), " FROM feeds f WHERE f.member_id = $1");
 
-/// Links (or re-links) a member's feed and makes it due at once. Validators survive only when
-/// the URL is unchanged; the lease is dropped, so a fetch of the old address still running
-/// cannot store its result over the new subscription.
+/// Links (or re-links) a member's feed and makes it due at once. Validators, and the warnings
+/// of the last read (a 304 would keep them), survive only when the URL is unchanged; the lease
+/// is dropped, so a fetch of the old address still running cannot store its result over the
+/// new subscription.
 const SUBSCRIBE_FEED: &str = "INSERT INTO feeds (member_id, url, status, next_fetch_at, created_at) \
      VALUES ($1, $2, 'active', $3, $3) \
      ON CONFLICT (member_id) DO UPDATE SET url = excluded.url, status = 'active', \
      next_fetch_at = excluded.next_fetch_at, consecutive_failures = 0, last_error = NULL, \
      etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END, \
      last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END, \
+     last_warnings = CASE WHEN feeds.url = excluded.url THEN feeds.last_warnings ELSE '[]' END, \
      claimed_by = NULL, claimed_until = NULL";
 
+/// A stopped feed is not read: the faults of its last read are nobody's to fix any more.
 const UNSUBSCRIBE_FEED: &str = "UPDATE feeds SET url = NULL, status = 'stopped', \
-     next_fetch_at = NULL, etag = NULL, last_modified = NULL, claimed_by = NULL, \
-     claimed_until = NULL WHERE member_id = $1";
+     next_fetch_at = NULL, etag = NULL, last_modified = NULL, last_warnings = '[]', \
+     claimed_by = NULL, claimed_until = NULL WHERE member_id = $1";
 
 /// Claims up to `$4` due, unclaimed (or expired) active feeds, most overdue first, under the
 /// token `$1`. PostgreSQL skips rows another claimer has locked, so concurrent workers never
@@ -282,17 +298,20 @@ const FEED_ITEMS: &str =
     "SELECT identity, entry_id, content_hash, first_seen_at FROM feed_items WHERE feed_id = $1";
 
 /// The first statement of the transaction that stores a fetch: checks the lease (no row if it
-/// was lost) and takes the write lock at once.
+/// was lost) and takes the write lock at once. The read's warnings replace the last ones.
 const RECORD_SUCCESS: &str = "UPDATE feeds SET url = $3, status = 'active', title = $4, \
      site_link = $5, etag = $6, last_modified = $7, last_fetch_at = $8, last_success_at = $8, \
-     last_error = NULL, consecutive_failures = 0, next_fetch_at = $9, claimed_by = NULL, \
-     claimed_until = NULL WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
+     last_error = NULL, last_warnings = $10, consecutive_failures = 0, next_fetch_at = $9, \
+     claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2 \
+     RETURNING member_id";
 
+/// Nothing was read: the warnings of the last read still describe the feed, and stay.
 const RECORD_NOT_MODIFIED: &str = "UPDATE feeds SET url = $3, status = 'active', \
      etag = $4, last_modified = $5, last_fetch_at = $6, last_success_at = $6, \
      last_error = NULL, consecutive_failures = 0, next_fetch_at = $7, claimed_by = NULL, \
      claimed_until = NULL WHERE id = $1 AND claimed_by = $2 RETURNING member_id";
 
+/// The error is the news; the warnings of the last successful read stay.
 const RECORD_FAILURE: &str = "UPDATE feeds SET url = $3, status = $4, last_fetch_at = $5, \
      last_error = $6, consecutive_failures = consecutive_failures + 1, next_fetch_at = $7, \
      claimed_by = NULL, claimed_until = NULL \
@@ -498,7 +517,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             let mut counts = IngestCounts::default();
             match &record.result {
-                FetchResult::Fetched { title, site_link, creates, updates } => {
+                FetchResult::Fetched { title, site_link, creates, updates, warnings } => {
+                    let warnings = warnings_json(&bounded_warnings(warnings));
                     let member_id: i64 = sqlx::query_scalar(RECORD_SUCCESS)
                         .bind(feed_id)
                         .bind(&claim.token)
@@ -509,6 +529,7 @@ impl Store {
                         .bind(&record.last_modified)
                         .bind(at)
                         .bind(next)
+                        .bind(&warnings)
                         .fetch_optional(&mut *tx)
                         .await?
                         .ok_or_else(lost)?;
@@ -599,5 +620,110 @@ impl Store {
             counts
         });
         Ok(counts)
+    }
+}
+
+/// At most this many warning lines are kept per feed, the last of them saying how many more
+/// there were.
+pub const MAX_FEED_WARNINGS: usize = 20;
+
+/// At most this many characters are kept of one warning line.
+pub const MAX_WARNING_CHARS: usize = 300;
+
+/// The warnings of a read as the store keeps them: at most [`MAX_FEED_WARNINGS`] lines, the
+/// last one "… and N more" when there were more, each line cut to [`MAX_WARNING_CHARS`]
+/// characters (ending in "…" when cut) and on one line (control characters become spaces).
+///
+/// A rule about what a feed may leave in our database, so it lives where that is written:
+/// a hostile or broken feed (a thousand posts dated in the future, each with its warning)
+/// must not bloat its row, whoever writes it (a fetch, or a site import). Keeping the same
+/// bounded list again changes nothing.
+pub fn bounded_warnings(warnings: &[String]) -> Vec<String> {
+    let line = |warning: &String| -> String {
+        let one_line = warning.chars().map(|c| if c.is_control() { ' ' } else { c });
+        if warning.chars().count() <= MAX_WARNING_CHARS {
+            one_line.collect()
+        } else {
+            one_line.take(MAX_WARNING_CHARS - 1).chain(['…']).collect()
+        }
+    };
+    if warnings.len() <= MAX_FEED_WARNINGS {
+        return warnings.iter().map(line).collect();
+    }
+    let kept = MAX_FEED_WARNINGS - 1;
+    let mut bounded: Vec<String> = warnings[..kept].iter().map(line).collect();
+    bounded.push(format!("… and {} more", warnings.len() - kept));
+    bounded
+}
+
+/// Warnings as stored in `feeds.last_warnings`: a JSON array of strings.
+pub(crate) fn warnings_json(warnings: &[String]) -> String {
+    // A list of strings always serializes; the fallback is the empty list, never reached.
+    serde_json::to_string(warnings).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Reads `feeds.last_warnings` back.
+pub(crate) fn stored_warnings(raw: &str) -> std::result::Result<Vec<String>, String> {
+    serde_json::from_str(raw)
+        .map_err(|e| format!("last_warnings is not a JSON list of strings: {e}"))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn lines(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("entry {i}: date 2099-01-01T00:00:00Z is in the future")).collect()
+    }
+
+    #[test]
+    fn a_few_short_warnings_are_kept_as_they_are() {
+        assert_eq!(bounded_warnings(&[]), Vec::<String>::new());
+        let few = lines(MAX_FEED_WARNINGS);
+        assert_eq!(bounded_warnings(&few), few);
+    }
+
+    #[test]
+    fn many_warnings_end_with_how_many_more_there_were() {
+        let bounded = bounded_warnings(&lines(1000));
+        assert_eq!(bounded.len(), MAX_FEED_WARNINGS);
+        assert_eq!(bounded[..MAX_FEED_WARNINGS - 1], lines(MAX_FEED_WARNINGS - 1)[..]);
+        assert_eq!(bounded[MAX_FEED_WARNINGS - 1], "… and 981 more");
+        // One over the limit: the last line counts two.
+        let bounded = bounded_warnings(&lines(MAX_FEED_WARNINGS + 1));
+        assert_eq!(bounded.last().unwrap(), "… and 2 more");
+    }
+
+    #[test]
+    fn a_long_warning_is_cut_on_a_character_and_says_so() {
+        let long = "é".repeat(MAX_WARNING_CHARS + 50);
+        let bounded = bounded_warnings(&[long]);
+        assert_eq!(bounded[0].chars().count(), MAX_WARNING_CHARS);
+        assert!(bounded[0].ends_with("é…"), "{}", bounded[0]);
+        let exact = "x".repeat(MAX_WARNING_CHARS);
+        assert_eq!(bounded_warnings(std::slice::from_ref(&exact)), [exact]);
+    }
+
+    #[test]
+    fn a_warning_stays_on_one_line() {
+        let bounded = bounded_warnings(&["the title\nsays <b>\u{0}hi</b>".to_owned()]);
+        assert_eq!(bounded, ["the title says <b> hi</b>"]);
+    }
+
+    #[test]
+    fn bounding_twice_changes_nothing() {
+        let mut many = lines(40);
+        many[3] = "w".repeat(1000);
+        let once = bounded_warnings(&many);
+        assert_eq!(bounded_warnings(&once), once);
+    }
+
+    #[test]
+    fn warnings_read_back_as_written() {
+        let warnings = vec!["a \"quoted\" label".to_owned(), "ü …".to_owned()];
+        assert_eq!(stored_warnings(&warnings_json(&warnings)).unwrap(), warnings);
+        assert_eq!(stored_warnings("[]").unwrap(), Vec::<String>::new());
+        assert!(stored_warnings("not json").is_err());
     }
 }

@@ -35,7 +35,8 @@ mod tokens;
 
 pub use db::{Backend, SQLITE_FILE};
 pub use feeds::{
-    Feed, FeedClaim, FeedStatus, FetchRecord, FetchResult, IngestCounts, KnownItem, SyndicatedDraft,
+    Feed, FeedClaim, FeedStatus, FetchRecord, FetchResult, IngestCounts, KnownItem,
+    MAX_FEED_WARNINGS, MAX_WARNING_CHARS, SyndicatedDraft, bounded_warnings,
 };
 pub use flags::{FlagKey, FlagKind, FlagSubject, FlagTally, Purged, SpamItem, SpamState};
 pub use leases::Lease;

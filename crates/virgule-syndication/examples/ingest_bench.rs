@@ -30,7 +30,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 use virgule_feeds::fetch::{FetchPolicy, Fetcher, Validators};
-use virgule_store::{FetchRecord, FetchResult, SyndicatedDraft};
+use virgule_store::{FetchRecord, FetchResult};
 use virgule_syndication::Syndicator;
 use virgule_syndication::plan::plan_ingest;
 
@@ -341,13 +341,21 @@ async fn store_phase(
     entries: usize,
 ) -> Result<Duration, BenchError> {
     let now = virgule_store::now();
-    let mut plans: HashMap<String, (Vec<SyndicatedDraft>, Option<String>)> = HashMap::new();
+    // What each feed's fetch stores, as the engine builds it.
+    let mut plans: HashMap<String, FetchResult> = HashMap::new();
     for (i, body) in bodies.iter().enumerate() {
         let url = Url::parse(&url_of(i))?;
         let parsed = virgule_feeds::parse(body, Some(CONTENT_TYPE), Some(&url))?;
         let normalized = virgule_feeds::normalize(parsed, now);
         let plan = plan_ingest(&normalized, "blog", &HashMap::new(), now);
-        plans.insert(url.to_string(), (plan.creates, normalized.feed.link.clone()));
+        let result = FetchResult::Fetched {
+            title: "blog".to_owned(),
+            site_link: normalized.feed.link.clone(),
+            creates: plan.creates,
+            updates: Vec::new(),
+            warnings: normalized.warnings,
+        };
+        plans.insert(url.to_string(), result);
     }
     let db = BenchDb::open(database_url).await?;
     let outcome: Result<_, BenchError> = async {
@@ -366,19 +374,13 @@ async fn store_phase(
         let mut tasks = JoinSet::new();
         for claim in claims {
             let url = claim.feed.url.clone().unwrap_or_default();
-            let (creates, site_link) =
-                plans.remove(&url).ok_or("a claimed feed was not planned")?;
+            let result = plans.remove(&url).ok_or("a claimed feed was not planned")?;
             let record = FetchRecord {
                 at: now,
                 url,
                 etag: None,
                 last_modified: None,
-                result: FetchResult::Fetched {
-                    title: "blog".to_owned(),
-                    site_link,
-                    creates,
-                    updates: Vec::new(),
-                },
+                result,
                 next_fetch_at: now + chrono::Duration::hours(1),
             };
             let store = db.store.clone();

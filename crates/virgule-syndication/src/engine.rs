@@ -1,7 +1,9 @@
 //! One fetch of one claimed feed, start to end: wait for the host's turn, fetch conditionally
 //! (discovering the feed when the address is a web page), parse, normalize, plan against the
 //! posts already seen, and store the whole outcome with the next fetch time in one
-//! transaction. Every failure becomes the feed's `last_error`, in words, and nothing else.
+//! transaction. Every failure becomes the feed's `last_error`, in words, and nothing else;
+//! every fault a read recovered from becomes a line of the feed's `last_warnings`, stored with
+//! the read (the store bounds them), so the owner can fix their feed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -119,15 +121,16 @@ impl Engine {
         let started = std::time::Instant::now();
         let now = virgule_store::now();
         let record = self.fetch(&claim.feed, url, now).await;
-        let error = match &record.result {
-            FetchResult::Failed { error, .. } => Some(error.clone()),
-            _ => None,
+        let (error, warnings) = match &record.result {
+            FetchResult::Failed { error, .. } => (Some(error.clone()), 0),
+            FetchResult::Fetched { warnings, .. } => (None, warnings.len()),
+            FetchResult::NotModified => (None, 0),
         };
         match self.store.record_feed_fetch(&claim, &record).await {
             Ok(counts) => {
                 tracing::info!(
                     member = %claim.feed.member, url = %record.url, created = counts.created,
-                    updated = counts.updated, error = error.as_deref().unwrap_or(""),
+                    updated = counts.updated, error = error.as_deref().unwrap_or(""), warnings,
                     ms = started.elapsed().as_millis() as u64, "feed fetched"
                 );
                 Ok(FetchSummary { created: counts.created, updated: counts.updated, error })
@@ -229,6 +232,7 @@ impl Engine {
                     site_link: normalized.feed.link.clone(),
                     creates: plan.creates,
                     updates: plan.updates,
+                    warnings: normalized.warnings,
                 };
             }
         }

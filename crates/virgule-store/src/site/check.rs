@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{FORMAT_VERSION, SiteCounts, SiteError, SiteRecord, invalid, micros};
-use crate::{CertLevel, EntryFormat, FeedStatus, MemberName, Relation, tags};
+use crate::{CertLevel, EntryFormat, FeedStatus, MemberName, Relation, bounded_warnings, tags};
 
 /// What the import checker knows of a member from earlier lines.
 #[derive(Debug)]
@@ -167,6 +167,8 @@ impl Checker {
                 if f.consecutive_failures < 0 {
                     return Err("consecutive_failures cannot be negative".to_owned());
                 }
+                // Bounded as a fetch bounds them: a file is not a way around the limit.
+                f.last_warnings = bounded_warnings(&f.last_warnings);
                 f.last_fetch_at = f.last_fetch_at.map(micros);
                 f.last_success_at = f.last_success_at.map(micros);
                 f.next_fetch_at = f.next_fetch_at.map(micros);

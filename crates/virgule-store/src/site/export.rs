@@ -12,9 +12,10 @@ use super::{
     FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord,
     ProjectRecord, RatingRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, micros,
 };
-use crate::Store;
 use crate::db::{Conn, Db, on_conn, on_pool};
+use crate::feeds::stored_warnings;
 use crate::model::stored_level;
+use crate::{Store, StoreError};
 
 /// Rows read per query.
 const EXPORT_BATCH: i64 = 1_000;
@@ -247,15 +248,36 @@ async fn export_ratings(
 
 const EXPORT_FEEDS: &str = "SELECT f.id, m.name AS member, f.url, f.status, f.title, \
      f.site_link, f.etag, f.last_modified, f.last_fetch_at, f.last_success_at, f.last_error, \
-     f.consecutive_failures, f.next_fetch_at, f.created_at FROM feeds f \
+     f.last_warnings, f.consecutive_failures, f.next_fetch_at, f.created_at FROM feeds f \
      JOIN members m ON m.id = f.member_id WHERE f.id > $1 ORDER BY f.id LIMIT $2";
+
+/// A feed's record with its key and its warnings as stored (JSON), which the record holds as
+/// a list.
+#[derive(sqlx::FromRow)]
+struct FeedRow {
+    id: i64,
+    last_warnings: String,
+    #[sqlx(flatten)]
+    record: FeedRecord,
+}
 
 async fn export_feeds(
     conn: Conn<'_>,
     put: &mut impl FnMut(SiteRecord) -> Result<(), SiteError>,
 ) -> Result<u64, SiteError> {
-    let key = |row: &ById<FeedRecord>| row.id;
-    in_batches(conn, EXPORT_FEEDS, 0_i64, key, |row| put(SiteRecord::Feed(row.record))).await
+    in_batches(
+        conn,
+        EXPORT_FEEDS,
+        0_i64,
+        |row: &FeedRow| row.id,
+        |row| {
+            let last_warnings = stored_warnings(&row.last_warnings).map_err(|e| {
+                StoreError::Corrupt(format!("the feed of {}: {e}", row.record.member))
+            })?;
+            put(SiteRecord::Feed(FeedRecord { last_warnings, ..row.record }))
+        },
+    )
+    .await
 }
 
 /// By the primary key (feed, identity), whose order carries no meaning: a key of two columns,

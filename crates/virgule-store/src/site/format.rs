@@ -139,6 +139,14 @@ pub struct FeedRecord {
     pub last_fetch_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// The faults the last successful read recovered from. They travel with `last_error`:
+    /// the validators travel too, so the next fetch is likely a 304, which keeps the
+    /// warnings it finds; left behind, they would vanish until the feed changes. Absent
+    /// from files written before warnings were kept (none, then). Stored as JSON, so export
+    /// reads the column apart.
+    #[serde(default)]
+    #[sqlx(skip)]
+    pub last_warnings: Vec<String>,
     pub consecutive_failures: i64,
     pub next_fetch_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

@@ -16,6 +16,7 @@ use super::{
 use crate::Store;
 use crate::db::{Conn, on_conn, on_pool};
 use crate::entries::{EntryKey, NewEntryRow, insert_entries};
+use crate::feeds::warnings_json;
 use crate::model::rank_of_level;
 
 /// Records written per multi-row `INSERT`: 13 parameters at most each, far below both
@@ -405,8 +406,8 @@ async fn import_ratings(
 
 /// The checker refuses a second feed of one member, so no conflict is expected here.
 const IMPORT_FEEDS: &str = "INSERT INTO feeds (member_id, url, status, title, site_link, \
-     etag, last_modified, last_fetch_at, last_success_at, last_error, consecutive_failures, \
-     next_fetch_at, created_at) ";
+     etag, last_modified, last_fetch_at, last_success_at, last_error, last_warnings, \
+     consecutive_failures, next_fetch_at, created_at) ";
 
 async fn import_feeds(
     conn: Conn<'_>,
@@ -430,6 +431,7 @@ async fn import_feeds(
                 .push_bind(f.last_fetch_at)
                 .push_bind(f.last_success_at)
                 .push_bind(f.last_error.as_deref())
+                .push_bind(warnings_json(&f.last_warnings))
                 .push_bind(f.consecutive_failures)
                 .push_bind(f.next_fetch_at)
                 .push_bind(f.created_at);

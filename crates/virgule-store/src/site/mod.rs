@@ -19,7 +19,8 @@
 //! 5. `cert` (issuer, subject, level), in creation order: the trust metric breaks ties by the
 //!    order certifications were made, so an import inserts them in file order;
 //! 6. `rating` (rater, author, rating 1–10, when), in creation order;
-//! 7. `feed` (status, schedule, HTTP validators, last error), one per member at most;
+//! 7. `feed` (status, schedule, HTTP validators, last error, the last read's warnings), one
+//!    per member at most;
 //! 8. `feed_item` (a post already seen: its identity, hash, and the number of the owner's
 //!    entry it became, or `null` for a tombstone: a post whose entry was deleted and must not
 //!    come back);

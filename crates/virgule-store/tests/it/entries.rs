@@ -442,6 +442,7 @@ async fn every_writer_of_entries_stores_the_same_row() {
             site_link: None,
             creates: vec![post.clone()],
             updates: vec![],
+            warnings: vec![],
         },
         next_fetch_at: at(2016, 1, 1, 1),
     };

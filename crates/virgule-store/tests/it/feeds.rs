@@ -1,8 +1,8 @@
 use chrono::Duration;
 use virgule_store::testing::fresh_store;
 use virgule_store::{
-    FeedClaim, FeedStatus, FetchRecord, FetchResult, Page, Store, StoreError, SyndicatedDraft,
-    TrustLevel,
+    FeedClaim, FeedStatus, FetchRecord, FetchResult, MAX_FEED_WARNINGS, MAX_WARNING_CHARS, Page,
+    Store, StoreError, SyndicatedDraft, TrustLevel,
 };
 
 use crate::support::{at, member, name, post};
@@ -26,6 +26,7 @@ fn fetched(
             site_link: Some("https://etbe.coker.com.au/".to_owned()),
             creates,
             updates,
+            warnings: vec![],
         },
         next_fetch_at: now + Duration::hours(1),
     }
@@ -217,6 +218,77 @@ async fn failures_count_up_gone_stops_polling_and_relinking_resumes() {
 }
 
 /// Workers racing for due feeds (PostgreSQL: `FOR UPDATE SKIP LOCKED`) never share one.
+/// A WordPress blog whose every post is dated in 2099 (a misconfigured clock): each post
+/// brings a warning, and the owner must see what to fix without the row growing with the feed.
+#[tokio::test]
+async fn the_last_reads_warnings_are_bounded_kept_by_a_304_or_a_failure_and_replaced() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let url = "https://blog.example/feed";
+    let feed = store.subscribe_feed(etbe.id, url, at(2016, 2, 4, 12)).await.unwrap();
+    assert!(feed.last_warnings.is_empty(), "nothing read yet");
+    let claim = || async { store.claim_member_feed(etbe.id, at(2016, 2, 5, 0), LEASE).await };
+    let record =
+        |claim: &FeedClaim, result| FetchRecord { result, ..fetched(claim, vec![], vec![]) };
+    let read = |warnings: Vec<String>| FetchResult::Fetched {
+        title: "etbe".to_owned(),
+        site_link: None,
+        creates: vec![],
+        updates: vec![],
+        warnings,
+    };
+
+    let mut many: Vec<String> = (0..MAX_FEED_WARNINGS + 5)
+        .map(|n| format!("entry {n}: date 2099-01-01T00:00:00Z is in the future"))
+        .collect();
+    many[0] = format!("the feed names an unknown encoding \"{}\"", "x".repeat(1000));
+    let c = claim().await.unwrap().unwrap();
+    store.record_feed_fetch(&c, &record(&c, read(many.clone()))).await.unwrap();
+    let warned = store.feed_for_member(etbe.id).await.unwrap().unwrap().last_warnings;
+    assert_eq!(warned.len(), MAX_FEED_WARNINGS, "{warned:?}");
+    assert_eq!(warned[0].chars().count(), MAX_WARNING_CHARS);
+    assert!(
+        warned[0].starts_with("the feed names an unknown encoding \"xxx")
+            && warned[0].ends_with('…')
+    );
+    assert_eq!(warned[1..MAX_FEED_WARNINGS - 1], many[1..MAX_FEED_WARNINGS - 1]);
+    assert_eq!(warned[MAX_FEED_WARNINGS - 1], "… and 6 more");
+
+    // 304: nothing was read again, the faults are still there.
+    let c = claim().await.unwrap().unwrap();
+    store.record_feed_fetch(&c, &record(&c, FetchResult::NotModified)).await.unwrap();
+    assert_eq!(store.feed_for_member(etbe.id).await.unwrap().unwrap().last_warnings, warned);
+    // A failure: the error is the news, the faults of the last read stay.
+    let c = claim().await.unwrap().unwrap();
+    let failed = FetchResult::Failed { error: "the server answered 500".to_owned(), gone: false };
+    store.record_feed_fetch(&c, &record(&c, failed)).await.unwrap();
+    let feed = store.feed_for_member(etbe.id).await.unwrap().unwrap();
+    assert_eq!(feed.last_error.as_deref(), Some("the server answered 500"));
+    assert_eq!(feed.last_warnings, warned);
+    // Saving the same address keeps them (its validators are kept, so a 304 may follow).
+    let feed = store.subscribe_feed(etbe.id, url, at(2016, 2, 6, 0)).await.unwrap();
+    assert_eq!(feed.last_warnings, warned);
+
+    // The next read replaces them; a clean one clears them.
+    let c = claim().await.unwrap().unwrap();
+    let one = vec!["the feed: date 2099-01-01T00:00:00Z is in the future".to_owned()];
+    store.record_feed_fetch(&c, &record(&c, read(one.clone()))).await.unwrap();
+    assert_eq!(store.feed_for_member(etbe.id).await.unwrap().unwrap().last_warnings, one);
+    let c = claim().await.unwrap().unwrap();
+    store.record_feed_fetch(&c, &record(&c, read(vec![]))).await.unwrap();
+    assert!(store.feed_for_member(etbe.id).await.unwrap().unwrap().last_warnings.is_empty());
+
+    // Another address, or stopping, forgets the faults of the old one.
+    let c = claim().await.unwrap().unwrap();
+    store.record_feed_fetch(&c, &record(&c, read(one.clone()))).await.unwrap();
+    let feed = store.subscribe_feed(etbe.id, "https://blog.example/atom", at(2016, 2, 7, 0)).await;
+    assert!(feed.unwrap().last_warnings.is_empty());
+    let c = claim().await.unwrap().unwrap();
+    store.record_feed_fetch(&c, &record(&c, read(one))).await.unwrap();
+    store.unsubscribe_feed(etbe.id).await.unwrap();
+    assert!(store.feed_for_member(etbe.id).await.unwrap().unwrap().last_warnings.is_empty());
+}
+
 #[tokio::test]
 async fn concurrent_claims_split_the_due_feeds() {
     let (store, _db) = fresh_store().await;

@@ -9,8 +9,9 @@ use sqlx::{ConnectOptions, Connection};
 use virgule_store::site::{SiteError, SiteRecord, parse_line, to_line};
 use virgule_store::testing::{TestDb, fresh_store};
 use virgule_store::{
-    ArticleDraft, Backend, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, Page,
-    ProfileUpdate, ReplyDraft, ReplyTarget, SQLITE_FILE, Store, TrustLevel,
+    ArticleDraft, Backend, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult,
+    MAX_FEED_WARNINGS, Page, ProfileUpdate, ReplyDraft, ReplyTarget, SQLITE_FILE, Store,
+    TrustLevel,
 };
 
 use crate::support::{at, draft, member, name, post};
@@ -19,6 +20,9 @@ const ALL: Page = Page { start: 0, limit: 1000 };
 const LEASE: Duration = Duration::minutes(2);
 
 /// A small site with a row of every kind the file carries.
+/// What Bob's last read of his feed recovered from.
+const BOB_WARNING: &str = "entry 2: date 2099-01-01T00:00:00Z is in the future; clamped";
+
 async fn build_site(store: &Store) {
     let alice = member(store, "alice").await; // the first member: the admin
     let bob = member(store, "bob").await;
@@ -86,6 +90,7 @@ async fn build_site(store: &Store) {
             site_link: Some("https://bob.example/".to_owned()),
             creates: vec![post("p1", at(2016, 2, 1, 0)), post("p2", at(2016, 2, 2, 0))],
             updates: vec![],
+            warnings: vec![BOB_WARNING.to_owned()],
         },
         next_fetch_at: at(2016, 2, 5, 1),
     };
@@ -288,6 +293,7 @@ async fn a_site_survives_export_and_import_unchanged() {
     let feed = target.feed_for_member(bob.id).await.unwrap().unwrap();
     assert_eq!(feed.etag.as_deref(), Some("\"v1\""));
     assert_eq!(feed.last_error.as_deref(), Some("the server answered 500"));
+    assert_eq!(feed.last_warnings, [BOB_WARNING], "the failure kept them, and so does the move");
     assert_eq!((feed.consecutive_failures, feed.entry_count), (1, 1));
     assert_eq!(feed.next_fetch_at, Some(at(2016, 2, 6, 2)));
     let items = target.feed_items(feed.id).await.unwrap();
@@ -426,6 +432,38 @@ async fn bad_files_are_refused_by_line_and_change_nothing() {
     import(&target, &good).await.unwrap();
     let err = import(&target, &good).await.unwrap_err();
     assert!(matches!(err, SiteError::NotEmpty { members: 4 }), "{err}");
+}
+
+/// A feed line written before warnings were kept has none; one with more than a fetch may
+/// store is cut as a fetch would cut it.
+#[tokio::test]
+async fn feed_warnings_may_be_absent_and_are_bounded_on_import() {
+    let (source, _a) = fresh_store().await;
+    build_site(&source).await;
+    let good = export(&source).await;
+    let feed = good.iter().position(|l| l.starts_with("{\"type\":\"feed\"")).unwrap();
+    let listed = format!("\"last_warnings\":[\"{BOB_WARNING}\"],");
+    assert!(good[feed].contains(&listed), "{}", good[feed]);
+    let bob_warnings = |store: Store| async move {
+        let bob = store.member_by_name(&name("bob")).await.unwrap().unwrap();
+        store.feed_for_member(bob.id).await.unwrap().unwrap().last_warnings
+    };
+
+    let mut old = good.clone();
+    old[feed] = good[feed].replace(&listed, "");
+    let (target, _b) = fresh_store().await;
+    import(&target, &old).await.unwrap();
+    assert!(bob_warnings(target).await.is_empty());
+
+    let mut flood = good.clone();
+    let many: Vec<String> = (0..500).map(|n| format!("warning {n}")).collect();
+    let many = format!("\"last_warnings\":{},", serde_json::to_string(&many).unwrap());
+    flood[feed] = good[feed].replace(&listed, &many);
+    let (target, _c) = fresh_store().await;
+    import(&target, &flood).await.unwrap();
+    let kept = bob_warnings(target).await;
+    assert_eq!(kept.len(), MAX_FEED_WARNINGS);
+    assert_eq!(kept.last().map(String::as_str), Some("… and 481 more"));
 }
 
 #[tokio::test]

@@ -10,3 +10,4 @@ mod origin;
 mod scheduling;
 mod ssrf;
 mod support;
+mod warnings;

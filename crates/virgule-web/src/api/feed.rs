@@ -23,6 +23,9 @@ pub struct FeedStatusJson {
     pub last_success: Option<DateTime<Utc>>,
     /// The last fetch's failure in words (with the HTTP status when there was one).
     pub last_error: Option<String>,
+    /// The faults the last successful read recovered from, one line each, for the owner to
+    /// fix; always present, `[]` when none.
+    pub warnings: Vec<String>,
     /// Null when the feed is not polled (gone, stopped, none).
     pub next_fetch: Option<DateTime<Utc>>,
     /// Diary entries that came from the feed and still exist.
@@ -38,6 +41,7 @@ impl FeedStatusJson {
                 status: "none",
                 last_success: None,
                 last_error: None,
+                warnings: Vec::new(),
                 next_fetch: None,
                 entries: 0,
             };
@@ -48,6 +52,7 @@ impl FeedStatusJson {
             status: feed.status.as_str(),
             last_success: feed.last_success_at,
             last_error: feed.last_error.clone(),
+            warnings: feed.last_warnings.clone(),
             next_fetch: feed.next_fetch_at,
             entries: feed.entry_count,
         }
@@ -120,7 +125,8 @@ mod tests {
         assert_eq!(
             status,
             serde_json::json!({"url": null, "title": null, "status": "none",
-                "last_success": null, "last_error": null, "next_fetch": null, "entries": 0})
+                "last_success": null, "last_error": null, "warnings": [], "next_fetch": null,
+                "entries": 0})
         );
     }
 }

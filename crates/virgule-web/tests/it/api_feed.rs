@@ -10,7 +10,8 @@ use virgule_store::MemberName;
 
 use crate::api_support::{assert_error, call, get};
 use crate::feed_origin::{
-    FEED_TITLE, FIRST_AT, FIRST_AT_RFC3339, FIRST_TITLE, FeedOrigin, SECOND_AT, SECOND_TITLE,
+    FEED_TITLE, FIRST_AT, FIRST_AT_RFC3339, FIRST_TITLE, FUTURE_RFC3339, FeedOrigin, SECOND_AT,
+    SECOND_TITLE,
 };
 use crate::harness::{TestApp, syndication_settings};
 
@@ -60,6 +61,7 @@ async fn a_linked_feed_fills_the_diary_and_names_its_origin() {
     assert_eq!(fetched["status"], "active");
     assert_eq!(fetched["entries"], 2, "{fetched}");
     assert_eq!(fetched["last_error"], Value::Null);
+    assert_eq!(fetched["warnings"], json!([]), "a clean feed: present, and empty");
     assert!(fetched["last_success"].is_string(), "{fetched}");
     assert!(fetched["next_fetch"].is_string(), "{fetched}");
     assert_eq!(call(&app, Method::GET, FEED, Some(&token), None).await.1, fetched);
@@ -111,6 +113,29 @@ async fn a_linked_feed_fills_the_diary_and_names_its_origin() {
     let (_, rss) = app.get(&browser, "/person/etbe/rss.xml").await;
     assert!(rss.contains(&format!("Syndicated {FIRST_AT} from")), "{rss}");
     assert!(rss.contains(&format!("<link>{}/person/etbe/diary/{number}.html</link>", app.base)));
+}
+
+/// A blog whose clock ran ahead dates its feed in 2100: the feed is read all the same, and
+/// the status tells its owner what to fix, until a read finds it fixed.
+#[tokio::test]
+async fn a_fault_the_reader_recovered_from_is_listed_until_the_feed_is_fixed() {
+    let origin = FeedOrigin::start().await;
+    origin.date_in_the_future(true);
+    let app = TestApp::start().await;
+    let token = app.register_api("etbe").await;
+
+    let fetched = link_and_fetch(&app, &token, &origin.feed_url()).await;
+    assert_eq!((&fetched["last_error"], &fetched["entries"]), (&Value::Null, &json!(2)));
+    let warnings = fetched["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{fetched}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(warning.contains(&format!("{FUTURE_RFC3339} is in the future")), "{warning}");
+    assert_eq!(call(&app, Method::GET, FEED, Some(&token), None).await.1, fetched);
+
+    origin.date_in_the_future(false);
+    let (status, fixed) = call(&app, Method::POST, REFRESH, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{fixed}");
+    assert_eq!(fixed["warnings"], json!([]), "{fixed}");
 }
 
 #[tokio::test]
@@ -184,7 +209,7 @@ async fn feed_settings_need_a_member_and_a_well_formed_body() {
     assert_eq!(
         none,
         json!({"url": null, "title": null, "status": "none", "last_success": null,
-            "last_error": null, "next_fetch": null, "entries": 0})
+            "last_error": null, "warnings": [], "next_fetch": null, "entries": 0})
     );
     let (status, answer) = call(&app, Method::POST, REFRESH, Some(&token), None).await;
     assert_error(status, &answer, StatusCode::NOT_FOUND, "no_feed");

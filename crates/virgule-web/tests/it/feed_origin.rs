@@ -1,11 +1,12 @@
 //! A member's blog for the syndication tests: a tiny axum server on 127.0.0.1 serving an
 //! RSS 2.0 feed of two posts (one with hostile and relative-linked `content:encoded`) and a
-//! home page that announces the feed, answering any status the test sets instead.
+//! home page that announces the feed, answering any status the test sets instead; the feed
+//! may carry a date in the future, a fault the reader recovers from with a warning.
 
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::extract::State;
@@ -21,6 +22,8 @@ pub const SECOND_TITLE: &str = "Using LetsEncrypt";
 pub const FIRST_AT: &str = "2016-02-04 09:48:52";
 pub const FIRST_AT_RFC3339: &str = "2016-02-04T09:48:52Z";
 pub const SECOND_AT: &str = "2016-02-02 05:44:52";
+/// The feed's own date when [`FeedOrigin::date_in_the_future`] is set, as its warning says it.
+pub const FUTURE_RFC3339: &str = "2100-01-01T00:00:00Z";
 
 #[derive(Clone)]
 struct Shared {
@@ -28,6 +31,8 @@ struct Shared {
     /// 200 serves the feed; anything else is answered bare.
     status: Arc<AtomicU16>,
     feed_requests: Arc<AtomicUsize>,
+    /// The channel carries a `pubDate` in 2100 (a blog whose clock ran ahead).
+    future: Arc<AtomicBool>,
 }
 
 pub struct FeedOrigin {
@@ -43,6 +48,7 @@ impl FeedOrigin {
             base: base.as_str().into(),
             status: Arc::new(AtomicU16::new(200)),
             feed_requests: Arc::new(AtomicUsize::new(0)),
+            future: Arc::new(AtomicBool::new(false)),
         };
         let app = Router::new()
             .route("/", get(home))
@@ -76,6 +82,11 @@ impl FeedOrigin {
         self.shared.status.store(status.as_u16(), Ordering::SeqCst);
     }
 
+    /// From now on the feed is dated in 2100 (`true`) or not at all (`false`, as at first).
+    pub fn date_in_the_future(&self, future: bool) {
+        self.shared.future.store(future, Ordering::SeqCst);
+    }
+
     pub fn feed_requests(&self) -> usize {
         self.shared.feed_requests.load(Ordering::SeqCst)
     }
@@ -103,13 +114,18 @@ async fn feed(State(shared): State<Shared>) -> Response {
         return status.into_response();
     }
     let base = &shared.base;
+    let date = if shared.future.load(Ordering::SeqCst) {
+        "<pubDate>Fri, 01 Jan 2100 00:00:00 +0000</pubDate>"
+    } else {
+        ""
+    };
     let body = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
 <channel>
 <title>{FEED_TITLE}</title>
 <link>{base}/</link>
-<description>Russell Coker's blog</description>
+<description>Russell Coker's blog</description>{date}
 <item>
 <title>{FIRST_TITLE}</title>
 <link>{base}/2016/02/compatibility/</link>

@@ -6,7 +6,7 @@
 use reqwest::{Client, StatusCode};
 use virgule_store::MemberName;
 
-use crate::feed_origin::{FEED_TITLE, FIRST_AT, FIRST_TITLE, FeedOrigin};
+use crate::feed_origin::{FEED_TITLE, FIRST_AT, FIRST_TITLE, FUTURE_RFC3339, FeedOrigin};
 use crate::harness::{PASSWORD, TestApp, csrf_token, syndication_settings};
 use crate::pages_support::{location, log_in, set_cookie};
 
@@ -474,6 +474,65 @@ async fn the_settings_page_links_a_blog_and_fetches_it_now() {
     assert!(!settings.contains("Fetch now"));
     let (_, diary) = app.get(&browser, "/person/etbe/diary.html").await;
     assert!(diary.contains(FIRST_TITLE));
+}
+
+const WARNINGS_INTRO: &str = "Your feed reads, with these faults you may want to fix:";
+
+/// The faults a read recovered from are listed under the feed's status, escaped like any
+/// text from elsewhere, and the list goes when a read finds the feed fixed.
+#[tokio::test]
+async fn the_settings_page_lists_what_to_fix_in_the_feed() {
+    let origin = FeedOrigin::start().await;
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    app.register_browser(&browser, "etbe").await;
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed", &[("url", &origin.feed_url())])
+        .await;
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    assert!(settings.contains("2 in your diary from this feed"), "{settings}");
+    assert!(!settings.contains(WARNINGS_INTRO), "a clean feed shows no list: {settings}");
+    assert!(!settings.contains("feed-warnings"), "{settings}");
+
+    origin.date_in_the_future(true);
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    let list = settings.split_once(WARNINGS_INTRO).map(|(_, list)| list).unwrap_or_else(|| {
+        panic!("no list of faults: {settings}");
+    });
+    let item = format!("<li>the feed: date {FUTURE_RFC3339} is in the future");
+    assert!(list.split("</ul>").next().unwrap().contains(&item), "{settings}");
+
+    // A warning may quote the feed (an encoding's name, say): it is shown as text.
+    let id =
+        app.store.member_by_name(&MemberName::parse("etbe").unwrap()).await.unwrap().unwrap().id;
+    let now = virgule_store::now();
+    let claim = app.store.claim_member_feed(id, now, chrono::Duration::minutes(2)).await;
+    let claim = claim.unwrap().unwrap();
+    let hostile = "the HTTP charset names an unknown encoding \"<script>x</script>\"; ignored";
+    let record = virgule_store::FetchRecord {
+        at: now,
+        url: origin.feed_url(),
+        etag: None,
+        last_modified: None,
+        result: virgule_store::FetchResult::Fetched {
+            title: FEED_TITLE.to_owned(),
+            site_link: None,
+            creates: vec![],
+            updates: vec![],
+            warnings: vec![hostile.to_owned()],
+        },
+        next_fetch_at: now + chrono::Duration::hours(1),
+    };
+    app.store.record_feed_fetch(&claim, &record).await.unwrap();
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    assert!(settings.contains("&#60;script&#62;x&#60;/script&#62;"), "{settings}");
+    assert!(!settings.contains("<script>x"), "{settings}");
+
+    origin.date_in_the_future(false);
+    app.submit(&browser, "/acct/settings", "/acct/settings/feed/refresh", &[]).await;
+    let (_, settings) = app.get(&browser, "/acct/settings").await;
+    assert!(!settings.contains(WARNINGS_INTRO), "fixed: {settings}");
 }
 
 #[tokio::test]

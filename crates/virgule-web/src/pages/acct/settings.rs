@@ -98,6 +98,8 @@ struct FeedSection {
     last_fetch: Option<Stamp>,
     last_success: Option<Stamp>,
     last_error: Option<String>,
+    /// The faults the last read recovered from; the list is shown only when there are some.
+    warnings: Vec<String>,
     failures: i64,
     next_fetch: Option<Stamp>,
     entries: i64,
@@ -126,6 +128,7 @@ impl FeedSection {
             last_fetch: feed.and_then(|f| f.last_fetch_at).map(Stamp::new),
             last_success: feed.and_then(|f| f.last_success_at).map(Stamp::new),
             last_error: feed.and_then(|f| f.last_error.clone()),
+            warnings: feed.map(|f| f.last_warnings.clone()).unwrap_or_default(),
             failures: feed.map_or(0, |f| f.consecutive_failures),
             next_fetch: feed.and_then(|f| f.next_fetch_at).map(Stamp::new),
             entries: feed.map_or(0, |f| f.entry_count),
