@@ -132,7 +132,8 @@ pub(crate) fn read(
     }
     if let Some(place) = &document.cut_off {
         feed.warnings.push(format!(
-            "the document is cut off or malformed {place}; read the {} entries before that point",
+            "the document is cut off or malformed {place}; read the entries finished before \
+             that point ({}), skipped the one it cut through, if any",
             feed.entries.len()
         ));
     }

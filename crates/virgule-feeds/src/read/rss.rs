@@ -86,20 +86,12 @@ pub(super) fn read(root: &Element, source_url: Option<&Url>) -> RawFeed {
             root.elements().filter(|e| e.local == "item").map(|item| (item, root_base.as_ref())),
         );
     }
-    let mut unfinished = 0;
-    for (item, base) in items {
-        if !item.complete {
-            unfinished += 1;
-            continue;
-        }
+    // An item the document ended inside of is skipped (`read` warns about the cut).
+    for (item, base) in items.into_iter().filter(|(item, _)| item.complete) {
         let position = feed.entries.len();
         let bases = Bases { outer: base, source_url };
         let entry = read_item(item, position, bases, &core, &mut feed.warnings);
         feed.entries.push(entry);
-    }
-    if unfinished > 0 {
-        feed.warnings
-            .push(format!("{unfinished} item(s) were cut off before their end and were skipped"));
     }
     feed
 }
