@@ -108,6 +108,17 @@ pub(crate) fn read(
     if text.starts_with('{') {
         return json::read(text);
     }
+    let skipped = leading_junk(text);
+    let text = match skipped {
+        Some(at) => &text[at..],
+        None if !text.is_empty() && !text.starts_with('<') => {
+            let shown: String = text.chars().take(40).collect();
+            return Err(FeedError::Unreadable(format!(
+                "the document is neither XML nor JSON; it begins \"{shown}\""
+            )));
+        }
+        None => text,
+    };
     let document = xml::parse(text, max_depth)?;
     let root = &document.root;
     let mut feed = match (root.local.as_str(), &root.ns) {
@@ -127,6 +138,9 @@ pub(crate) fn read(
             )));
         }
     };
+    if let Some(bytes) = skipped {
+        feed.warnings.push(format!("{bytes} bytes of text before the feed itself were skipped"));
+    }
     for name in &document.unknown_entities {
         feed.warnings.push(format!("unknown entity &{name}; kept as written"));
     }
@@ -138,6 +152,25 @@ pub(crate) fn read(
         ));
     }
     Ok(feed)
+}
+
+/// How many bytes of something else come before the feed: a PHP notice printed before
+/// WordPress's XML is a classic. `None` when the text starts like a document (a declaration,
+/// a comment, a DOCTYPE, a feed's root element, an HTML page), or when no feed follows.
+fn leading_junk(text: &str) -> Option<usize> {
+    let head: String = text.chars().take(9).collect::<String>().to_ascii_lowercase();
+    let document_start = ["<?", "<!", "<rss", "<feed", "<rdf:", "<channel", "<html"];
+    if document_start.iter().any(|start| head.starts_with(start)) {
+        return None;
+    }
+    let mut window = text.len().min(64 * 1024);
+    while !text.is_char_boundary(window) {
+        window -= 1;
+    }
+    ["<?xml", "<rss", "<feed", "<rdf:RDF", "<channel"]
+        .iter()
+        .filter_map(|start| text[..window].find(start))
+        .min()
 }
 
 /// A date field's value, with a warning when there is text but no date in it.
@@ -314,6 +347,17 @@ mod tests {
         );
         assert_eq!(f.entries.len(), 2);
         assert!(f.warnings.iter().any(|w| w.contains("cut off")), "{:?}", f.warnings);
+    }
+
+    #[test]
+    fn text_before_the_feed_is_skipped_with_a_warning() {
+        let f = feed(
+            "<b>Notice</b> ignore\nWarning: something on line 12\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>x</title></item></channel></rss>",
+        );
+        assert_eq!(title(&f, 0), "x");
+        assert!(f.warnings.iter().any(|w| w.contains("skipped")), "{:?}", f.warnings);
+        let err = read("# A README\n\nSome <pre>text</pre>", 256, None).expect_err("not a feed");
+        assert!(err.to_string().contains("neither XML nor JSON"), "{err}");
     }
 
     #[test]
