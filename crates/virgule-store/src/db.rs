@@ -170,6 +170,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (8, "ratings", include_str!("../migrations/sqlite/0008_ratings.sql")),
     (9, "spam", include_str!("../migrations/sqlite/0009_spam.sql")),
     (10, "feed warnings", include_str!("../migrations/sqlite/0010_feed_warnings.sql")),
+    (11, "content version", include_str!("../migrations/sqlite/0011_content_version.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -182,6 +183,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (8, "ratings", include_str!("../migrations/postgres/0008_ratings.sql")),
     (9, "spam", include_str!("../migrations/postgres/0009_spam.sql")),
     (10, "feed warnings", include_str!("../migrations/postgres/0010_feed_warnings.sql")),
+    (11, "content version", include_str!("../migrations/postgres/0011_content_version.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

@@ -16,6 +16,7 @@
 
 mod articles;
 mod certs;
+mod content_version;
 mod db;
 mod entries;
 mod feeds;

@@ -6,6 +6,7 @@
 
 mod backdated;
 mod certs;
+mod content_version;
 mod entries;
 mod feeds;
 mod flags;
