@@ -11,10 +11,17 @@ pub struct WebConfig {
     pub base_url: Option<String>,
     /// Mark cookies `Secure` (set when the site is served over TLS, directly or by a proxy).
     pub secure_cookies: bool,
+    /// Bytes of rendered pages kept in memory for anonymous readers; 0 keeps none.
+    pub page_cache_bytes: usize,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { site_name: "Virgule".to_owned(), base_url: None, secure_cookies: false }
+        WebConfig {
+            site_name: "Virgule".to_owned(),
+            base_url: None,
+            secure_cookies: false,
+            page_cache_bytes: crate::page_cache::DEFAULT_BUDGET_BYTES,
+        }
     }
 }

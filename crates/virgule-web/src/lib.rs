@@ -12,11 +12,13 @@ pub mod cache;
 pub mod config;
 pub mod error;
 pub mod feeds;
+pub mod http;
 pub mod layout;
 pub mod limits;
 #[cfg(test)]
 mod module_graph;
 pub mod ops;
+pub mod page_cache;
 pub mod pages;
 pub mod routes;
 pub mod state;
@@ -74,16 +76,24 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves the site on `listener` until `shutdown` completes, then lets in-flight requests
-/// finish. Also runs the housekeeping (expired sessions, rate-limit memory) meanwhile.
+/// finish. Also runs the housekeeping (expired sessions, rate-limit memory) and the page
+/// cache's reading of the content version meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let versions = state
+        .page_cache
+        .enabled()
+        .then(|| tokio::spawn(http::cached::poll_versions(state.clone())));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     housekeeping.abort();
+    if let Some(versions) = versions {
+        versions.abort();
+    }
     result
 }
 

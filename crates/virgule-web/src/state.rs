@@ -9,6 +9,7 @@ use virgule_site::Site;
 use crate::cache::VersionedCache;
 use crate::config::WebConfig;
 use crate::limits::RateLimits;
+use crate::page_cache::PageCache;
 use crate::pages::view::Sidebar;
 
 /// Cheap to clone: everything inside is shared.
@@ -20,11 +21,14 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Each member's diary sidebar (archive months, tags), by diary version.
     pub sidebars: Arc<VersionedCache<Sidebar>>,
+    /// Rendered pages and feeds for anonymous readers, by content version.
+    pub page_cache: Arc<PageCache>,
 }
 
 impl AppState {
     pub fn new(site: Site, config: WebConfig) -> Self {
         AppState {
+            page_cache: Arc::new(PageCache::new(config.page_cache_bytes)),
             site,
             config: Arc::new(config),
             limits: Arc::new(RateLimits::default()),

@@ -108,6 +108,15 @@ settings! {
         help: "Lowest level that may reply to articles and diary entries: observer (0) to \
                master (3)",
     }
+    /// Memory for rendered pages kept for anonymous readers, in MiB; 0 turns the cache off.
+    page_cache_mib: usize {
+        key: page_cache_mib, env: "VIRGULE_PAGE_CACHE_MIB",
+        flag: "--page-cache-mib", value_name: "MIB",
+        file: Integer, parse: parse_page_cache_mib,
+        default: virgule_web::page_cache::DEFAULT_BUDGET_BYTES / (1024 * 1024),
+        help: "MiB of rendered pages kept in memory for anonymous readers; 0 turns the cache \
+               off (0 to 65536)",
+    }
     /// What the spam flags of an item must weigh to hide it from the shared pages.
     spam_threshold: i64 {
         key: spam_threshold, env: "VIRGULE_SPAM_THRESHOLD",
@@ -601,6 +610,13 @@ fn parse_spam_threshold(value: &str, source: &Source<'_>) -> Result<i64, ConfigE
     }
 }
 
+fn parse_page_cache_mib(value: &str, source: &Source<'_>) -> Result<usize, ConfigError> {
+    match value.trim().parse::<usize>() {
+        Ok(mib @ 0..=65536) => Ok(mib),
+        _ => Err(invalid(source, value, "expected a whole number of MiB from 0 to 65536, e.g. 64")),
+    }
+}
+
 /// A level by name (any case) or by rank, as `?thresh=` spells it: `apprentice` or `1`.
 fn parse_threshold(value: &str, source: &Source<'_>) -> Result<TrustLevel, ConfigError> {
     let word = value.trim();
@@ -649,6 +665,7 @@ impl Config {
             site_name: self.site_name.clone(),
             base_url: self.base_url.clone(),
             secure_cookies: self.secure_cookies,
+            page_cache_bytes: self.page_cache_mib * 1024 * 1024,
         }
     }
 

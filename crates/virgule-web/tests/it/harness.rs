@@ -27,6 +27,8 @@ pub struct TestApp {
     recomputer: JoinHandle<()>,
     /// The interest scores' computation, woken by ratings and certifications.
     interest: JoinHandle<()>,
+    /// The server's state, to look at its caches.
+    pub state: AppState,
     _db: Option<TestDb>,
 }
 
@@ -87,7 +89,7 @@ impl TestApp {
         let recomputer = tokio::spawn(trust.clone().watch(std::future::pending()));
         let interest = tokio::spawn(site.interest().clone().watch(std::future::pending()));
         let state = AppState::new(site, config.web);
-        let server = tokio::spawn(virgule_web::serve(listener, state, async {
+        let server = tokio::spawn(virgule_web::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
         TestApp {
@@ -97,8 +99,15 @@ impl TestApp {
             server: Some(server),
             recomputer,
             interest,
+            state,
             _db: None,
         }
+    }
+
+    /// A second handle on this site's database, with its own connections: what another
+    /// process (a `virgule worker`, another node) sees and writes.
+    pub async fn second_store(&self) -> Store {
+        self._db.as_ref().expect("a test site over its own database").reopen().await
     }
 
     /// Stops the server and waits for it to finish (the store stays usable).

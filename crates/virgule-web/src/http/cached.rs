@@ -1,0 +1,128 @@
+//! The page cache's middleware and its reader of the content version: anonymous reads
+//! answered from [`crate::page_cache::PageCache`], everything else passed on (see that
+//! module for what is kept and when it is stale).
+
+use std::sync::atomic::Ordering;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{ETAG, HOST, IF_MODIFIED_SINCE, IF_NONE_MATCH};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::http::validators::{
+    is_anonymous_read, is_not_modified, is_storable, not_modified, strong_etag,
+};
+use crate::page_cache::{POLL_INTERVAL, Page};
+use crate::state::AppState;
+
+/// Reads the content version every [`POLL_INTERVAL`], so that writes made by other
+/// processes (a `virgule worker`, another node) retire the pages they change. Runs until
+/// the task is aborted; a failed read is logged and retried at the next tick.
+pub async fn poll_versions(state: AppState) {
+    let mut tick = tokio::time::interval(POLL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tick.tick().await;
+        match state.site.store().content_version().await {
+            Ok(version) => {
+                state.page_cache.observe_version(version);
+                failing = false;
+            }
+            Err(e) if !failing => {
+                tracing::warn!(error = %e, "could not read the content version; pages kept as they are");
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// The largest body this layer reads into memory to keep; a larger answer passes through.
+const MAX_KEPT_BODY: usize = 8 * 1024 * 1024;
+
+/// Middleware: serves anonymous reads from the cache, keeps what may be kept, and after a
+/// write handled here reads the new content version before answering.
+pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let cache = &state.page_cache;
+    if !cache.enabled() {
+        return next.run(request).await;
+    }
+    if !is_anonymous_read(request.method(), request.headers()) {
+        let writes = !request.method().is_safe();
+        let response = next.run(request).await;
+        if writes {
+            // Whoever wrote sees their write on their next page.
+            match state.site.store().content_version().await {
+                Ok(version) => cache.observe_version(version),
+                Err(e) => tracing::warn!(error = %e, "could not read the content version"),
+            }
+        }
+        return response;
+    }
+
+    let head = request.method() == Method::HEAD;
+    let key = key(&request);
+    let version = cache.version();
+    if version > 0
+        && let Some(page) = cache.get(&key, version)
+    {
+        cache.hits.fetch_add(1, Ordering::Relaxed);
+        if is_not_modified(request.headers(), &page.headers) {
+            return not_modified(&page.headers);
+        }
+        return page.response(head);
+    }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
+    if head || version == 0 {
+        return next.run(request).await;
+    }
+
+    // Render in full (the validators are checked here, against what is kept).
+    let conditions = request.headers().clone();
+    request.headers_mut().remove(IF_NONE_MATCH);
+    request.headers_mut().remove(IF_MODIFIED_SINCE);
+    let response = next.run(request).await;
+    if !is_storable(response.status(), response.headers()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_KEPT_BODY).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!(error = %e, key, "a page could not be read to be kept");
+            return internal_error();
+        }
+    };
+    if !parts.headers.contains_key(ETAG) {
+        parts.headers.insert(ETAG, strong_etag(&body));
+    }
+    let page = Page { version, status: parts.status, headers: parts.headers, body };
+    let answer = if is_not_modified(&conditions, &page.headers) {
+        not_modified(&page.headers)
+    } else {
+        page.response(false)
+    };
+    cache.put(key, page);
+    answer
+}
+
+/// Host, path and query: pages name the host in absolute links when no base URL is set.
+fn key(request: &Request) -> String {
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()))
+        .unwrap_or_default();
+    let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    format!("{host}{path}")
+}
+
+fn internal_error() -> Response {
+    let mut response = Response::new(Body::from("the page could not be served"));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
