@@ -1,5 +1,8 @@
 //! The web layer's part of the site configuration: what pages and feeds say and how cookies
-//! are set. Built once by the binary from file, environment and flags.
+//! are set, and who may read `/metrics`. Built once by the binary from file, environment and
+//! flags.
+
+use crate::metrics::MetricsAccess;
 
 /// Presentation settings; the site's own rules and settings are `virgule_site::SiteSettings`.
 #[derive(Debug, Clone)]
@@ -11,10 +14,17 @@ pub struct WebConfig {
     pub base_url: Option<String>,
     /// Mark cookies `Secure` (set when the site is served over TLS, directly or by a proxy).
     pub secure_cookies: bool,
+    /// The client networks allowed to read `/metrics` (by default this machine only).
+    pub metrics_allow: MetricsAccess,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { site_name: "Virgule".to_owned(), base_url: None, secure_cookies: false }
+        WebConfig {
+            site_name: "Virgule".to_owned(),
+            base_url: None,
+            secure_cookies: false,
+            metrics_allow: MetricsAccess::default(),
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! What every handler shares: the site (the domain, which holds the store, the syndication
 //! engine and the trust recomputer), the presentation settings, the rate limiters and the
-//! small caches of derived page parts.
+//! small caches of derived page parts, and the metrics `/metrics` serves.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use virgule_site::Site;
 use crate::cache::VersionedCache;
 use crate::config::WebConfig;
 use crate::limits::RateLimits;
+use crate::metrics::Metrics;
 use crate::pages::view::Sidebar;
 
 /// Cheap to clone: everything inside is shared.
@@ -20,11 +21,14 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Each member's diary sidebar (archive months, tags), by diary version.
     pub sidebars: Arc<VersionedCache<Sidebar>>,
+    /// Requests, cache, feed and trust figures for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
     pub fn new(site: Site, config: WebConfig) -> Self {
         AppState {
+            metrics: Arc::new(Metrics::new(site.clone())),
             site,
             config: Arc::new(config),
             limits: Arc::new(RateLimits::default()),
