@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use virgule_store::{IngestCounts, FetchResult};
+use virgule_store::{FetchResult, IngestCounts};
 
 /// The counters, bumped once per stored fetch. Relaxed atomics: each counter is read on its
 /// own, and a scrape that sees one fetch's outcome a moment before its entries is harmless.

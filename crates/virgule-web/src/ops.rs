@@ -33,10 +33,8 @@ pub async fn metrics(
         return (StatusCode::FORBIDDEN, why).into_response();
     }
     match state.metrics.render() {
-        Ok(text) => {
-            ([(CONTENT_TYPE, metrics::CONTENT_TYPE), (CACHE_CONTROL, "no-store")], text)
-                .into_response()
-        }
+        Ok(text) => ([(CONTENT_TYPE, metrics::CONTENT_TYPE), (CACHE_CONTROL, "no-store")], text)
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "metrics could not be written");
             (StatusCode::INTERNAL_SERVER_ERROR, "metrics could not be written\n").into_response()

@@ -93,10 +93,14 @@ struct Network {
 impl Network {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.base, ip) {
-            (IpAddr::V4(base), IpAddr::V4(ip)) => {
-                same_prefix(u128::from(base.to_bits()) << 96, u128::from(ip.to_bits()) << 96, self.prefix)
+            (IpAddr::V4(base), IpAddr::V4(ip)) => same_prefix(
+                u128::from(base.to_bits()) << 96,
+                u128::from(ip.to_bits()) << 96,
+                self.prefix,
+            ),
+            (IpAddr::V6(base), IpAddr::V6(ip)) => {
+                same_prefix(base.to_bits(), ip.to_bits(), self.prefix)
             }
-            (IpAddr::V6(base), IpAddr::V6(ip)) => same_prefix(base.to_bits(), ip.to_bits(), self.prefix),
             _ => false,
         }
     }

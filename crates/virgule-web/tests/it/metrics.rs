@@ -146,12 +146,12 @@ fn the_checker_refuses_what_prometheus_would() {
     let samples = parse_exposition(good);
     assert_eq!(sample(&samples, "a_b_total", &[("x", "1\"2")]), Some(3.0));
     for bad in [
-        "# TYPE a counter\na_total 1\n",                      // no HELP
-        "# HELP a A.\n# TYPE a counter\nb_total 1\n",          // outside its family
-        "# HELP a A.\n# TYPE a gauge\na{x=1} 1\n",             // unquoted label
-        "# HELP a A.\n# TYPE a gauge\na one\n",                // not a number
-        "# HELP a A.\n# TYPE a gauge\na 1\n# EOF\n",           // another comment
-        "# HELP a A.\n# TYPE a gauge\na 1\na 2\n",             // repeated sample
+        "# TYPE a counter\na_total 1\n",              // no HELP
+        "# HELP a A.\n# TYPE a counter\nb_total 1\n", // outside its family
+        "# HELP a A.\n# TYPE a gauge\na{x=1} 1\n",    // unquoted label
+        "# HELP a A.\n# TYPE a gauge\na one\n",       // not a number
+        "# HELP a A.\n# TYPE a gauge\na 1\n# EOF\n",  // another comment
+        "# HELP a A.\n# TYPE a gauge\na 1\na 2\n",    // repeated sample
     ] {
         let refused = std::panic::catch_unwind(|| parse_exposition(bad)).is_err();
         assert!(refused, "accepted: {bad:?}");
