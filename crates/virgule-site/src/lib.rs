@@ -51,7 +51,8 @@ use virgule_syndication::Syndicator;
 
 pub use error::{ErrorKind, SiteError, SiteResult};
 pub use interest::{InterestRecomputer, InterestSummary};
-pub use trust::{LastRun, TrustRecomputer, TrustSettings, TrustSummary};
+pub use trust::{LastRun, TrustRecomputer, TrustRuns, TrustSettings, TrustSummary};
+pub use virgule_syndication::FeedActivity;
 
 /// The site's own settings (the web layer's presentation settings live there).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +125,12 @@ impl Site {
     /// The background computation of interest scores from diary ratings; `serve` runs it.
     pub fn interest(&self) -> &InterestRecomputer {
         &self.interest
+    }
+
+    /// What this process's feed fetches have done since it started; `None` in a process
+    /// without syndication.
+    pub fn feed_activity(&self) -> Option<FeedActivity> {
+        self.syndicator.as_ref().map(Syndicator::activity)
     }
 
     fn syndicator(&self) -> SiteResult<&Syndicator> {

@@ -4,7 +4,7 @@ use virgule_store::{Member, MemberName};
 
 use crate::Site;
 use crate::error::{SiteError, SiteResult};
-use crate::trust::{self, TrustSummary};
+use crate::trust::TrustSummary;
 
 /// What an admin action on a member did: the member afterwards, and the trust
 /// recomputation that followed it.
@@ -47,7 +47,7 @@ impl Site {
     /// Recomputes every member's trust level now with the site's settings (waiting for any
     /// other node's run to finish first).
     pub async fn recompute_trust(&self) -> SiteResult<TrustSummary> {
-        trust::recompute(&self.store, &self.settings.trust).await.map_err(|e| {
+        self.trust.recompute().await.map_err(|e| {
             tracing::error!(error = %e, "trust recomputation failed");
             SiteError::internal()
         })

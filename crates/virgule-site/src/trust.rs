@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -80,6 +81,10 @@ pub struct TrustSummary {
     pub changed: usize,
     /// Unknown seed names, seeds that certify nobody, no seed at all.
     pub warnings: Vec<String>,
+    /// How long the run took with the lease held: reading the graph, the metric, writing the
+    /// changed levels. Zero in summaries saved before it was measured.
+    #[serde(default)]
+    pub elapsed: Duration,
 }
 
 /// Reads members and certifications, ranks everyone and stores the levels that changed, on
@@ -99,8 +104,12 @@ pub async fn recompute(
             None => tokio::time::sleep(LEASE_POLL).await,
         }
     };
+    let started = Instant::now();
     let result = match recompute_holding_lease(store, settings).await {
-        Ok(summary) => save_run(store, &summary).await.map(|()| summary),
+        Ok(mut summary) => {
+            summary.elapsed = started.elapsed();
+            save_run(store, &summary).await.map(|()| summary)
+        }
         Err(e) => Err(e),
     };
     if let Err(e) = store.release_lease(&lease).await {
@@ -204,6 +213,7 @@ async fn recompute_holding_lease(
         admin_fallback,
         changed: changes.len(),
         warnings,
+        elapsed: Duration::ZERO,
     })
 }
 
@@ -213,6 +223,24 @@ pub struct TrustRecomputer {
     store: Store,
     settings: Arc<TrustSettings>,
     changes: Arc<Notify>,
+    runs: Arc<RunCounters>,
+}
+
+/// The runs this process made, kept in memory so that monitoring reads them without a query.
+#[derive(Default)]
+struct RunCounters {
+    succeeded: AtomicU64,
+    failed: AtomicU64,
+    last_elapsed: Mutex<Option<Duration>>,
+}
+
+/// What [`TrustRecomputer::runs`] reports: totals since the process started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrustRuns {
+    pub succeeded: u64,
+    pub failed: u64,
+    /// How long the last successful run took ([`TrustSummary::elapsed`]); `None` before one.
+    pub last_elapsed: Option<Duration>,
 }
 
 /// A finished computation and when it ended.
@@ -243,7 +271,40 @@ pub async fn last_run(store: &Store) -> Result<Option<LastRun>, StoreError> {
 
 impl TrustRecomputer {
     pub fn new(store: Store, settings: TrustSettings) -> Self {
-        TrustRecomputer { store, settings: Arc::new(settings), changes: Arc::new(Notify::new()) }
+        TrustRecomputer {
+            store,
+            settings: Arc::new(settings),
+            changes: Arc::new(Notify::new()),
+            runs: Arc::default(),
+        }
+    }
+
+    /// Runs [`recompute`] now with this recomputer's settings and counts the run (every
+    /// recomputation of a serving process goes through here: the background task's and an
+    /// admin's).
+    pub async fn recompute(&self) -> Result<TrustSummary, TrustError> {
+        let result = recompute(&self.store, &self.settings).await;
+        match &result {
+            Ok(summary) => {
+                *lock(&self.runs.last_elapsed) = Some(summary.elapsed);
+                self.runs.succeeded.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => {
+                self.runs.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        result
+    }
+
+    /// The runs this process made since it started, for `/metrics`. Another node's runs (or
+    /// `virgule trust compute`'s) are theirs to report; the last one any node made is
+    /// [`last_run`].
+    pub fn runs(&self) -> TrustRuns {
+        TrustRuns {
+            succeeded: self.runs.succeeded.load(Ordering::Relaxed),
+            failed: self.runs.failed.load(Ordering::Relaxed),
+            last_elapsed: *lock(&self.runs.last_elapsed),
+        }
     }
 
     /// Tells the task that certifications changed; returns at once.
@@ -272,7 +333,7 @@ impl TrustRecomputer {
 
     /// Recomputes now and logs the outcome (a failure too: levels then stay as they were).
     pub async fn recompute_now(&self) {
-        match recompute(&self.store, &self.settings).await {
+        match self.recompute().await {
             Ok(summary) => {
                 let [(_, apprentice), (_, journeyer), (_, master)] = summary.accepted;
                 tracing::info!(
@@ -281,6 +342,7 @@ impl TrustRecomputer {
                     journeyer,
                     master,
                     changed = summary.changed,
+                    ms = summary.elapsed.as_millis() as u64,
                     "trust levels recomputed"
                 );
                 for warning in &summary.warnings {
@@ -290,4 +352,8 @@ impl TrustRecomputer {
             Err(e) => tracing::error!(error = %e, "trust recomputation failed"),
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -17,6 +17,7 @@ use virgule_feeds::{NormalizedFeed, discover_feeds, looks_like_html};
 use virgule_store::{Feed, FeedClaim, FetchRecord, FetchResult, Store, StoreError};
 
 use crate::Settings;
+use crate::activity::Activity;
 use crate::plan::plan_ingest;
 
 /// What one fetch did, for logs, tests and benchmarks.
@@ -34,13 +35,15 @@ pub(crate) struct Engine {
     pub(crate) settings: Settings,
     fetcher: Fetcher,
     hosts: HostLimits,
+    /// What this process's fetches did, for monitoring.
+    pub(crate) activity: Activity,
 }
 
 impl Engine {
     pub(crate) fn new(store: Store, settings: Settings) -> Result<Self, FetchError> {
         let fetcher = Fetcher::new(settings.fetch.clone())?;
         let hosts = HostLimits::new(settings.per_host);
-        Ok(Self { store, settings, fetcher, hosts })
+        Ok(Self { store, settings, fetcher, hosts, activity: Activity::default() })
     }
 
     pub(crate) fn lease(&self) -> chrono::Duration {
@@ -128,6 +131,7 @@ impl Engine {
         };
         match self.store.record_feed_fetch(&claim, &record).await {
             Ok(counts) => {
+                self.activity.stored(&record.result, &counts);
                 tracing::info!(
                     member = %claim.feed.member, url = %record.url, created = counts.created,
                     updated = counts.updated, error = error.as_deref().unwrap_or(""), warnings,
@@ -135,11 +139,15 @@ impl Engine {
                 );
                 Ok(FetchSummary { created: counts.created, updated: counts.updated, error })
             }
+            // Not counted: the fetcher that holds the claim now counts its own fetch.
             Err(StoreError::Conflict(why)) => {
                 tracing::warn!(member = %claim.feed.member, url, "{why}; result dropped");
                 Ok(FetchSummary { created: 0, updated: 0, error: Some(why) })
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                self.activity.not_stored();
+                Err(e)
+            }
         }
     }
 

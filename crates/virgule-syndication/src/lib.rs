@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod activity;
 mod engine;
 pub mod plan;
 mod scheduler;
@@ -26,6 +27,7 @@ use virgule_feeds::SchedulePolicy;
 use virgule_feeds::fetch::{FetchError, FetchPolicy};
 use virgule_store::{Feed, Store, StoreError};
 
+pub use activity::FeedActivity;
 pub use engine::FetchSummary;
 
 /// How long a claim on a feed lasts unless configured otherwise: the fetch itself is bounded
@@ -126,6 +128,14 @@ impl Syndicator {
     /// The scheduler's one step, also what benchmarks and tests drive directly.
     pub async fn run_once(&self) -> Result<usize, StoreError> {
         scheduler::run_once(&self.inner).await
+    }
+
+    /// What this process's fetches have done since it started (fetches by outcome, entries
+    /// created and updated): plain totals that the web layer's `/metrics` reads when scraped.
+    /// Counters rather than a callback into the caller, so that this crate depends on no
+    /// monitoring library and the fetch path pays one relaxed atomic add per outcome.
+    pub fn activity(&self) -> FeedActivity {
+        self.inner.activity.read()
     }
 
     /// Fetches due feeds until `shutdown` completes, then waits for the fetches under way and

@@ -1,5 +1,8 @@
 //! The web layer's part of the site configuration: what pages and feeds say and how cookies
-//! are set. Built once by the binary from file, environment and flags.
+//! are set, and who may read `/metrics`. Built once by the binary from file, environment and
+//! flags.
+
+use crate::metrics::MetricsAccess;
 
 /// Presentation settings; the site's own rules and settings are `virgule_site::SiteSettings`.
 #[derive(Debug, Clone)]
@@ -13,6 +16,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Bytes of rendered pages kept in memory for anonymous readers; 0 keeps none.
     pub page_cache_bytes: usize,
+    /// The client networks allowed to read `/metrics` (by default this machine only).
+    pub metrics_allow: MetricsAccess,
 }
 
 impl Default for WebConfig {
@@ -22,6 +27,7 @@ impl Default for WebConfig {
             base_url: None,
             secure_cookies: false,
             page_cache_bytes: crate::page_cache::DEFAULT_BUDGET_BYTES,
+            metrics_allow: MetricsAccess::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod http;
 pub mod layout;
 pub mod limits;
+pub mod metrics;
 #[cfg(test)]
 mod module_graph;
 pub mod ops;
@@ -32,6 +33,7 @@ use axum::http::HeaderValue;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use axum::middleware;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -51,8 +53,9 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 
 /// Largest request body accepted (an entry is at most 256 KiB of text; forms encode it).
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 
-/// The whole site as a router, with its security headers and request logging.
+/// The whole site as a router, with its security headers, request logging and metrics.
 pub fn router(state: AppState) -> Router {
+    let metrics = state.metrics.clone();
     routes::build(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             CONTENT_SECURITY_POLICY,
@@ -73,6 +76,9 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
+        // Outermost, so a panic turned into a 500 is counted; still after routing (every
+        // `Router::layer` is), so the route's template is known.
+        .layer(middleware::from_fn_with_state(metrics, metrics::track))
 }
 
 /// Serves the site on `listener` until `shutdown` completes, then lets in-flight requests

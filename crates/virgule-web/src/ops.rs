@@ -1,10 +1,12 @@
-//! Operational endpoints and static assets: liveness and the stylesheet.
+//! Operational endpoints and static assets: liveness, metrics and the stylesheet.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
+use crate::limits::ClientIp;
+use crate::metrics;
 use crate::state::AppState;
 
 /// 200 when the process serves and the database answers; 503 otherwise.
@@ -14,6 +16,28 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+        }
+    }
+}
+
+/// The metrics in Prometheus's text format, to the addresses `metrics_allow` names; 403 with
+/// the reason to anyone else (and to any request relayed by a proxy).
+pub async fn metrics(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+) -> Response {
+    if !state.config.metrics_allow.allows(client, &headers) {
+        let why = "metrics are served only to the addresses in the metrics_allow setting, \
+                   and never through a proxy\n";
+        return (StatusCode::FORBIDDEN, why).into_response();
+    }
+    match state.metrics.render() {
+        Ok(text) => ([(CONTENT_TYPE, metrics::CONTENT_TYPE), (CACHE_CONTROL, "no-store")], text)
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be written");
+            (StatusCode::INTERNAL_SERVER_ERROR, "metrics could not be written\n").into_response()
         }
     }
 }

@@ -17,7 +17,7 @@
 //!   a cached feed gets its `304` without the feed being rendered or even looked up).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -68,8 +68,6 @@ pub struct PageCache {
     /// The newest content version known; 0 until first read (nothing is kept until then).
     version: AtomicI64,
     lru: Mutex<Lru>,
-    pub(crate) hits: AtomicU64,
-    pub(crate) misses: AtomicU64,
 }
 
 #[derive(Default)]
@@ -78,11 +76,9 @@ struct Lru {
     bytes: usize,
 }
 
-/// What [`PageCache::stats`] reports.
+/// What [`PageCache::stats`] reports (hits and misses are counted by `/metrics`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageCacheStats {
-    pub hits: u64,
-    pub misses: u64,
     pub entries: usize,
     pub bytes: usize,
 }
@@ -90,13 +86,7 @@ pub struct PageCacheStats {
 impl PageCache {
     /// A cache holding at most `budget` bytes of pages; 0 keeps nothing.
     pub fn new(budget: usize) -> Self {
-        PageCache {
-            budget,
-            version: AtomicI64::new(0),
-            lru: Mutex::new(Lru::default()),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
-        }
+        PageCache { budget, version: AtomicI64::new(0), lru: Mutex::new(Lru::default()) }
     }
 
     pub fn enabled(&self) -> bool {
@@ -115,12 +105,7 @@ impl PageCache {
 
     pub fn stats(&self) -> PageCacheStats {
         let lru = self.lock();
-        PageCacheStats {
-            hits: self.hits.load(Ordering::Relaxed),
-            misses: self.misses.load(Ordering::Relaxed),
-            entries: lru.pages.len(),
-            bytes: lru.bytes,
-        }
+        PageCacheStats { entries: lru.pages.len(), bytes: lru.bytes }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {

@@ -116,6 +116,8 @@ pub fn build(state: AppState) -> Router {
         .route("/api/{*rest}", any(error::api_not_found))
         // Operations and assets.
         .route("/healthz", get(ops::healthz))
+        // Prometheus's scrape, for the addresses in `metrics_allow` (this machine by default).
+        .route("/metrics", get(ops::metrics))
         .route("/static/style.css", get(ops::stylesheet))
         .fallback(error::page_not_found);
 

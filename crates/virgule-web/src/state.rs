@@ -1,6 +1,6 @@
 //! What every handler shares: the site (the domain, which holds the store, the syndication
 //! engine and the trust recomputer), the presentation settings, the rate limiters and the
-//! small caches of derived page parts.
+//! small caches of derived page parts, and the metrics `/metrics` serves.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use virgule_site::Site;
 use crate::cache::VersionedCache;
 use crate::config::WebConfig;
 use crate::limits::RateLimits;
+use crate::metrics::Metrics;
 use crate::page_cache::PageCache;
 use crate::pages::view::Sidebar;
 
@@ -23,12 +24,15 @@ pub struct AppState {
     pub sidebars: Arc<VersionedCache<Sidebar>>,
     /// Rendered pages and feeds for anonymous readers, by content version.
     pub page_cache: Arc<PageCache>,
+    /// Requests, cache, feed and trust figures for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
     pub fn new(site: Site, config: WebConfig) -> Self {
         AppState {
             page_cache: Arc::new(PageCache::new(config.page_cache_bytes)),
+            metrics: Arc::new(Metrics::new(site.clone())),
             site,
             config: Arc::new(config),
             limits: Arc::new(RateLimits::default()),

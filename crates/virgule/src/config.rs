@@ -70,6 +70,14 @@ settings! {
         help: "Seconds a fetcher's claim on a feed lasts; a crashed worker's feeds are fetched \
                by others after it",
     }
+    /// The client networks allowed to read `/metrics`; empty: nobody.
+    metrics_allow: virgule_web::metrics::MetricsAccess {
+        key: metrics_allow, env: "VIRGULE_METRICS_ALLOW", flag: "--metrics-allow",
+        value_name: "NETWORKS", file: Texts, parse: parse_metrics_allow,
+        default: virgule_web::metrics::MetricsAccess::default(),
+        help: "Comma-separated client networks (10.0.0.0/8) or addresses allowed to read \
+               /metrics; empty for nobody",
+    }
     /// The accounts the trust metric starts from.
     trust_seeds: Vec<MemberName> {
         key: trust_seeds, env: "VIRGULE_TRUST_SEEDS", flag: "--trust-seeds", value_name: "NAMES",
@@ -594,6 +602,14 @@ fn parse_seed_list(value: &str, source: &Source<'_>) -> Result<Vec<MemberName>, 
     Ok(seeds)
 }
 
+/// Networks and addresses separated by commas; empty means nobody.
+fn parse_metrics_allow(
+    value: &str,
+    source: &Source<'_>,
+) -> Result<virgule_web::metrics::MetricsAccess, ConfigError> {
+    value.parse().map_err(|why: String| invalid(source, value, &why))
+}
+
 /// Whole seconds, 1 to a day.
 fn parse_lease(value: &str, source: &Source<'_>) -> Result<Duration, ConfigError> {
     match value.trim().parse::<u64>() {
@@ -666,6 +682,7 @@ impl Config {
             base_url: self.base_url.clone(),
             secure_cookies: self.secure_cookies,
             page_cache_bytes: self.page_cache_mib * 1024 * 1024,
+            metrics_allow: self.metrics_allow.clone(),
         }
     }
 
@@ -860,6 +877,23 @@ mod tests {
         ));
         assert!(message.contains("listen_port"), "{message}");
         assert!(message.contains("/etc/virgule.toml"), "{message}");
+    }
+
+    #[test]
+    fn metrics_are_for_this_machine_unless_networks_are_named() {
+        use virgule_web::metrics::MetricsAccess;
+        let config = load(None, &[], &ConfigFlags::default()).unwrap();
+        assert_eq!(config.metrics_allow, MetricsAccess::loopback());
+        let text = r#"metrics_allow = ["10.0.0.0/8", "fd00::/8"]"#;
+        let config = load(Some(text), &[], &ConfigFlags::default()).unwrap();
+        assert_eq!(config.web().metrics_allow.to_string(), "10.0.0.0/8,fd00::/8");
+        let config =
+            load(Some(text), &[("VIRGULE_METRICS_ALLOW", "")], &ConfigFlags::default()).unwrap();
+        assert_eq!(config.metrics_allow, MetricsAccess::nobody());
+        let message =
+            err(load(None, &[("VIRGULE_METRICS_ALLOW", "prometheus")], &ConfigFlags::default()));
+        assert!(message.contains("VIRGULE_METRICS_ALLOW"), "{message}");
+        assert!(message.contains("'prometheus' is not an IP address"), "{message}");
     }
 
     #[test]

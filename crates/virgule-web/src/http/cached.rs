@@ -2,8 +2,6 @@
 //! answered from [`crate::page_cache::PageCache`], everything else passed on (see that
 //! module for what is kept and when it is stale).
 
-use std::sync::atomic::Ordering;
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{ETAG, HOST, IF_MODIFIED_SINCE, IF_NONE_MATCH};
@@ -69,13 +67,12 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     if version > 0
         && let Some(page) = cache.get(&key, version)
     {
-        cache.hits.fetch_add(1, Ordering::Relaxed);
+        state.metrics.page_cache_hit();
         if is_not_modified(request.headers(), &page.headers) {
             return not_modified(&page.headers);
         }
         return page.response(head);
     }
-    cache.misses.fetch_add(1, Ordering::Relaxed);
     if head || version == 0 {
         return next.run(request).await;
     }
@@ -88,6 +85,8 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     if !is_storable(response.status(), response.headers()) {
         return response;
     }
+    // A miss is a page that could have come from memory, and was rendered.
+    state.metrics.page_cache_miss();
     let (mut parts, body) = response.into_parts();
     let body = match axum::body::to_bytes(body, MAX_KEPT_BODY).await {
         Ok(body) => body,
@@ -106,6 +105,8 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         page.response(false)
     };
     cache.put(key, page);
+    let stats = cache.stats();
+    state.metrics.set_page_cache_size(stats.entries, stats.bytes);
     answer
 }
 
