@@ -99,7 +99,7 @@ fn none_match_hits(value: &HeaderValue, current: Option<&str>) -> bool {
         return true;
     }
     let Some(current) = current else { return false };
-    entity_tags(text).is_some_and(|tags| tags.iter().any(|tag| *tag == current))
+    entity_tags(text).is_some_and(|tags| tags.contains(&current))
 }
 
 /// The opaque part of one entity tag (`"xyz"` or `W/"xyz"`, quotes included), for the weak

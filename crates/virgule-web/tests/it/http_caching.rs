@@ -116,13 +116,22 @@ async fn assert_304(res: Response, path: &str, etag: &str) {
 #[tokio::test]
 async fn every_page_answers_304_to_its_etag_and_revalidates() {
     let (app, _) = furnished().await;
+    // A browser that holds the anonymous CSRF cookie (it saw the login form).
+    let with_cookie = app.browser();
+    assert_eq!(app.get(&with_cookie, "/acct/login").await.0, StatusCode::OK);
     for path in PAGES {
         let (etag, res) = anonymous_get(&app, path).await;
         assert_eq!(header(&res, CACHE_CONTROL).as_deref(), Some("public, no-cache"), "{path}");
         let body = res.bytes().await.unwrap();
-        // Every anonymous reader gets the same bytes.
+        // Every anonymous reader gets the same bytes, with or without the CSRF cookie.
         let (again, res) = anonymous_get(&app, path).await;
         assert_eq!(again, etag, "{path}");
+        assert_eq!(res.bytes().await.unwrap(), body, "{path}");
+        let res = with_cookie.get(app.url(path)).send().await.unwrap();
+        // (This client takes compressed bodies and decodes them: the tag is the weak form.)
+        let tag = header(&res, ETAG).unwrap_or_default();
+        assert_eq!(tag.trim_start_matches("W/"), etag, "{path}");
+        assert_eq!(header(&res, SET_COOKIE), None, "{path}");
         assert_eq!(res.bytes().await.unwrap(), body, "{path}");
 
         let res = raw().get(app.url(path)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
