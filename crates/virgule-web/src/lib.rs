@@ -34,6 +34,7 @@ use axum::http::header::{
 use axum::middleware;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -76,9 +77,10 @@ pub fn router(state: AppState) -> Router {
                 .gzip(true)
                 .br(true)
                 .zstd(true)
-                .quality(CompressionLevel::Precise(COMPRESSION_LEVEL)),
+                .quality(CompressionLevel::Precise(COMPRESSION_LEVEL))
+                .compress_when(DefaultPredicate::new().and(http::conditional::has_content)),
         )
-        .layer(middleware::map_response(http::conditional::weaken_encoded_etag))
+        .layer(middleware::from_fn(http::conditional::weaken_encoded_etag))
         .layer(SetResponseHeaderLayer::if_not_present(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),

@@ -61,7 +61,12 @@ pub async fn conditional(mut request: Request, next: Next) -> Response {
         *request.method_mut() = Method::GET;
     }
     let response = validate(next.run(request).await, &conditions).await;
-    if head { without_body(response) } else { response }
+    // (A 304 has no body already, and must keep stating no length.)
+    if head && response.status() != StatusCode::NOT_MODIFIED {
+        without_body(response)
+    } else {
+        response
+    }
 }
 
 /// The request's conditional headers, kept while the handler runs.
@@ -126,11 +131,28 @@ fn without_body(response: Response) -> Response {
     Response::from_parts(parts, Body::empty())
 }
 
-/// Response mapper for outside the compression layer: a compressed body is not the bytes
-/// its strong `ETag` names, so the tag becomes weak (`W/"…"`), as nginx does. Weak tags
-/// still match in `If-None-Match` (the weak comparison), so `304`s are unchanged.
-pub async fn weaken_encoded_etag(mut response: Response) -> Response {
-    if !response.headers().contains_key(CONTENT_ENCODING) {
+/// The compression layer's test, with its default one: not a `304` or `204`, which have no
+/// body to compress (a `304` states no length, so the default test alone would wrap it).
+pub fn has_content(
+    status: StatusCode,
+    _: axum::http::Version,
+    _: &HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    !matches!(status, StatusCode::NOT_MODIFIED | StatusCode::NO_CONTENT)
+}
+
+/// Middleware for outside the compression layer: a compressed body is not the bytes its
+/// strong `ETag` names, so the tag becomes weak (`W/"…"`), as nginx does. A `304` to a
+/// client that accepts compression gets the weak tag too, the one its stored copy carries
+/// (every page and feed is large enough to be compressed). Weak tags still match in
+/// `If-None-Match` (the weak comparison), so revalidation is unchanged.
+pub async fn weaken_encoded_etag(request: Request, next: Next) -> Response {
+    let compressed_for_client = accepts_compression(request.headers());
+    let mut response = next.run(request).await;
+    let encoded = response.headers().contains_key(CONTENT_ENCODING)
+        || (response.status() == StatusCode::NOT_MODIFIED && compressed_for_client);
+    if !encoded {
         return response;
     }
     let weak = response
@@ -143,4 +165,51 @@ pub async fn weaken_encoded_etag(mut response: Response) -> Response {
         response.headers_mut().insert(ETAG, weak);
     }
     response
+}
+
+/// Whether `Accept-Encoding` lets the compression layer pick one of its codings (gzip,
+/// brotli, zstd, or `*`) at a quality above zero.
+fn accepts_compression(request: &HeaderMap) -> bool {
+    request
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>() == Ok(0.0))
+            });
+            !refused && ["gzip", "br", "zstd", "*"].iter().any(|c| coding.eq_ignore_ascii_case(c))
+        })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        accepts_compression(&headers)
+    }
+
+    #[test]
+    fn clients_that_take_a_served_coding_accept_compression() {
+        for value in
+            ["gzip", "br", "zstd", "gzip, deflate, br, zstd", "GZIP", "identity, br;q=0.5", "*"]
+        {
+            assert!(accept(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn identity_other_codings_and_q0_do_not() {
+        for value in ["identity", "deflate", "compress", "gzip;q=0", "br; q=0.0, zstd;q=0", ""] {
+            assert!(!accept(value), "{value}");
+        }
+        assert!(!accepts_compression(&HeaderMap::new()));
+    }
 }

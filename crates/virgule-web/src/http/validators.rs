@@ -143,7 +143,7 @@ fn http_date(value: Option<&HeaderValue>) -> Option<SystemTime> {
 /// headers a `304` must repeat (`ETag`, `Last-Modified`, `Cache-Control`, `Vary`, `Expires`,
 /// `Content-Location`), each with all its values.
 pub fn not_modified(response: &HeaderMap) -> Response {
-    let mut answer = Response::new(Body::empty());
+    let mut answer = Response::new(Body::new(NoContent));
     *answer.status_mut() = StatusCode::NOT_MODIFIED;
     let headers = answer.headers_mut();
     for name in REPEATED_IN_304 {
@@ -152,6 +152,23 @@ pub fn not_modified(response: &HeaderMap) -> Response {
         }
     }
     answer
+}
+
+/// The body of a `304`: none, and of no stated length. (An empty body would make the router
+/// send `Content-Length: 0`, which a `304` must not say unless the `200` was empty: RFC 9110
+/// §8.6. With no length, hyper sends no `Content-Length` and no body for a `304`.)
+struct NoContent;
+
+impl http_body::Body for NoContent {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(None)
+    }
 }
 
 /// Whether a response may be kept and shared by a cache: a `200` that sets no cookie and
@@ -350,7 +367,8 @@ mod tests {
         assert_eq!(h[CONTENT_LOCATION], "/x");
         assert!(!h.contains_key(axum::http::header::CONTENT_TYPE));
         assert!(!h.contains_key(axum::http::header::CONTENT_LENGTH));
-        assert_eq!(axum::body::HttpBody::size_hint(answer.body()).exact(), Some(0));
+        // No length is stated, so that none is sent.
+        assert_eq!(axum::body::HttpBody::size_hint(answer.body()).exact(), None);
     }
 
     #[test]

@@ -110,6 +110,7 @@ async fn assert_304(res: Response, path: &str, etag: &str) {
     assert!(header(&res, CACHE_CONTROL).is_some(), "{path}: the 304 repeats Cache-Control");
     assert!(header(&res, VARY).is_some(), "{path}: the 304 repeats Vary");
     assert_eq!(header(&res, SET_COOKIE), None, "{path}");
+    assert_eq!(header(&res, reqwest::header::CONTENT_LENGTH), None, "{path}: a 304 has no length");
     assert!(res.bytes().await.unwrap().is_empty(), "{path}: a 304 has no body");
 }
 
@@ -150,6 +151,7 @@ async fn every_page_answers_304_to_its_etag_and_revalidates() {
         assert!(res.bytes().await.unwrap().is_empty(), "{path}");
         let res = raw().head(app.url(path)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(header(&res, reqwest::header::CONTENT_LENGTH), None, "{path}");
     }
 }
 
@@ -399,6 +401,8 @@ async fn compression_is_negotiated_and_decodes_to_the_same_bytes() {
                 .unwrap();
             assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{path} {coding}");
             assert_eq!(header(&res, CONTENT_ENCODING), None, "{path}: a 304 is not encoded");
+            // It names the client's copy: the compressed one.
+            assert_eq!(header(&res, ETAG).as_deref(), Some(weak.as_str()), "{path} {coding}");
             assert!(res.bytes().await.unwrap().is_empty());
         }
     }
