@@ -1,7 +1,7 @@
 //! What `base.html` needs on every page: the site's name, the page title, who is logged in,
 //! the CSRF token every form carries, and the feeds the page offers to feed readers.
 
-use crate::auth::viewer::Viewer;
+use crate::auth::viewer::{FormToken, Viewer};
 use crate::config::WebConfig;
 
 /// A feed that a page offers to feed readers (`<link rel="alternate">`).
@@ -20,8 +20,9 @@ pub struct Layout {
     /// The logged-in member's name, if any.
     pub viewer: Option<String>,
     pub viewer_is_admin: bool,
-    /// Every form's hidden `csrf` field.
-    pub csrf: String,
+    /// Every form's hidden `csrf` field. Writing it marks the response as showing the token
+    /// (an anonymous browser's then gets its cookie and the page is private).
+    pub csrf: FormToken,
     pub feeds: Vec<FeedLink>,
 }
 
@@ -32,7 +33,7 @@ impl Layout {
             title: title.into(),
             viewer: viewer.member.as_ref().map(|m| m.name.to_string()),
             viewer_is_admin: viewer.member.as_ref().is_some_and(|m| m.is_admin),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.form_token(),
             feeds: Vec::new(),
         }
     }

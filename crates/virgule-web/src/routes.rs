@@ -5,7 +5,7 @@ use axum::middleware;
 use axum::routing::{any, get, post, put};
 
 use crate::state::AppState;
-use crate::{api, auth, error, feeds, http, ops, pages};
+use crate::{api, auth, error, feeds, ops, pages};
 
 pub fn build(state: AppState) -> Router {
     let routes = Router::new()
@@ -126,7 +126,5 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn_with_state(state.config.clone(), error::render_errors))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve::resolve_viewer))
-        // Anonymous reads served from memory, before any session lookup.
-        .layer(middleware::from_fn_with_state(state.clone(), http::cached::layer))
         .with_state(state)
 }

@@ -1,21 +1,23 @@
 //! The middleware that resolves the [`Viewer`] of every request once: the member behind a
-//! bearer token or a session cookie, or an anonymous browser with its CSRF cookie.
+//! bearer token or a session cookie, or an anonymous browser with its CSRF token (its
+//! cookie's, or a new one that is sent as a cookie only if a form shows it).
 
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::http::header::{AUTHORIZATION, SET_COOKIE};
+use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use virgule_site::password::random_token;
 
-use crate::auth::session::{CSRF_COOKIE, SESSION_COOKIE, csrf_cookie};
+use crate::auth::csrf::{AnonymousToken, token_shown};
+use crate::auth::session::{CSRF_COOKIE, SESSION_COOKIE};
 use crate::auth::viewer::{AuthMethod, Viewer};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Middleware: looks up the session cookie or bearer token once, puts a [`Viewer`] in the
-/// request's extensions, and gives a browser without one an anonymous CSRF cookie.
+/// request's extensions, and applies the anonymous CSRF cookie rule
+/// ([`token_shown`]) to the answer.
 pub async fn resolve_viewer(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -35,17 +37,13 @@ pub async fn resolve_viewer(
         },
         None => browser(&state, &jar).await,
     };
-    // A browser that has neither a session nor an anonymous token gets one with this answer.
-    let new_csrf_cookie = (viewer.method == AuthMethod::Anonymous
-        && jar.get(CSRF_COOKIE).is_none())
-    .then(|| viewer.csrf_token.clone());
+    let anonymous = (viewer.method == AuthMethod::Anonymous).then(|| viewer.clone());
     request.extensions_mut().insert(viewer);
     let mut response = next.run(request).await;
-    if let Some(token) = new_csrf_cookie {
-        let cookie = csrf_cookie(token, state.config.secure_cookies);
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
+    if let Some(viewer) = anonymous {
+        let shown =
+            AnonymousToken { shown: viewer.token_shown(), new: jar.get(CSRF_COOKIE).is_none() };
+        token_shown(&mut response, shown, &viewer.csrf_token, state.config.secure_cookies);
     }
     response
 }

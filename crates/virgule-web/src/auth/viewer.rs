@@ -2,6 +2,10 @@
 //! by [`crate::auth::resolve::resolve_viewer`] from the session cookie or a bearer token, and
 //! read by handlers as an extractor.
 
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -26,6 +30,9 @@ pub struct Viewer {
     pub method: AuthMethod,
     /// The hash of the session cookie, to end exactly this session at logout.
     pub session_hash: Option<String>,
+    /// Set once a page writes `csrf_token` into a form ([`Viewer::form_token`]); shared by
+    /// every copy of this request's viewer.
+    token_shown: Arc<AtomicBool>,
 }
 
 impl Viewer {
@@ -37,6 +44,7 @@ impl Viewer {
             csrf_token: String::new(),
             method: AuthMethod::Bearer,
             session_hash: None,
+            token_shown: Arc::default(),
         }
     }
 
@@ -47,12 +55,29 @@ impl Viewer {
             csrf_token: session.csrf_token,
             method: AuthMethod::Session,
             session_hash: Some(hash),
+            token_shown: Arc::default(),
         }
     }
 
     /// Nobody signed in; `csrf_token` is the browser's anonymous one.
     pub fn anonymous(csrf_token: String) -> Self {
-        Viewer { member: None, csrf_token, method: AuthMethod::Anonymous, session_hash: None }
+        Viewer {
+            member: None,
+            csrf_token,
+            method: AuthMethod::Anonymous,
+            session_hash: None,
+            token_shown: Arc::default(),
+        }
+    }
+
+    /// The CSRF token as a form shows it; showing it is recorded (see [`Viewer::token_shown`]).
+    pub fn form_token(&self) -> FormToken {
+        FormToken::new(self.csrf_token.clone(), Arc::clone(&self.token_shown))
+    }
+
+    /// Whether a page of this request has shown the CSRF token in a form.
+    pub fn token_shown(&self) -> bool {
+        self.token_shown.load(Ordering::Relaxed)
     }
 
     /// The logged-in member, or 401 with a message.
@@ -70,6 +95,28 @@ impl Viewer {
     }
 }
 
+/// The viewer's CSRF token as a page writes it into a form (`{{ layout.csrf }}`): writing it
+/// records that this response shows the token, which [`crate::auth::csrf::token_shown`] then acts on.
+#[derive(Debug, Clone)]
+pub struct FormToken {
+    value: String,
+    shown: Arc<AtomicBool>,
+}
+
+impl FormToken {
+    /// The token `value`, reporting its use to `shown` (shared with the request's viewer).
+    pub fn new(value: String, shown: Arc<AtomicBool>) -> Self {
+        FormToken { value, shown }
+    }
+}
+
+impl fmt::Display for FormToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shown.store(true, Ordering::Relaxed);
+        f.write_str(&self.value)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     /// A route without `resolve_viewer` is a bug in the router, not a request's fault.
     type Rejection = StatusCode;
@@ -79,5 +126,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             tracing::error!("Viewer extractor used on a route without resolve_viewer");
             StatusCode::INTERNAL_SERVER_ERROR
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shown_token_marks_its_flag() {
+        let shown = Arc::new(AtomicBool::new(false));
+        let token = FormToken::new("t0k".into(), Arc::clone(&shown));
+        assert!(!shown.load(Ordering::Relaxed));
+        assert_eq!(token.to_string(), "t0k");
+        assert!(shown.load(Ordering::Relaxed));
     }
 }

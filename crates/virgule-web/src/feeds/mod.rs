@@ -6,8 +6,8 @@ pub mod articles;
 pub mod render;
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, LAST_MODIFIED};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use virgule_store::{ArticleNumber, EntryNumber, MemberName, Page, ReplyPlace};
 
@@ -22,6 +22,13 @@ pub const FEED_ENTRIES: i64 = 20;
 pub const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
 pub const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 pub const JSON_FEED_TYPE: &str = "application/feed+json; charset=utf-8";
+
+/// Feeds may be reused for a minute without asking. Planets and readers poll every 5 to 60
+/// minutes, so a minute never delays what they see by a whole poll, while a reverse proxy or
+/// shared cache in front answers a burst of polls with one request to us. Pages, which a
+/// member reloads right after writing, revalidate every time instead
+/// ([`crate::http::conditional::PUBLIC_CACHE_CONTROL`]).
+pub const FEED_CACHE_CONTROL: &str = "public, max-age=60";
 
 /// The site's public address without a trailing slash: the configured `base_url`, else
 /// built from the request's `Host` (`https` when the site marks its cookies secure, so is
@@ -93,7 +100,18 @@ pub(crate) fn respond(format: Format, meta: &FeedMeta, items: &[FeedItem]) -> Pa
         tracing::error!(error = %e, "feed failed to render");
         Failure::internal()
     })?;
-    Ok(([(CONTENT_TYPE, content_type)], body).into_response())
+    let mut response =
+        ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, FEED_CACHE_CONTROL)], body).into_response();
+    // The newest date of the entries listed: a new or edited entry moves it. (A deletion
+    // can move it back; clients that send `If-None-Match` too, as planets do, still see it
+    // at once, since the ETag comes from the bytes.) An empty feed has no such date.
+    if let Some(newest) = render::latest_update(items) {
+        let date = httpdate::fmt_http_date(std::time::SystemTime::from(newest));
+        if let Ok(value) = HeaderValue::from_str(&date) {
+            response.headers_mut().insert(LAST_MODIFIED, value);
+        }
+    }
+    Ok(response)
 }
 
 /// The latest entries of one member's diary, as feed metadata and items.
@@ -210,7 +228,6 @@ pub async fn recentlog_json(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     fn headers(host: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -128,9 +128,10 @@ impl FeedItem {
     }
 }
 
-/// The newest `updated` among the items, the feed's own date.
+/// The newest date among the items (`updated`, or `published` should it be later), the
+/// feed's own date and its `Last-Modified`.
 pub fn latest_update(items: &[FeedItem]) -> Option<DateTime<Utc>> {
-    items.iter().map(|i| i.updated).max()
+    items.iter().map(|i| i.updated.max(i.published)).max()
 }
 
 fn rfc3339(at: DateTime<Utc>) -> String {

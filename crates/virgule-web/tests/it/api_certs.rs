@@ -132,6 +132,7 @@ async fn the_profile_shows_the_computed_level() {
     assert_eq!(raph["level"], "observer");
     let id = member_id(&app.store, "raph").await;
     app.store.set_trust_levels(&[(id, TrustLevel::Journeyer)]).await.unwrap();
+    app.caught_up().await;
     let (_, raph) = get(&app, "/api/v1/people/raph").await;
     assert_eq!(raph["level"], "journeyer");
     let (status, page) = app.get(&app.browser(), "/person/raph/").await;

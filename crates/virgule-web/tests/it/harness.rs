@@ -104,6 +104,14 @@ impl TestApp {
         }
     }
 
+    /// What the page cache's reader of the content version does a few times a second, done
+    /// now: after a test writes through the store directly (as another process would), the
+    /// next page shows the write without the test waiting for the next reading.
+    pub async fn caught_up(&self) {
+        let version = self.store.content_version().await.expect("content version");
+        self.state.page_cache.observe_version(version);
+    }
+
     /// A second handle on this site's database, with its own connections: what another
     /// process (a `virgule worker`, another node) sees and writes.
     pub async fn second_store(&self) -> Store {

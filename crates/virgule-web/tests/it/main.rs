@@ -14,6 +14,7 @@ mod articles;
 mod feed_origin;
 mod feeds_out;
 mod harness;
+mod http_caching;
 mod metrics;
 mod page_cache;
 mod pages_acct;

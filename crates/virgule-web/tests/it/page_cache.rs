@@ -124,25 +124,28 @@ async fn the_byte_budget_holds_under_a_crawl_of_every_page() {
         let id = member_id(&app.store, name).await;
         fill_diary(&app.store, id, 40).await;
     }
-    // Let the poller see the bulk writes.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.caught_up().await;
     let client = Client::new();
     let mut urls = vec!["/".to_owned(), "/recentlog.html".into(), "/person/".into()];
     for name in ["raph", "etbe", "miguel", "zaitcev"] {
         for page in ["/", "/diary.html", "/rss.xml", "/atom.xml", "/feed.json"] {
             urls.push(format!("/person/{name}{page}"));
         }
-        for n in 1..=40 {
+        for n in 0..40 {
             urls.push(format!("/person/{name}/diary/{n}.html"));
         }
         urls.push(format!("/person/{name}/diary.html?start=20"));
     }
+    // Each page twice in a row (the second read from memory when the page fits), the whole
+    // crawl twice (a scan larger than the budget: the least recently used go).
     for _ in 0..2 {
         for url in &urls {
-            let res = client.get(app.url(url)).send().await.expect("GET");
-            assert_eq!(res.status(), StatusCode::OK, "{url}");
-            let stats = app.state.page_cache.stats();
-            assert!(stats.bytes <= budget, "{url}: {stats:?}");
+            for _ in 0..2 {
+                let res = client.get(app.url(url)).send().await.expect("GET");
+                assert_eq!(res.status(), StatusCode::OK, "{url}");
+                let stats = app.state.page_cache.stats();
+                assert!(stats.bytes <= budget, "{url}: {stats:?}");
+            }
         }
     }
     let stats = app.state.page_cache.stats();

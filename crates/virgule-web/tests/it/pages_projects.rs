@@ -248,6 +248,7 @@ async fn the_trust_graph_goes_out_as_text_and_graphviz() {
     );
     // A suspended member's certifications count for nobody, so they are not in the graph.
     app.store.set_suspended(&MemberName::parse("raph").unwrap(), true).await.unwrap();
+    app.caught_up().await;
     let (_, text) = app.get(&anon, "/person/certs.txt").await;
     assert_eq!(text, "zed,miguel,Master\n");
     // The profile of a member named like the files is not shadowed: names have no dots.

@@ -16,6 +16,7 @@ use crate::pages_support::{articles, member_id};
 pub async fn set_level(app: &TestApp, name: &str, level: TrustLevel) {
     let id = member_id(&app.store, name).await;
     app.store.set_trust_levels(&[(id, level)]).await.unwrap();
+    app.caught_up().await;
 }
 
 /// Registers one member per level, named after it, each with one entry titled after it
