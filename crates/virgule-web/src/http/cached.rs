@@ -2,12 +2,12 @@
 //! answered from [`crate::page_cache::PageCache`], everything else passed on (see that
 //! module for what is kept and when it is stale).
 
-use axum::body::Body;
+use axum::body::HttpBody as _;
 use axum::extract::{Request, State};
 use axum::http::header::{ETAG, HOST, IF_MODIFIED_SINCE, IF_NONE_MATCH};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::http::validators::{
     is_anonymous_read, is_not_modified, is_storable, not_modified, strong_etag,
@@ -87,12 +87,16 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     }
     // A miss is a page that could have come from memory, and was rendered.
     state.metrics.page_cache_miss();
+    // Only a body of known size within the bound is read to be kept; others pass through.
     let (mut parts, body) = response.into_parts();
+    if body.size_hint().exact().is_none_or(|n| n > MAX_KEPT_BODY as u64) {
+        return Response::from_parts(parts, body);
+    }
     let body = match axum::body::to_bytes(body, MAX_KEPT_BODY).await {
         Ok(body) => body,
         Err(e) => {
-            tracing::warn!(error = %e, key, "a page could not be read to be kept");
-            return internal_error();
+            tracing::error!(error = %e, key, "a rendered page could not be read to be kept");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
     if !parts.headers.contains_key(ETAG) {
@@ -120,10 +124,4 @@ fn key(request: &Request) -> String {
         .unwrap_or_default();
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
     format!("{host}{path}")
-}
-
-fn internal_error() -> Response {
-    let mut response = Response::new(Body::from("the page could not be served"));
-    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response
 }
