@@ -71,7 +71,7 @@ pub(crate) fn decode<'a>(raw: &'a str, unknown: &mut Vec<String>) -> Cow<'a, str
 }
 
 /// A reference's body (between `&` and `;`), named or numeric.
-pub(crate) fn resolve(body: &str) -> Option<char> {
+fn resolve(body: &str) -> Option<char> {
     if body.starts_with('#') { numeric(body) } else { named(body) }
 }
 

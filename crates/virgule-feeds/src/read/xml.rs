@@ -270,18 +270,10 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<Document, FeedError>
             }
             Ok(Event::CData(c)) => builder.text(&c),
             Ok(Event::GeneralRef(r)) => {
-                let body: &str = &r;
-                match entities::resolve(body) {
-                    Some(c) => builder.text(c.encode_utf8(&mut [0; 4])),
-                    None => {
-                        if !body.starts_with('#')
-                            && !builder.unknown_entities.iter().any(|u| u == body)
-                        {
-                            builder.unknown_entities.push(body.to_string());
-                        }
-                        builder.text(&format!("&{body};"));
-                    }
-                }
+                // The same decoding as in text runs: known once, unknown kept and noted.
+                let reference = format!("&{};", &*r);
+                let text = entities::decode(&reference, &mut builder.unknown_entities);
+                builder.text(&text);
             }
             Ok(Event::DocType(d)) => {
                 if d.to_ascii_uppercase().contains("<!ENTITY") {
