@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::on_pool;
+use crate::db::{limit, on_pool};
 use crate::members::stored_name;
 use crate::model::stored_level;
+use crate::replies::reply_count_of;
 use crate::{
     Article, ArticleDraft, ArticleNumber, ArticleSource, EntryFormat, Page, Result, Store,
     StoreError,
@@ -48,17 +49,16 @@ impl ArticleRow {
     }
 }
 
-/// `SELECT` list and `FROM` clause of an [`ArticleRow`]; the reply count reads the
-/// `replies_article` index (placeholders of deleted replies, and replies hidden as spam, do
-/// not count).
+/// `SELECT` list and `FROM` clause of an [`ArticleRow`], with its reply count
+/// ([`reply_count_of!`]).
 macro_rules! article_from {
     () => {
-        "SELECT a.id, a.number, m.name AS author, m.trust_level AS author_level, a.title, \
-         a.format, a.lead_html, a.html, a.published_at, a.updated_at, \
-         (SELECT COUNT(*) FROM replies r WHERE r.article_id = a.id AND NOT r.deleted \
-         AND r.spam <> 1) \
-         AS reply_count \
-         FROM articles a JOIN members m ON m.id = a.member_id"
+        concat!(
+            "SELECT a.id, a.number, m.name AS author, m.trust_level AS author_level, a.title, \
+             a.format, a.lead_html, a.html, a.published_at, a.updated_at, ",
+            reply_count_of!("article_id", "a.id"),
+            " AS reply_count FROM articles a JOIN members m ON m.id = a.member_id"
+        )
     };
 }
 
@@ -81,7 +81,9 @@ const ARTICLE_SOURCE: &str = "SELECT lead_source, body_source FROM articles WHER
 /// Articles hidden as spam (the article's flags or its author's) are left out.
 const ARTICLES: &str = concat!(
     article_from!(),
-    " WHERE a.spam <> 1 AND m.spam <> 1 ORDER BY a.number DESC LIMIT $1 OFFSET $2"
+    " WHERE a.spam <> 1 AND m.spam <> 1 ORDER BY a.number DESC",
+    limit!("$1"),
+    " OFFSET $2"
 );
 
 const ARTICLE_COUNT: &str = "SELECT COUNT(*) FROM articles a JOIN members m \

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::db::{Conn, Db, on_pool};
+use crate::db::{Conn, Db, limit, on_pool};
 use crate::entries::{BUMP_DIARY_VERSION, NewEntryRow, append_entries, replace_entry_tags};
 use crate::members::stored_name;
 use crate::{MemberName, Result, Store, StoreError};
@@ -267,15 +267,23 @@ const UNSUBSCRIBE_FEED: &str = "UPDATE feeds SET url = NULL, status = 'stopped',
 /// block on or take the same feed; SQLite has one writer at a time, so the subquery needs no
 /// lock. (SQLite's `RETURNING` cannot hold the subqueries of [`feed_columns!`]: the claimed
 /// feeds are read back by token with [`CLAIMED_FEEDS`].)
-const CLAIM_DUE_FEEDS_SQLITE: &str = "UPDATE feeds SET claimed_by = $1, claimed_until = $3 \
+const CLAIM_DUE_FEEDS_SQLITE: &str = concat!(
+    "UPDATE feeds SET claimed_by = $1, claimed_until = $3 \
      WHERE id IN (SELECT d.id FROM feeds d WHERE d.status = 'active' AND d.next_fetch_at <= $2 \
      AND (d.claimed_until IS NULL OR d.claimed_until < $2) \
-     ORDER BY d.next_fetch_at LIMIT $4)";
+     ORDER BY d.next_fetch_at",
+    limit!("$4"),
+    ")"
+);
 
-const CLAIM_DUE_FEEDS_POSTGRES: &str = "UPDATE feeds SET claimed_by = $1, claimed_until = $3 \
+const CLAIM_DUE_FEEDS_POSTGRES: &str = concat!(
+    "UPDATE feeds SET claimed_by = $1, claimed_until = $3 \
      WHERE id IN (SELECT d.id FROM feeds d WHERE d.status = 'active' AND d.next_fetch_at <= $2 \
      AND (d.claimed_until IS NULL OR d.claimed_until < $2) \
-     ORDER BY d.next_fetch_at LIMIT $4 FOR UPDATE SKIP LOCKED)";
+     ORDER BY d.next_fetch_at",
+    limit!("$4"),
+    " FOR UPDATE SKIP LOCKED)"
+);
 
 /// Claims one member's feed now, due or not (a "fetch now"), unless another fetcher holds it.
 const CLAIM_MEMBER_FEED: &str = "UPDATE feeds SET claimed_by = $2, claimed_until = $4 \

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{Db, on_pool};
+use crate::db::{Db, limit, on_pool};
 use crate::{Member, MemberName, NewMember, Page, ProfileUpdate, Result, Store, StoreError};
 
 /// The columns of a [`MemberRow`], unqualified (for `RETURNING` and single-table reads).
@@ -110,8 +110,13 @@ const SET_SUSPENDED: &str =
 const DELETE_MEMBER_SESSIONS: &str = "DELETE FROM sessions WHERE member_id = $1";
 const DELETE_MEMBER_API_TOKENS: &str = "DELETE FROM api_tokens WHERE member_id = $1";
 
-const MEMBERS: &str =
-    concat!("SELECT ", member_columns!(), " FROM members ORDER BY name LIMIT $1 OFFSET $2");
+const MEMBERS: &str = concat!(
+    "SELECT ",
+    member_columns!(),
+    " FROM members ORDER BY name",
+    limit!("$1"),
+    " OFFSET $2"
+);
 
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 

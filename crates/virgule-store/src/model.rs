@@ -157,6 +157,9 @@ pub struct Entry {
     pub updated: DateTime<Utc>,
     /// Where the entry came from, when it was syndicated from the member's feed.
     pub syndicated: Option<Syndication>,
+    /// The replies its thread shows (placeholders of deleted replies, and replies hidden as
+    /// spam, do not count), read with the entry.
+    pub reply_count: i64,
 }
 
 /// The origin of a syndicated entry, for its "Syndicated DATE from FEED TITLE" footer.

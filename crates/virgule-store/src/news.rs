@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::on_pool;
+use crate::db::{limit, on_pool};
 use crate::members::stored_name;
 use crate::{NewsItem, Page, Result, Store};
 
@@ -41,7 +41,7 @@ const CREATE_NEWS: &str = "INSERT INTO news (member_id, title, body_source, html
      VALUES ($1, $2, $3, $4, $5) RETURNING id";
 
 const NEWS_ITEMS: &str =
-    concat!(news_from!(), " ORDER BY n.published_at DESC, n.id DESC LIMIT $1 OFFSET $2");
+    concat!(news_from!(), " ORDER BY n.published_at DESC, n.id DESC", limit!("$1"), " OFFSET $2");
 
 const NEWS_BY_ID: &str = concat!(news_from!(), " WHERE n.id = $1");
 

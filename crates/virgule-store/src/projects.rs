@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::on_pool;
+use crate::db::{limit, on_pool};
 use crate::members::stored_name;
 use crate::{MemberName, NameError, Page, Result, Store, StoreError, TrustLevel};
 
@@ -178,7 +178,7 @@ const PROJECT_BY_ID: &str = concat!(project_from!(), " WHERE p.id = $1");
 
 const PROJECT_BY_NAME: &str = concat!(project_from!(), " WHERE p.name = $1");
 
-const PROJECTS: &str = concat!(project_from!(), " ORDER BY p.name LIMIT $1 OFFSET $2");
+const PROJECTS: &str = concat!(project_from!(), " ORDER BY p.name", limit!("$1"), " OFFSET $2");
 
 const PROJECT_COUNT: &str = "SELECT COUNT(*) FROM projects";
 

@@ -1,8 +1,6 @@
 //! Replies to articles and diary entries, threaded by `parent`: writing, editing, deleting
 //! (a reply with answers stays as a "[deleted]" placeholder), a thread's replies in posting
-//! order, reply counts for lists of entries, and a member's "replies open" setting.
-
-use std::collections::HashMap;
+//! order, the reply count of lists ([`reply_count_of!`]), and a member's "replies open" setting.
 
 use chrono::{DateTime, Utc};
 
@@ -71,6 +69,24 @@ impl ReplyRow {
     }
 }
 
+/// The number of replies a thread shows under the article or entry whose id is `$id`, as a
+/// correlated subquery on `replies.$column` (read through the `replies_article` or
+/// `replies_entry` index): placeholders of deleted replies, and replies hidden as spam, do
+/// not count. Lists of articles and entries carry it as a column, so a page of them with
+/// their counts is one query.
+macro_rules! reply_count_of {
+    ($column:literal, $id:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM replies r WHERE r.",
+            $column,
+            " = ",
+            $id,
+            " AND NOT r.deleted AND r.spam <> 1)"
+        )
+    };
+}
+pub(crate) use reply_count_of;
+
 /// `SELECT` list and `FROM` clause of a [`ReplyRow`].
 macro_rules! reply_from {
     () => {
@@ -109,9 +125,6 @@ const BLANK_REPLY: &str =
     "UPDATE replies SET deleted = TRUE, body_source = '', html = '' WHERE id = $1";
 
 const DELETE_REPLY: &str = "DELETE FROM replies WHERE id = $1";
-
-const REPLY_COUNTS_HEAD: &str =
-    "SELECT entry_id, COUNT(*) FROM replies WHERE NOT deleted AND spam <> 1 AND entry_id IN (";
 
 const SET_REPLIES_OPEN: &str = "UPDATE members SET replies_open = $2 WHERE id = $1";
 
@@ -243,24 +256,6 @@ impl Store {
             tx.commit().await?;
             Ok(ReplyRemoval::Removed)
         })
-    }
-
-    /// How many replies (not counting placeholders nor replies hidden as spam) each of these
-    /// entries has, by entry id; an entry without replies is absent.
-    pub async fn reply_counts_for_entries(&self, entry_ids: &[i64]) -> Result<HashMap<i64, i64>> {
-        if entry_ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows: Vec<(i64, i64)> = on_pool!(&self.db, pool => {
-            let mut query = sqlx::QueryBuilder::new(REPLY_COUNTS_HEAD);
-            let mut ids = query.separated(", ");
-            for id in entry_ids {
-                ids.push_bind(*id);
-            }
-            query.push(") GROUP BY entry_id");
-            query.build_query_as().fetch_all(pool).await?
-        });
-        Ok(rows.into_iter().collect())
     }
 
     /// Opens or closes a member's diary to replies.

@@ -11,9 +11,10 @@ use chrono::{DateTime, SubsecRound, Utc};
 pub(crate) use self::insert::{
     EntryKey, NewEntryRow, append_entries, insert_entries, replace_entry_tags,
 };
-use crate::db::{Conn, on_pool};
+use crate::db::{Conn, limit, on_pool};
 use crate::members::stored_name;
 use crate::model::stored_level;
+use crate::replies::reply_count_of;
 use crate::{
     ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, Result, Store,
     StoreError, Syndication, TagCount, TrustLevel,
@@ -36,6 +37,7 @@ struct EntryRow {
     /// The feed's title, for syndicated entries only.
     syndicated_feed: Option<String>,
     syndicated_url: Option<String>,
+    reply_count: i64,
 }
 
 impl EntryRow {
@@ -68,12 +70,14 @@ impl EntryRow {
                 original_url: self.syndicated_url,
                 at: self.published_at,
             }),
+            reply_count: self.reply_count,
         })
     }
 }
 
-/// What [`UPDATE_ENTRY`] returns: id, publication time, and origin (feed title, URL).
-type UpdatedRow = (i64, DateTime<Utc>, Option<String>, Option<String>);
+/// What [`UPDATE_ENTRY`] returns: id, publication time, origin (feed title, URL), and reply
+/// count.
+type UpdatedRow = (i64, DateTime<Utc>, Option<String>, Option<String>, i64);
 
 #[derive(sqlx::FromRow)]
 struct MonthRow {
@@ -85,14 +89,18 @@ struct MonthRow {
 /// (the author's name and trust level are columns of that one join, not further queries).
 /// The tags come from a correlated `string_agg` over the primary key of `entry_tags`
 /// (same syntax on PostgreSQL and SQLite ≥ 3.44), so a list needs no second query; they are
-/// sorted in Rust, which spares SQLite a temporary B-tree per entry.
+/// sorted in Rust, which spares SQLite a temporary B-tree per entry. The reply count is a
+/// column too ([`reply_count_of!`]).
 macro_rules! entry_from {
     () => {
-        "SELECT e.id, m.name AS author, m.trust_level AS author_level, e.number, e.title, \
-         e.format, e.html, e.published_at, e.updated_at, \
-         (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t \
-          WHERE t.entry_id = e.id) AS tags, e.syndicated_feed, e.syndicated_url \
-         FROM entries e JOIN members m ON m.id = e.member_id"
+        concat!(
+            "SELECT e.id, m.name AS author, m.trust_level AS author_level, e.number, e.title, \
+             e.format, e.html, e.published_at, e.updated_at, \
+             (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t \
+              WHERE t.entry_id = e.id) AS tags, e.syndicated_feed, e.syndicated_url, ",
+            reply_count_of!("entry_id", "e.id"),
+            " AS reply_count FROM entries e JOIN members m ON m.id = e.member_id"
+        )
     };
 }
 
@@ -100,10 +108,13 @@ macro_rules! entry_from {
 /// which [`tag_set`] keeps out of tags.
 const TAG_SEPARATOR: char = '\x1f';
 
-const UPDATE_ENTRY: &str = "UPDATE entries \
+const UPDATE_ENTRY: &str = concat!(
+    "UPDATE entries \
      SET title = $3, format = $4, body_source = $5, html = $6, updated_at = $7 \
      WHERE member_id = $1 AND number = $2 \
-     RETURNING id, published_at, syndicated_feed, syndicated_url";
+     RETURNING id, published_at, syndicated_feed, syndicated_url, ",
+    reply_count_of!("entry_id", "entries.id")
+);
 
 /// Marks the member's diary as changed (readers cache what derives from it, such as the
 /// archive sidebar, by this version) and names the author.
@@ -123,7 +134,9 @@ const ENTRY_BY_NUMBER: &str = concat!(entry_from!(), " WHERE m.name = $1 AND e.n
 /// The diary page; reads index `entries_member_published` in order, no sort.
 const ENTRIES_FOR_MEMBER: &str = concat!(
     entry_from!(),
-    " WHERE e.member_id = $1 ORDER BY e.published_at DESC, e.number DESC LIMIT $2 OFFSET $3"
+    " WHERE e.member_id = $1 ORDER BY e.published_at DESC, e.number DESC",
+    limit!("$2"),
+    " OFFSET $3"
 );
 
 /// Kept in `members` by every write here, so the diary page's count is a primary-key read.
@@ -138,7 +151,9 @@ const ENTRIES_FOR_MONTH: &str = concat!(
 const ENTRIES_FOR_TAG: &str = concat!(
     entry_from!(),
     " JOIN entry_tags t ON t.entry_id = e.id WHERE t.member_id = $1 AND t.tag = $2 \
-     ORDER BY e.published_at DESC, e.number DESC LIMIT $3 OFFSET $4"
+     ORDER BY e.published_at DESC, e.number DESC",
+    limit!("$3"),
+    " OFFSET $4"
 );
 
 const ENTRY_COUNT_FOR_TAG: &str =
@@ -164,7 +179,9 @@ macro_rules! recent_entries_at {
             entry_from!(),
             " WHERE e.recent_rank >= ",
             $rank,
-            " ORDER BY e.sort_at DESC, e.id DESC LIMIT $1 OFFSET $2"
+            " ORDER BY e.sort_at DESC, e.id DESC",
+            limit!("$1"),
+            " OFFSET $2"
         )
     };
 }
@@ -238,6 +255,7 @@ impl Store {
             published,
             updated: published,
             syndicated: None,
+            reply_count: 0,
         })
     }
 
@@ -282,12 +300,12 @@ impl Store {
                 .bind(updated)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let (id, published, feed, url) = row.ok_or(StoreError::NotFound)?;
+            let (id, published, feed, url, replies) = row.ok_or(StoreError::NotFound)?;
             replace_entry_tags(Conn::from(&mut *tx), id, member_id, &draft.tags).await?;
             let author: (String, i16) =
                 sqlx::query_as(BUMP_DIARY_VERSION).bind(member_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
-            (id, published, (feed, url), author)
+            (id, published, (feed, url, replies), author)
         });
         Ok(Entry {
             id,
@@ -305,6 +323,7 @@ impl Store {
                 original_url: origin.1,
                 at: published,
             }),
+            reply_count: origin.2,
         })
     }
 

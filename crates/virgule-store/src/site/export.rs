@@ -12,7 +12,7 @@ use super::{
     FeedItemRecord, FeedRecord, HeaderRecord, MemberRecord, NewsRecord, ProjectPersonRecord,
     ProjectRecord, RatingRecord, ReplyRecord, SiteCounts, SiteError, SiteRecord, micros,
 };
-use crate::db::{Conn, Db, on_conn, on_pool};
+use crate::db::{Conn, Db, limit, on_conn, on_pool};
 use crate::feeds::stored_warnings;
 use crate::model::stored_level;
 use crate::{Store, StoreError};
@@ -127,9 +127,12 @@ where
 }
 
 /// Oldest account first.
-const EXPORT_MEMBERS: &str = "SELECT id, name, display_name, email, homepage, notes_source, \
+const EXPORT_MEMBERS: &str = concat!(
+    "SELECT id, name, display_name, email, homepage, notes_source, \
      notes_html, password_hash, is_admin, suspended, created_at, next_entry_number, \
-     diary_version, trust_level, replies_open FROM members WHERE id > $1 ORDER BY id LIMIT $2";
+     diary_version, trust_level, replies_open FROM members WHERE id > $1 ORDER BY id",
+    limit!("$2")
+);
 
 /// A member's record with its key and its stored trust rank, which the record spells as a
 /// word.
@@ -159,9 +162,12 @@ async fn export_members(
 }
 
 /// By hash (the key): tokens have no order that means anything.
-const EXPORT_API_TOKENS: &str = "SELECT t.token_hash, m.name AS member, t.created_at \
+const EXPORT_API_TOKENS: &str = concat!(
+    "SELECT t.token_hash, m.name AS member, t.created_at \
      FROM api_tokens t JOIN members m ON m.id = t.member_id \
-     WHERE t.token_hash > $1 ORDER BY t.token_hash LIMIT $2";
+     WHERE t.token_hash > $1 ORDER BY t.token_hash",
+    limit!("$2")
+);
 
 async fn export_api_tokens(
     conn: Conn<'_>,
@@ -176,11 +182,14 @@ async fn export_api_tokens(
 
 /// In creation order. Tags come joined by the unit separator, which the import's checker
 /// keeps out of tags.
-const EXPORT_ENTRIES: &str = "SELECT e.id, m.name AS author, e.number, e.title, e.format, \
+const EXPORT_ENTRIES: &str = concat!(
+    "SELECT e.id, m.name AS author, e.number, e.title, e.format, \
      e.body_source, e.html, e.published_at, e.updated_at, e.sort_at, e.in_recentlog, \
      e.syndicated_feed, e.syndicated_url, \
      (SELECT string_agg(t.tag, '\x1f') FROM entry_tags t WHERE t.entry_id = e.id) AS tags \
-     FROM entries e JOIN members m ON m.id = e.member_id WHERE e.id > $1 ORDER BY e.id LIMIT $2";
+     FROM entries e JOIN members m ON m.id = e.member_id WHERE e.id > $1 ORDER BY e.id",
+    limit!("$2")
+);
 
 /// An entry's record with its key and its tags as one joined string.
 #[derive(sqlx::FromRow)]
@@ -213,9 +222,12 @@ async fn export_entries(
 }
 
 /// In creation order: the trust metric breaks ties by it.
-const EXPORT_CERTS: &str = "SELECT c.id, i.name AS issuer, s.name AS subject, c.level, \
+const EXPORT_CERTS: &str = concat!(
+    "SELECT c.id, i.name AS issuer, s.name AS subject, c.level, \
      c.created_at FROM certs c JOIN members i ON i.id = c.issuer_id \
-     JOIN members s ON s.id = c.subject_id WHERE c.id > $1 ORDER BY c.id LIMIT $2";
+     JOIN members s ON s.id = c.subject_id WHERE c.id > $1 ORDER BY c.id",
+    limit!("$2")
+);
 
 /// A record of a table keyed by id, with its key.
 #[derive(sqlx::FromRow)]
@@ -234,9 +246,12 @@ async fn export_certs(
 }
 
 /// In creation order.
-const EXPORT_RATINGS: &str = "SELECT r.id, a.name AS rater, b.name AS author, r.rating, \
+const EXPORT_RATINGS: &str = concat!(
+    "SELECT r.id, a.name AS rater, b.name AS author, r.rating, \
      r.rated_at FROM ratings r JOIN members a ON a.id = r.rater_id \
-     JOIN members b ON b.id = r.author_id WHERE r.id > $1 ORDER BY r.id LIMIT $2";
+     JOIN members b ON b.id = r.author_id WHERE r.id > $1 ORDER BY r.id",
+    limit!("$2")
+);
 
 async fn export_ratings(
     conn: Conn<'_>,
@@ -246,10 +261,13 @@ async fn export_ratings(
     in_batches(conn, EXPORT_RATINGS, 0_i64, key, |row| put(SiteRecord::Rating(row.record))).await
 }
 
-const EXPORT_FEEDS: &str = "SELECT f.id, m.name AS member, f.url, f.status, f.title, \
+const EXPORT_FEEDS: &str = concat!(
+    "SELECT f.id, m.name AS member, f.url, f.status, f.title, \
      f.site_link, f.etag, f.last_modified, f.last_fetch_at, f.last_success_at, f.last_error, \
      f.last_warnings, f.consecutive_failures, f.next_fetch_at, f.created_at FROM feeds f \
-     JOIN members m ON m.id = f.member_id WHERE f.id > $1 ORDER BY f.id LIMIT $2";
+     JOIN members m ON m.id = f.member_id WHERE f.id > $1 ORDER BY f.id",
+    limit!("$2")
+);
 
 /// A feed's record with its key and its warnings as stored (JSON), which the record holds as
 /// a list.
@@ -282,11 +300,14 @@ async fn export_feeds(
 
 /// By the primary key (feed, identity), whose order carries no meaning: a key of two columns,
 /// so this table has its own loop rather than [`in_batches`]'s one-value key.
-const EXPORT_FEED_ITEMS: &str = "SELECT i.feed_id, i.identity, m.name AS member, \
+const EXPORT_FEED_ITEMS: &str = concat!(
+    "SELECT i.feed_id, i.identity, m.name AS member, \
      e.number AS entry, i.content_hash, i.first_seen_at FROM feed_items i \
      JOIN feeds f ON f.id = i.feed_id JOIN members m ON m.id = f.member_id \
      LEFT JOIN entries e ON e.id = i.entry_id \
-     WHERE (i.feed_id, i.identity) > ($1, $2) ORDER BY i.feed_id, i.identity LIMIT $3";
+     WHERE (i.feed_id, i.identity) > ($1, $2) ORDER BY i.feed_id, i.identity",
+    limit!("$3")
+);
 
 /// A feed item's record with its feed's id, the first half of its key.
 #[derive(sqlx::FromRow)]
@@ -319,9 +340,12 @@ async fn export_feed_items(
 }
 
 /// In publication order.
-const EXPORT_NEWS: &str = "SELECT n.id, m.name AS author, n.title, n.body_source, n.html, \
+const EXPORT_NEWS: &str = concat!(
+    "SELECT n.id, m.name AS author, n.title, n.body_source, n.html, \
      n.published_at FROM news n JOIN members m ON m.id = n.member_id \
-     WHERE n.id > $1 ORDER BY n.id LIMIT $2";
+     WHERE n.id > $1 ORDER BY n.id",
+    limit!("$2")
+);
 
 async fn export_news(
     conn: Conn<'_>,
@@ -332,10 +356,13 @@ async fn export_news(
 }
 
 /// In number order.
-const EXPORT_ARTICLES: &str = "SELECT a.id, a.number, m.name AS author, a.title, a.format, \
+const EXPORT_ARTICLES: &str = concat!(
+    "SELECT a.id, a.number, m.name AS author, a.title, a.format, \
      a.lead_source, a.lead_html, a.body_source, a.html, a.published_at, a.updated_at \
      FROM articles a JOIN members m ON m.id = a.member_id \
-     WHERE a.id > $1 ORDER BY a.id LIMIT $2";
+     WHERE a.id > $1 ORDER BY a.id",
+    limit!("$2")
+);
 
 async fn export_articles(
     conn: Conn<'_>,
@@ -346,13 +373,16 @@ async fn export_articles(
 }
 
 /// In posting order (by id), so that a parent comes before its answers.
-const EXPORT_REPLIES: &str = "SELECT r.id, r.parent_id, a.number AS article, \
+const EXPORT_REPLIES: &str = concat!(
+    "SELECT r.id, r.parent_id, a.number AS article, \
      em.name AS entry_author, e.number AS entry_number, m.name AS author, r.format, \
      r.body_source, r.html, r.published_at, r.updated_at, r.deleted \
      FROM replies r JOIN members m ON m.id = r.member_id \
      LEFT JOIN articles a ON a.id = r.article_id \
      LEFT JOIN entries e ON e.id = r.entry_id LEFT JOIN members em ON em.id = e.member_id \
-     WHERE r.id > $1 ORDER BY r.id LIMIT $2";
+     WHERE r.id > $1 ORDER BY r.id",
+    limit!("$2")
+);
 
 /// A reply's record with its key and its parent's id, which the record spells as the
 /// parent's position in the file.
@@ -394,9 +424,12 @@ async fn export_replies(
 }
 
 /// In creation order.
-const EXPORT_PROJECTS: &str = "SELECT p.id, p.name, p.description_source, \
+const EXPORT_PROJECTS: &str = concat!(
+    "SELECT p.id, p.name, p.description_source, \
      p.description_html, p.homepage, p.license, m.name AS creator, p.created_at, p.updated_at \
-     FROM projects p JOIN members m ON m.id = p.creator_id WHERE p.id > $1 ORDER BY p.id LIMIT $2";
+     FROM projects p JOIN members m ON m.id = p.creator_id WHERE p.id > $1 ORDER BY p.id",
+    limit!("$2")
+);
 
 async fn export_projects(
     conn: Conn<'_>,
@@ -407,11 +440,14 @@ async fn export_projects(
 }
 
 /// By the primary key (project, member): a key of two columns, like feed items'.
-const EXPORT_PROJECT_PEOPLE: &str = "SELECT pp.project_id, pp.member_id, p.name AS project, \
+const EXPORT_PROJECT_PEOPLE: &str = concat!(
+    "SELECT pp.project_id, pp.member_id, p.name AS project, \
      m.name AS member, pp.relation, pp.created_at FROM project_people pp \
      JOIN projects p ON p.id = pp.project_id JOIN members m ON m.id = pp.member_id \
      WHERE (pp.project_id, pp.member_id) > ($1, $2) \
-     ORDER BY pp.project_id, pp.member_id LIMIT $3";
+     ORDER BY pp.project_id, pp.member_id",
+    limit!("$3")
+);
 
 /// A relation's record with its key.
 #[derive(sqlx::FromRow)]

@@ -58,3 +58,26 @@ async fn writes_that_pages_show_move_the_version_and_fetch_bookkeeping_does_not(
     store.record_feed_fetch(&claims[0], &record("etbe")).await.unwrap();
     assert_eq!(store.content_version().await.unwrap(), seen, "bookkeeping moved the version");
 }
+
+#[tokio::test]
+async fn an_ending_session_moves_the_version_and_a_new_one_does_not() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let expires = virgule_store::now() + Duration::days(30);
+    let version = async || store.content_version().await.unwrap();
+
+    let before = version().await;
+    store.create_session("hash-1", etbe.id, "csrf", expires).await.unwrap();
+    store.create_session("hash-2", etbe.id, "csrf", expires).await.unwrap();
+    assert_eq!(version().await, before, "a new session is nobody's to forget");
+
+    store.delete_session("hash-1").await.unwrap();
+    let after_logout = version().await;
+    assert!(after_logout > before, "a logout must retire remembered sessions");
+
+    // Removing expired sessions when none has expired changes nothing.
+    assert_eq!(store.delete_expired_sessions().await.unwrap(), 0);
+    assert_eq!(version().await, after_logout);
+    store.delete_sessions_for_member(etbe.id, None).await.unwrap();
+    assert!(version().await > after_logout, "a password change ends sessions elsewhere");
+}

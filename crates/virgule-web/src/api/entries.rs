@@ -68,7 +68,7 @@ pub async fn list(
     let member = state.site.member_named(&name).await?;
     let total = member.entry_count;
     let entries = state.site.store().entries_for_member(member.id, page).await?;
-    let entries = EntryJson::counted(state.site.store(), entries, false).await?;
+    let entries = EntryJson::counted(entries, false);
     Ok(Json(EntryList { total, entries }))
 }
 

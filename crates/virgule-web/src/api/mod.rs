@@ -158,22 +158,14 @@ impl EntryJson {
         }
     }
 
-    /// Entries with their reply counts, read in one query.
-    pub async fn counted(
-        store: &virgule_store::Store,
-        entries: Vec<Entry>,
-        with_author: bool,
-    ) -> Result<Vec<Self>, virgule_store::StoreError> {
-        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-        let counts = store.reply_counts_for_entries(&ids).await?;
-        Ok(entries
-            .into_iter()
-            .map(|e| {
-                let count = counts.get(&e.id).copied().unwrap_or(0);
-                let json = if with_author { EntryJson::with_author(e) } else { EntryJson::new(e) };
-                EntryJson { reply_count: Some(count), ..json }
-            })
-            .collect())
+    /// Entries of a list, each with its reply count.
+    pub fn counted(entries: Vec<Entry>, with_author: bool) -> Vec<Self> {
+        let json = |e: Entry| {
+            let count = e.reply_count;
+            let json = if with_author { EntryJson::with_author(e) } else { EntryJson::new(e) };
+            EntryJson { reply_count: Some(count), ..json }
+        };
+        entries.into_iter().map(json).collect()
     }
 
     /// The entry with its author's name, for lists that mix members.

@@ -60,11 +60,9 @@ pub async fn list(
     if interest.is_some() {
         viewer.require_member()?;
     }
-    let store = state.site.store();
     let Some(reader) = &viewer.member else {
         let log = state.site.recent_log(level, page).await?;
-        let entries = EntryJson::counted(store, log.entries, true)
-            .await?
+        let entries = EntryJson::counted(log.entries, true)
             .into_iter()
             .map(|entry| LogEntryJson { entry, interest: None })
             .collect();
@@ -73,8 +71,7 @@ pub async fn list(
     let log = state.site.recent_log_for(reader, level, page, interest).await?;
     let (entries, scores): (Vec<_>, Vec<_>) =
         log.entries.into_iter().map(|scored| (scored.entry, scored.interest)).unzip();
-    let entries = EntryJson::counted(store, entries, true)
-        .await?
+    let entries = EntryJson::counted(entries, true)
         .into_iter()
         .zip(scores)
         .map(|(entry, score)| LogEntryJson { entry, interest: Some(score.map(InterestJson::from)) })

@@ -250,6 +250,7 @@ mod tests {
             published: at,
             updated: at + chrono::Duration::hours(1),
             syndicated: None,
+            reply_count: 0,
         }
     }
 

@@ -189,6 +189,15 @@ impl EntryView {
     pub fn list(entries: Vec<Entry>, viewer: &Viewer, byline: bool) -> Vec<Self> {
         entries.into_iter().map(|e| EntryView::new(e, viewer, byline)).collect()
     }
+
+    /// A page of one member's diary: no byline, and each entry's reply count ("3 replies").
+    pub fn diary(entries: Vec<Entry>, viewer: &Viewer) -> Vec<Self> {
+        let view = |entry: Entry| EntryView {
+            replies: Some(reply_count_text(entry.reply_count)),
+            ..EntryView::new(entry, viewer, false)
+        };
+        entries.into_iter().map(view).collect()
+    }
 }
 
 /// The paragraph that ends every syndicated entry, in pages and in our own feeds, worded as

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use virgule_store::Page;
 
-use super::{DiaryPage, PER_PAGE, count_replies, diary_layout, load_sidebar};
+use super::{DiaryPage, PER_PAGE, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::PageResult;
 use crate::pages::params::start_param;
@@ -34,8 +34,7 @@ pub async fn list(
     } else {
         "There are no entries this far back.".to_owned()
     };
-    let mut entries = EntryView::list(entries, &viewer, false);
-    count_replies(&state, &mut entries).await?;
+    let entries = EntryView::diary(entries, &viewer);
     let page = DiaryPage {
         level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, format!("Recent blog entries for {name}")),

@@ -81,17 +81,6 @@ async fn load_sidebar(state: &AppState, member: &Member) -> Result<Arc<Sidebar>,
     Ok(sidebar)
 }
 
-/// Fills in each entry's reply count ("3 replies"), read in one query.
-async fn count_replies(state: &AppState, entries: &mut [EntryView]) -> Result<(), StoreError> {
-    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    let counts = state.site.store().reply_counts_for_entries(&ids).await?;
-    for entry in entries {
-        let count = counts.get(&entry.id).copied().unwrap_or(0);
-        entry.replies = Some(crate::pages::view::reply_count_text(count));
-    }
-    Ok(())
-}
-
 /// What the entry form sends (new and edit). `action` is the button pressed: "preview" or
 /// "post".
 #[derive(Debug, Clone, Default, Deserialize)]

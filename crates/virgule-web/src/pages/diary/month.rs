@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::Html;
 
-use super::{DiaryPage, count_replies, diary_layout, load_sidebar};
+use super::{DiaryPage, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 
@@ -41,8 +41,7 @@ pub async fn month(
     )?;
     let name = member.name.as_str();
     let heading = format!("Entries for {name} from {label}");
-    let mut entries = EntryView::list(entries, &viewer, false);
-    count_replies(&state, &mut entries).await?;
+    let entries = EntryView::diary(entries, &viewer);
     let page = DiaryPage {
         level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, heading.clone()),

@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use virgule_store::Page;
 
-use super::{DiaryPage, PER_PAGE, count_replies, diary_layout, load_sidebar};
+use super::{DiaryPage, PER_PAGE, diary_layout, load_sidebar};
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageResult};
 use crate::pages::params::{path_segment, start_param};
@@ -36,8 +36,7 @@ pub async fn tag(
     let base = format!("/person/{name}/tag/{}/", path_segment(&tag));
     let heading = format!("Entries for {name} tagged “{tag}”");
     let shown = entries.len() as i64;
-    let mut entries = EntryView::list(entries, &viewer, false);
-    count_replies(&state, &mut entries).await?;
+    let entries = EntryView::diary(entries, &viewer);
     let page = DiaryPage {
         level: LevelMark::of(member.trust_level),
         layout: diary_layout(&state, &viewer, name, heading.clone()),
