@@ -122,9 +122,20 @@ impl Site {
 
     /// The live session a session cookie holds, with the cookie's hash (which ends exactly
     /// this session at logout); `None` for an unknown or expired one.
+    /// Remembered between writes ([`crate::recall`]); an expired one is never returned.
     pub async fn session(&self, cookie: &str) -> SiteResult<Option<(Session, String)>> {
         let hash = token_hash(cookie);
-        Ok(self.store.session_by_token_hash(&hash).await?.map(|session| (session, hash)))
+        if let Some(session) = self.recall.session(&hash)
+            && session.expires_at > chrono::Utc::now()
+        {
+            return Ok(Some((session, hash)));
+        }
+        let read_at = self.recall.version();
+        let session = self.store.session_by_token_hash(&hash).await?;
+        if let Some(session) = &session {
+            self.recall.keep_session(&hash, session, read_at);
+        }
+        Ok(session.map(|session| (session, hash)))
     }
 
     /// Ends the session whose cookie hash is given.

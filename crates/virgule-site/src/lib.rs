@@ -38,6 +38,7 @@ pub mod password;
 pub mod people;
 pub mod projects;
 pub mod ratings;
+mod recall;
 pub mod replies;
 pub mod rules;
 mod shortcuts;
@@ -48,6 +49,8 @@ use std::sync::Arc;
 
 use virgule_store::{Store, TrustLevel};
 use virgule_syndication::Syndicator;
+
+use crate::recall::Recall;
 
 pub use error::{ErrorKind, SiteError, SiteResult};
 pub use interest::{InterestRecomputer, InterestSummary};
@@ -92,6 +95,7 @@ pub struct Site {
     trust: TrustRecomputer,
     interest: InterestRecomputer,
     syndicator: Option<Syndicator>,
+    recall: Arc<Recall>,
 }
 
 impl Site {
@@ -99,7 +103,8 @@ impl Site {
     pub fn new(store: Store, settings: SiteSettings) -> Self {
         let trust = TrustRecomputer::new(store.clone(), settings.trust.clone());
         let interest = InterestRecomputer::new(store.clone());
-        Site { store, settings: Arc::new(settings), trust, interest, syndicator: None }
+        let recall = Arc::default();
+        Site { store, settings: Arc::new(settings), trust, interest, syndicator: None, recall }
     }
 
     /// The same site, linking and fetching members' feeds with `syndicator`.
@@ -111,6 +116,18 @@ impl Site {
     /// The store, for reading (every write goes through a function of this crate).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Notes the content version read from the database: sessions and members remembered
+    /// at an older one are read again ([`recall`]). The serving process calls this a few
+    /// times a second and after every write it handles.
+    pub fn observe_content_version(&self, version: i64) {
+        self.recall.observe(version);
+    }
+
+    /// The newest content version observed; 0 before the first.
+    pub fn content_version(&self) -> i64 {
+        self.recall.version()
     }
 
     pub fn settings(&self) -> &SiteSettings {

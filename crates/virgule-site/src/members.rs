@@ -16,11 +16,17 @@ pub struct AdminOutcome {
 
 impl Site {
     /// The member named `raw` (as written in an address or a form): 404 for an invalid or
-    /// unknown name.
+    /// unknown name. Remembered between writes ([`crate::recall`]).
     pub async fn member_named(&self, raw: &str) -> SiteResult<Member> {
         let unknown = || SiteError::not_found(format!("There is no member named “{raw}”."));
         let name = MemberName::parse(raw).map_err(|_| unknown())?;
-        self.store.member_by_name(&name).await?.ok_or_else(unknown)
+        if let Some(member) = self.recall.member(&name) {
+            return Ok(member);
+        }
+        let read_at = self.recall.version();
+        let member = self.store.member_by_name(&name).await?.ok_or_else(unknown)?;
+        self.recall.keep_member(&member, read_at);
+        Ok(member)
     }
 
     /// Grants (or revokes) site admin rights, then recomputes trust levels at once: the

@@ -55,13 +55,6 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 
 /// Largest request body accepted (an entry is at most 256 KiB of text; forms encode it).
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 
-/// The quality every encoding compresses at (tower-http sets one for all): gzip 3, brotli 3,
-/// zstd 3. Measured on a 149 KB Atom feed on the 2-core machine (docs/design.md §2): about
-/// 1.7 ms for gzip, 3 ms for brotli, 0.6 ms for zstd, within 5–15% of the size at level 6
-/// for half the time or less; brotli's own default (11) takes ~300 ms, which would make the
-/// CPU the bottleneck of every feed poll.
-pub const COMPRESSION_LEVEL: i32 = 3;
-
 /// The whole site as a router, with its security headers, request logging and metrics.
 ///
 /// The layers, outermost first: metrics, request logging, panic catching, the body limit, the
@@ -83,7 +76,7 @@ pub fn router(state: AppState) -> Router {
                 .gzip(true)
                 .br(true)
                 .zstd(true)
-                .quality(CompressionLevel::Precise(COMPRESSION_LEVEL))
+                .quality(CompressionLevel::Precise(http::encoding::LEVEL as i32))
                 .compress_when(DefaultPredicate::new().and(http::conditional::has_content)),
         )
         .layer(middleware::from_fn(http::conditional::weaken_encoded_etag))
@@ -112,24 +105,20 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves the site on `listener` until `shutdown` completes, then lets in-flight requests
-/// finish. Also runs the housekeeping (expired sessions, rate-limit memory) and the page
-/// cache's reading of the content version meanwhile.
+/// finish. Also runs the housekeeping (expired sessions, rate-limit memory) and the reading
+/// of the content version (for the page cache and the sessions and members the site
+/// remembers) meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    let versions = state
-        .page_cache
-        .enabled()
-        .then(|| tokio::spawn(http::cached::poll_versions(state.clone())));
+    let versions = tokio::spawn(http::cached::poll_versions(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     housekeeping.abort();
-    if let Some(versions) = versions {
-        versions.abort();
-    }
+    versions.abort();
     result
 }
 

@@ -8,25 +8,33 @@
 //!   the same, only rendered each time).
 //! - **When it is stale:** every stored page carries the content version
 //!   ([`virgule_store::Store::content_version`]) current when its rendering began; a page is
-//!   served only while that is still the current version. The current version is read by
-//!   [`crate::http::cached::poll_versions`] a few times a second (writes by other processes and nodes show within
-//!   that interval), and at once after every write this node handles (a member sees their
-//!   write on the next page). No request reads the database to find out. The middleware and
-//!   the poller are in [`crate::http::cached`]; this module is the store of pages.
+//!   served only while that is still the current version, as the site last observed it
+//!   ([`virgule_site::Site::content_version`], which also retires the sessions and members
+//!   the site remembers). The current version is read by
+//!   [`crate::http::cached::poll_versions`] a few times a second (writes by other processes
+//!   and nodes show within that interval), and at once after every write this node handles
+//!   (a member sees their write on the next page). No request reads the database to find
+//!   out. The middleware and the poller are in [`crate::http::cached`]; this module is the
+//!   store of pages.
+//! - **Compressed copies:** a page's body in a coding (gzip, brotli, zstd) is made the first
+//!   time a reader asks for that coding and kept beside it, counted against the budget, so
+//!   that a hit is never compressed again.
 //! - **Conditional requests** are answered here from the stored validators (a planet polling
 //!   a cached feed gets its `304` without the feed being rendered or even looked up).
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, VARY};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use hashlink::LinkedHashMap;
 
-/// How often [`crate::http::cached::poll_versions`] reads the content version: writes by other processes show
-/// within this interval (the promise is a second).
+use crate::http::encoding::Coding;
+
+/// How often [`crate::http::cached::poll_versions`] reads the content version: writes by
+/// other processes show within this interval (the promise is a second).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The budget a site gets unless its configuration says otherwise.
@@ -43,36 +51,63 @@ pub(crate) struct Page {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// The body in each coding asked for so far, by [`Coding::index`]; set only by
+    /// [`PageCache::keep_coded`], which counts it against the budget.
+    coded: [OnceLock<Bytes>; Coding::ALL.len()],
 }
 
 impl Page {
-    /// What the page costs the budget: its body, its headers, and the key.
+    pub(crate) fn new(version: i64, status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Page { version, status, headers, body, coded: Default::default() }
+    }
+
+    /// What the page costs the budget: its bodies, its headers, and the key.
     fn cost(&self, key: &str) -> usize {
         let headers: usize =
             self.headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 32).sum();
-        self.body.len() + headers + key.len() + 64
+        let coded: usize = self.coded.iter().filter_map(OnceLock::get).map(Bytes::len).sum();
+        self.body.len() + coded + headers + key.len() + 64
     }
 
-    pub(crate) fn response(&self, head: bool) -> Response {
-        let body = if head { Body::empty() } else { Body::from(self.body.clone()) };
-        let mut response = Response::new(body);
+    /// The body in `coding`, if kept.
+    pub(crate) fn coded(&self, coding: Coding) -> Option<Bytes> {
+        self.coded[coding.index()].get().cloned()
+    }
+
+    /// The stored answer, its body in `coding` (with `Content-Encoding` and `Vary`) when
+    /// given; without a body for `HEAD`.
+    pub(crate) fn response(&self, head: bool, coded: Option<(Coding, Bytes)>) -> Response {
+        let mut headers = self.headers.clone();
+        let body = match coded {
+            Some((coding, body)) => {
+                headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding.token()));
+                headers.remove(CONTENT_LENGTH);
+                let varies = headers.get_all(VARY).iter().any(|value| {
+                    value.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+                });
+                if !varies {
+                    headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+                }
+                body
+            }
+            None => self.body.clone(),
+        };
+        let mut response = Response::new(if head { Body::empty() } else { Body::from(body) });
         *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers.clone();
+        *response.headers_mut() = headers;
         response
     }
 }
 
-/// The cache: pages by key, least recently used first, and the content version.
+/// The cache: pages by key, least recently used first.
 pub struct PageCache {
     budget: usize,
-    /// The newest content version known; 0 until first read (nothing is kept until then).
-    version: AtomicI64,
     lru: Mutex<Lru>,
 }
 
 #[derive(Default)]
 struct Lru {
-    pages: LinkedHashMap<String, std::sync::Arc<Page>>,
+    pages: LinkedHashMap<String, Arc<Page>>,
     bytes: usize,
 }
 
@@ -86,21 +121,11 @@ pub struct PageCacheStats {
 impl PageCache {
     /// A cache holding at most `budget` bytes of pages; 0 keeps nothing.
     pub fn new(budget: usize) -> Self {
-        PageCache { budget, version: AtomicI64::new(0), lru: Mutex::new(Lru::default()) }
+        PageCache { budget, lru: Mutex::new(Lru::default()) }
     }
 
     pub fn enabled(&self) -> bool {
         self.budget > 0
-    }
-
-    /// Notes the content version read from the database; versions only move forward, so a
-    /// slow reader cannot bring back an older one.
-    pub fn observe_version(&self, version: i64) {
-        self.version.fetch_max(version, Ordering::AcqRel);
-    }
-
-    pub fn version(&self) -> i64 {
-        self.version.load(Ordering::Acquire)
     }
 
     pub fn stats(&self) -> PageCacheStats {
@@ -114,7 +139,7 @@ impl PageCache {
     }
 
     /// The page under `key` if it was rendered at `version`; a stale one is dropped.
-    pub(crate) fn get(&self, key: &str, version: i64) -> Option<std::sync::Arc<Page>> {
+    pub(crate) fn get(&self, key: &str, version: i64) -> Option<Arc<Page>> {
         let mut lru = self.lock();
         let page = lru.pages.to_back(key)?.clone();
         if page.version == version {
@@ -127,7 +152,7 @@ impl PageCache {
     }
 
     /// Keeps `page` under `key`, dropping the least recently used pages beyond the budget.
-    pub(crate) fn put(&self, key: String, page: Page) {
+    pub(crate) fn put(&self, key: String, page: Arc<Page>) {
         let cost = page.cost(&key);
         if cost > self.budget / LARGEST_SHARE {
             return;
@@ -136,12 +161,36 @@ impl PageCache {
         if let Some(old) = lru.pages.remove(&key) {
             lru.bytes -= old.cost(&key);
         }
-        while lru.bytes + cost > self.budget {
-            let Some((old_key, old)) = lru.pages.pop_front() else { break };
-            lru.bytes -= old.cost(&old_key);
-        }
         lru.bytes += cost;
-        lru.pages.insert(key, std::sync::Arc::new(page));
+        lru.pages.insert(key, page);
+        lru.evict_beyond(self.budget);
+    }
+
+    /// Keeps `body`, `page`'s body in `coding`, if `page` is still the one under `key` and
+    /// stays within its share of the budget with it.
+    pub(crate) fn keep_coded(&self, key: &str, page: &Arc<Page>, coding: Coding, body: Bytes) {
+        let mut lru = self.lock();
+        if !lru.pages.get(key).is_some_and(|kept| Arc::ptr_eq(kept, page)) {
+            return;
+        }
+        let added = body.len();
+        if page.cost(key) + added > self.budget / LARGEST_SHARE
+            || page.coded[coding.index()].set(body).is_err()
+        {
+            return;
+        }
+        lru.bytes += added;
+        lru.evict_beyond(self.budget);
+    }
+}
+
+impl Lru {
+    /// Drops the least recently used pages until `budget` holds.
+    fn evict_beyond(&mut self, budget: usize) {
+        while self.bytes > budget {
+            let Some((key, page)) = self.pages.pop_front() else { break };
+            self.bytes -= page.cost(&key);
+        }
     }
 }
 
@@ -149,8 +198,8 @@ impl PageCache {
 mod tests {
     use super::*;
 
-    fn page(version: i64, body: &'static str) -> Page {
-        Page { version, status: StatusCode::OK, headers: HeaderMap::new(), body: Bytes::from(body) }
+    fn page(version: i64, body: &'static str) -> Arc<Page> {
+        Arc::new(Page::new(version, StatusCode::OK, HeaderMap::new(), Bytes::from(body)))
     }
 
     #[test]
@@ -179,13 +228,36 @@ mod tests {
     }
 
     #[test]
-    fn pages_too_large_for_their_share_are_not_kept_and_versions_only_move_forward() {
+    fn pages_too_large_for_their_share_are_not_kept() {
         let cache = PageCache::new(LARGEST_SHARE * 100);
         cache.put("h/big".into(), page(1, "this body is over one hundred bytes long, which is more than an eighth of this tiny budget allows for one page"));
         assert_eq!(cache.stats().entries, 0);
-        cache.observe_version(5);
-        cache.observe_version(4);
-        assert_eq!(cache.version(), 5);
         assert!(!PageCache::new(0).enabled());
+    }
+
+    #[test]
+    fn a_kept_coding_counts_against_the_budget_and_goes_with_its_page() {
+        let cache = PageCache::new(1 << 20);
+        let first = page(1, "the page as rendered");
+        cache.put("h/a".into(), Arc::clone(&first));
+        let plain = cache.stats().bytes;
+        cache.keep_coded("h/a", &first, Coding::Gzip, Bytes::from_static(b"gzipped"));
+        assert_eq!(cache.stats().bytes, plain + 7);
+        let kept = cache.get("h/a", 1).unwrap();
+        assert_eq!(kept.coded(Coding::Gzip), Some(Bytes::from_static(b"gzipped")));
+        assert_eq!(kept.coded(Coding::Zstd), None);
+
+        // A coding made for a page since replaced is not kept (nor counted).
+        let second = page(2, "the page as rendered again");
+        cache.put("h/a".into(), Arc::clone(&second));
+        let replaced = cache.stats().bytes;
+        cache.keep_coded("h/a", &first, Coding::Zstd, Bytes::from_static(b"zstd"));
+        assert_eq!(cache.stats().bytes, replaced);
+        assert_eq!(second.coded(Coding::Zstd), None);
+
+        // Going stale drops the page with its codings, to the byte.
+        cache.keep_coded("h/a", &second, Coding::Brotli, Bytes::from_static(b"br"));
+        assert!(cache.get("h/a", 3).is_none());
+        assert_eq!(cache.stats(), PageCacheStats { entries: 0, bytes: 0 });
     }
 }

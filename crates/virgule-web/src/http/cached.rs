@@ -2,13 +2,16 @@
 //! answered from [`crate::page_cache::PageCache`], everything else passed on (see that
 //! module for what is kept and when it is stale).
 
-use axum::body::HttpBody as _;
+use std::sync::Arc;
+
+use axum::body::{Bytes, HttpBody as _};
 use axum::extract::{Request, State};
 use axum::http::header::{ETAG, HOST, IF_MODIFIED_SINCE, IF_NONE_MATCH};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::http::encoding::{Coding, MIN_SIZE};
 use crate::http::validators::{
     is_anonymous_read, is_not_modified, is_storable, not_modified, strong_etag,
 };
@@ -16,8 +19,9 @@ use crate::page_cache::{POLL_INTERVAL, Page};
 use crate::state::AppState;
 
 /// Reads the content version every [`POLL_INTERVAL`], so that writes made by other
-/// processes (a `virgule worker`, another node) retire the pages they change. Runs until
-/// the task is aborted; a failed read is logged and retried at the next tick.
+/// processes (a `virgule worker`, another node) retire the pages, sessions and members they
+/// change. Runs until the task is aborted; a failed read is logged and retried at the next
+/// tick.
 pub async fn poll_versions(state: AppState) {
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -26,7 +30,7 @@ pub async fn poll_versions(state: AppState) {
         tick.tick().await;
         match state.site.store().content_version().await {
             Ok(version) => {
-                state.page_cache.observe_version(version);
+                state.site.observe_content_version(version);
                 failing = false;
             }
             Err(e) if !failing => {
@@ -45,25 +49,25 @@ const MAX_KEPT_BODY: usize = 8 * 1024 * 1024;
 /// write handled here reads the new content version before answering.
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let cache = &state.page_cache;
-    if !cache.enabled() {
-        return next.run(request).await;
-    }
     if !is_anonymous_read(request.method(), request.headers()) {
         let writes = !request.method().is_safe();
         let response = next.run(request).await;
         if writes {
             // Whoever wrote sees their write on their next page.
             match state.site.store().content_version().await {
-                Ok(version) => cache.observe_version(version),
+                Ok(version) => state.site.observe_content_version(version),
                 Err(e) => tracing::warn!(error = %e, "could not read the content version"),
             }
         }
         return response;
     }
+    if !cache.enabled() {
+        return next.run(request).await;
+    }
 
     let head = request.method() == Method::HEAD;
     let key = key(&request);
-    let version = cache.version();
+    let version = state.site.content_version();
     if version > 0
         && let Some(page) = cache.get(&key, version)
     {
@@ -71,14 +75,16 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         if is_not_modified(request.headers(), &page.headers) {
             return not_modified(&page.headers);
         }
-        return page.response(head);
+        return answer(&state, &key, &page, head, Coding::negotiate(request.headers()));
     }
     if head || version == 0 {
         return next.run(request).await;
     }
 
-    // Render in full (the validators are checked here, against what is kept).
+    // Render in full (the validators are checked here, against what is kept), and compress
+    // here too (the coding is kept with the page).
     let conditions = request.headers().clone();
+    let coding = Coding::negotiate(&conditions);
     request.headers_mut().remove(IF_NONE_MATCH);
     request.headers_mut().remove(IF_MODIFIED_SINCE);
     let response = next.run(request).await;
@@ -102,16 +108,49 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     if !parts.headers.contains_key(ETAG) {
         parts.headers.insert(ETAG, strong_etag(&body));
     }
-    let page = Page { version, status: parts.status, headers: parts.headers, body };
-    let answer = if is_not_modified(&conditions, &page.headers) {
-        not_modified(&page.headers)
-    } else {
-        page.response(false)
+    let page = Arc::new(Page::new(version, parts.status, parts.headers, body));
+    cache.put(key.clone(), Arc::clone(&page));
+    if is_not_modified(&conditions, &page.headers) {
+        report_size(&state);
+        return not_modified(&page.headers);
+    }
+    answer(&state, &key, &page, false, coding)
+}
+
+/// `page` for a reader who asked for `coding`: its kept copy in that coding, or one made now
+/// and kept; the body as stored if none was asked for, the body is too small to be worth
+/// it, or compressing failed (logged).
+fn answer(
+    state: &AppState,
+    key: &str,
+    page: &Arc<Page>,
+    head: bool,
+    coding: Option<Coding>,
+) -> Response {
+    let Some(coding) = coding.filter(|_| page.body.len() >= MIN_SIZE) else {
+        return page.response(head, None);
     };
-    cache.put(key, page);
-    let stats = cache.stats();
+    if let Some(coded) = page.coded(coding) {
+        return page.response(head, Some((coding, coded)));
+    }
+    match coding.compress(&page.body) {
+        Ok(coded) => {
+            let coded = Bytes::from(coded);
+            state.page_cache.keep_coded(key, page, coding, coded.clone());
+            report_size(state);
+            page.response(head, Some((coding, coded)))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, key, coding = coding.token(), "a kept page could not be compressed");
+            page.response(head, None)
+        }
+    }
+}
+
+/// Tells `/metrics` how much the cache holds.
+fn report_size(state: &AppState) {
+    let stats = state.page_cache.stats();
     state.metrics.set_page_cache_size(stats.entries, stats.bytes);
-    answer
 }
 
 /// Host, path and query: pages name the host in absolute links when no base URL is set.

@@ -104,12 +104,12 @@ impl TestApp {
         }
     }
 
-    /// What the page cache's reader of the content version does a few times a second, done
+    /// What the server's reader of the content version does a few times a second, done
     /// now: after a test writes through the store directly (as another process would), the
     /// next page shows the write without the test waiting for the next reading.
     pub async fn caught_up(&self) {
         let version = self.store.content_version().await.expect("content version");
-        self.state.page_cache.observe_version(version);
+        self.state.site.observe_content_version(version);
     }
 
     /// A second handle on this site's database, with its own connections: what another

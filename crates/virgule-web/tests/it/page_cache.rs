@@ -96,6 +96,33 @@ async fn a_write_by_another_process_shows_within_a_second() {
 }
 
 #[tokio::test]
+async fn a_session_ended_by_another_process_ends_here_within_a_second() {
+    let app = TestApp::start_configured(syndication_settings(true), with_cache(8 << 20)).await;
+    let browser = app.browser();
+    app.register_browser(&browser, "raph").await;
+    let settings = app.url("/acct/settings");
+    for _ in 0..2 {
+        // The second time, the session comes from what the site remembers.
+        let res = browser.get(&settings).send().await.expect("GET");
+        assert_eq!(res.status(), StatusCode::OK, "signed in");
+    }
+
+    // Another node ends every session of raph's (as a password change there would).
+    let other = app.second_store().await;
+    let raph = member_id(&other, "raph").await;
+    other.delete_sessions_for_member(raph, None).await.expect("sessions ended");
+    let ended = Instant::now();
+    loop {
+        let res = browser.get(&settings).send().await.expect("GET");
+        if res.status() == StatusCode::SEE_OTHER {
+            break;
+        }
+        assert!(ended.elapsed() < Duration::from_secs(1), "the session still opens pages");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
 async fn conditional_requests_are_answered_from_memory() {
     let app = TestApp::start_configured(syndication_settings(true), with_cache(8 << 20)).await;
     let token = app.register_api("raph").await;
@@ -113,6 +140,49 @@ async fn conditional_requests_are_answered_from_memory() {
     let res = client.get(&feed).header("if-none-match", etag.clone()).send().await.expect("GET");
     assert_eq!(res.status(), StatusCode::OK, "a new entry is a new feed");
     assert_ne!(res.headers().get("etag"), Some(&etag));
+}
+
+#[tokio::test]
+async fn a_compressed_page_is_kept_and_served_again_without_compressing() {
+    let app = TestApp::start_configured(syndication_settings(true), with_cache(8 << 20)).await;
+    let token = app.register_api("raph").await;
+    app.post_entry(&token, "First post", &"Hello, compressible world. ".repeat(200)).await;
+    // No automatic decoding: the bytes on the wire are what is compared.
+    let raw = Client::builder().no_gzip().no_brotli().no_zstd().build().expect("client");
+    let feed = app.url("/person/raph/atom.xml");
+    let plain = body(&raw, &feed).await;
+    let plain_bytes = app.state.page_cache.stats().bytes;
+
+    let gzip = |client: &Client| client.get(&feed).header("accept-encoding", "gzip").send();
+    let first = gzip(&raw).await.expect("GET");
+    assert_eq!(first.headers().get("content-encoding").map(|v| v.as_bytes()), Some(&b"gzip"[..]));
+    let first = first.bytes().await.expect("body");
+    let kept = app.state.page_cache.stats().bytes;
+    assert_eq!(kept, plain_bytes + first.len(), "the gzip copy is counted against the budget");
+
+    let (hits, misses) = cache_counts(&app).await;
+    let second = gzip(&raw).await.expect("GET");
+    let etag = second.headers().get("etag").expect("an ETag").clone();
+    assert!(etag.as_bytes().starts_with(b"W/"), "a compressed copy has the weak tag");
+    assert_eq!(second.bytes().await.expect("body"), first, "the very bytes kept");
+    assert_eq!(cache_counts(&app).await, (hits + 1, misses));
+    assert_eq!(app.state.page_cache.stats().bytes, kept, "nothing compressed again");
+
+    // A decoding reader gets the page's bytes; its copy revalidates.
+    assert_eq!(body(&Client::new(), &feed).await, plain);
+    let res = raw
+        .get(&feed)
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+
+    // A write retires the page with its compressed copy.
+    app.post_entry(&token, "Second post", "Again.").await;
+    let res = gzip(&Client::new()).await.expect("GET");
+    assert!(res.text().await.expect("body").contains("Second post"));
 }
 
 #[tokio::test]
