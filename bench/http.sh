@@ -5,8 +5,10 @@
 #   - the diary page /person/demo0000/diary.html and the member Atom feed
 #     /person/demo0000/atom.xml, at CONNECTIONS (32): Virgule, nginx, and the ratio;
 #   - the recent log at BIG_CONNECTIONS (256): req/s, p99 and errors;
-#   - a signed-in member reading the diary page (the path no cache serves);
-#   - the diary page on PostgreSQL (PG_URL; a database created and dropped), unless PG=0.
+#   - the diary page for a client that accepts gzip (a compressed copy kept in memory);
+#   - the dynamic path: a signed-in member reading the diary page, and an anonymous reader
+#     of a server without the page cache (VIRGULE_PAGE_CACHE_MIB=0);
+#   - the same on PostgreSQL (PG_URL; a database created and dropped), unless PG=0.
 # Prints figures and ratios; judges nothing.
 #
 # Knobs (environment): DURATION (10s), WARMUP (2s), THREADS (2), CONNECTIONS (32),
@@ -148,32 +150,53 @@ measure "$DURATION" "$RECENT"
 row "virgule $RECENT (c=$BIG_CONNECTIONS)"
 CONNECTIONS="$SAVED_CONNECTIONS"
 
-echo "==> a signed-in member reading the diary page"
-curl -s -XPOST "$BASE/api/v1/accounts" -H 'content-type: application/json' \
-    -d '{"name":"benchreader","password":"bench reader password"}' >/dev/null
-JAR="$DATA/cookies"
-curl -s -c "$JAR" -b "$JAR" "$BASE/acct/login" -o "$DATA/login.html"
-TOKEN="$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$DATA/login.html" | head -n 1)"
-curl -s -c "$JAR" -b "$JAR" -o /dev/null -XPOST "$BASE/acct/login" \
-    --data-urlencode "csrf=$TOKEN" --data-urlencode "name=benchreader" \
-    --data-urlencode "password=bench reader password"
-SESSION="$(awk '$6 == "virgule_session" {print $7}' "$JAR")"
-if [[ -z "$SESSION" ]]; then
-    echo "error: could not sign in the bench reader" >&2
-    exit 1
-fi
-WRK_HEADER=(-H "Cookie: virgule_session=$SESSION")
-echo "==> wrk (signed in) $BASE$DIARY"
-out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${WRK_HEADER[@]}" "$BASE$DIARY")"
-echo "$out"
-WRK_RPS="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
-WRK_P50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
-WRK_P99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
-WRK_NON2XX="$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<<"$out")"
-WRK_NON2XX="${WRK_NON2XX:-0}"
-WRK_ERRORS=""
-row "virgule $DIARY (signed in)"
-stop_server
+echo "==> the diary page for a client that accepts gzip (the compressed copy kept in memory)"
+WRK_HEADERS=(-H "Accept-Encoding: gzip")
+warm_up "$WARMUP" "$DIARY"
+measure "$DURATION" "$DIARY"
+row "virgule $DIARY (gzip)"
+WRK_HEADERS=()
+
+# sign_in: registers (once per database) and signs in the bench reader through the login
+# form; sets WRK_HEADERS to its session cookie.
+sign_in() {
+    curl -s -XPOST "$BASE/api/v1/accounts" -H 'content-type: application/json' \
+        -d '{"name":"benchreader","password":"bench reader password"}' >/dev/null
+    local jar="$DATA/cookies" token session
+    rm -f "$jar"
+    curl -s -c "$jar" -b "$jar" "$BASE/acct/login" -o "$DATA/login.html"
+    token="$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$DATA/login.html" | head -n 1)"
+    curl -s -c "$jar" -b "$jar" -o /dev/null -XPOST "$BASE/acct/login" \
+        --data-urlencode "csrf=$token" --data-urlencode "name=benchreader" \
+        --data-urlencode "password=bench reader password"
+    session="$(awk '$6 == "virgule_session" {print $7}' "$jar")"
+    if [[ -z "$session" ]]; then
+        echo "error: could not sign in the bench reader" >&2
+        exit 1
+    fi
+    WRK_HEADERS=(-H "Cookie: virgule_session=$session")
+}
+
+# dynamic LABEL ARGS...: the paths no page cache serves, on the site ARGS name: a signed-in
+# reader's diary page, then (restarted without the page cache) an anonymous one.
+dynamic() {
+    local label="$1"
+    shift
+    echo "==> a signed-in member reading the diary page ($label)"
+    sign_in
+    warm_up "$WARMUP" "$DIARY"
+    measure "$DURATION" "$DIARY"
+    row "virgule $DIARY (signed in, $label)"
+    WRK_HEADERS=()
+    stop_server
+    echo "==> the diary page without the page cache ($label)"
+    VIRGULE_PAGE_CACHE_MIB=0 start_server "$DATA/serve-uncached.log" "$@"
+    warm_up "$WARMUP" "$DIARY"
+    measure "$DURATION" "$DIARY"
+    row "virgule $DIARY (no page cache, $label)"
+    stop_server
+}
+dynamic SQLite --data-dir "$DATA/site"
 
 if [[ "$PG" == 1 ]]; then
     PG_DB="virgule_http_bench_$$"
@@ -186,7 +209,7 @@ if [[ "$PG" == 1 ]]; then
     warm_up "$WARMUP" "$DIARY"
     measure "$DURATION" "$DIARY"
     row "virgule $DIARY (PostgreSQL)"
-    stop_server
+    dynamic PostgreSQL --database-url "$PG_SITE"
 fi
 
 echo

@@ -102,14 +102,16 @@ warm_up() {
     done
 }
 
-# measure DURATION PATH: runs `wrk --latency` for DURATION on $BASE$PATH, shows its output
-# and sets WRK_RPS, WRK_P50, WRK_P99 (as wrk prints them, e.g. 1.23ms), WRK_NON2XX and
-# WRK_ERRORS ("?" for a figure wrk did not print).
+# measure DURATION PATH: runs `wrk --latency` for DURATION on $BASE$PATH (with the request
+# headers in the array WRK_HEADERS, e.g. (-H "Accept-Encoding: gzip"), if set), shows its
+# output and sets WRK_RPS, WRK_P50, WRK_P99 (as wrk prints them, e.g. 1.23ms), WRK_NON2XX
+# and WRK_ERRORS ("?" for a figure wrk did not print).
 # shellcheck disable=SC2034 # the WRK_ globals are this function's results, read by the caller
 measure() {
     local duration="$1" path="$2" out
-    echo "==> wrk -t$THREADS -c$CONNECTIONS -d$duration --latency $BASE$path"
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "$BASE$path")"
+    local -a headers=("${WRK_HEADERS[@]+"${WRK_HEADERS[@]}"}")
+    echo "==> wrk -t$THREADS -c$CONNECTIONS -d$duration --latency ${headers[*]} $BASE$path"
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${headers[@]}" "$BASE$path")"
     echo "$out"
     WRK_RPS="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     WRK_P50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
