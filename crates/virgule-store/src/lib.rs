@@ -112,6 +112,20 @@ impl Store {
         self.db.backend()
     }
 
+    /// After a bulk load (the demo data, an import): has PostgreSQL read the new tables'
+    /// statistics now rather than at autovacuum's next pass, so that the first pages are
+    /// planned on them (measured: a diary page without the page cache went from ~2,000 to
+    /// ~2,700 req/s on a fresh demo site). Nothing on SQLite, which is left without
+    /// statistics on purpose: with them, its STAT4 planner would read the bound value of every
+    /// parameter compared with an indexed column, and prepare those statements again at every
+    /// binding (as a bare `LIMIT $n` would; see `limit!` in `db.rs`).
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if let Db::Postgres(pool) = &self.db {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Waits for in-flight queries and closes every connection (at shutdown).
     pub async fn close(&self) {
         self.db.close().await

@@ -63,8 +63,9 @@ pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 /// and their `304`s without rendering or hashing anything), validators and `304`s
 /// ([`http::conditional`]), then inside [`routes::build`]: the viewer (and the anonymous CSRF
 /// cookie rule), error pages, the routes. Compression is outside the validators so that
-/// ETags and `304`s are computed on the identity bytes, once, whatever the client accepts,
-/// and a cached page is stored uncompressed.
+/// ETags and `304`s are computed on the identity bytes, once, whatever the client accepts.
+/// The page cache compresses what it keeps itself, once per coding ([`http::encoding`]), and
+/// the compression layer leaves an answer that already has a `Content-Encoding` alone.
 pub fn router(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     let cache_state = state.clone();

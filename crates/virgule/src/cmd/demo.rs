@@ -169,6 +169,7 @@ async fn fill(
         "interest scores: {} computed from {} diary ratings",
         interest.scores, interest.ratings
     );
+    store.refresh_statistics().await?;
     if let Some(name) = revoked_admin {
         println!(
             "note: {name} was the site's first account and so became its admin; that right was \
