@@ -244,6 +244,20 @@ macro_rules! feed_columns {
 const FEED_FOR_MEMBER: &str =
     concat!("SELECT ", feed_columns!(), " FROM feeds f WHERE f.member_id = $1");
 
+/// Every feed with an address (a stopped one has none), by owner.
+const LINKED_FEEDS: &str =
+    concat!("SELECT ", feed_columns!(), " FROM feeds f WHERE f.url IS NOT NULL ORDER BY member");
+
+/// The feeds being polled whose owners are in good standing (not suspended, not hidden as
+/// spam), by owner: what the site's subscription list (`/opml.xml`) shows.
+const LISTED_FEEDS: &str = concat!(
+    "SELECT ",
+    feed_columns!(),
+    " FROM feeds f JOIN members o ON o.id = f.member_id \
+     WHERE f.status = 'active' AND f.url IS NOT NULL AND NOT o.suspended AND o.spam <> 1 \
+     ORDER BY member"
+);
+
 /// Links (or re-links) a member's feed and makes it due at once. Validators, and the warnings
 /// of the last read (a 304 would keep them), survive only when the URL is unchanged; the lease
 /// is dropped, so a fetch of the old address still running cannot store its result over the
@@ -347,6 +361,23 @@ impl Store {
             sqlx::query_as(FEED_FOR_MEMBER).bind(member_id).fetch_optional(pool).await?
         });
         row.map(FeedRow::into_feed).transpose()
+    }
+
+    /// Every linked feed (any status but stopped), by owner's name.
+    pub async fn linked_feeds(&self) -> Result<Vec<Feed>> {
+        self.feeds_by(LINKED_FEEDS).await
+    }
+
+    /// The feeds being polled whose owners are in good standing, by owner's name.
+    pub async fn listed_feeds(&self) -> Result<Vec<Feed>> {
+        self.feeds_by(LISTED_FEEDS).await
+    }
+
+    async fn feeds_by(&self, query: &'static str) -> Result<Vec<Feed>> {
+        let rows: Vec<FeedRow> = on_pool!(&self.db, pool => {
+            sqlx::query_as(query).fetch_all(pool).await?
+        });
+        rows.into_iter().map(FeedRow::into_feed).collect()
     }
 
     /// Links `url` as the member's feed (replacing any other), due at `now`. The posts seen

@@ -38,6 +38,8 @@ pub fn build(state: AppState) -> Router {
         .route("/recentlog.rss", get(feeds::recentlog_rss))
         .route("/recentlog.atom", get(feeds::recentlog_atom))
         .route("/recentlog.json", get(feeds::recentlog_json))
+        // Every member's syndicated feed, for a planet to subscribe to.
+        .route("/opml.xml", get(feeds::opml::export))
         // Articles and their replies (`/article/N.html`; the feeds are static names beside it).
         .route("/article/", get(pages::articles::list))
         .route("/article/new", get(pages::articles::new_form).post(pages::articles::create))
@@ -63,6 +65,7 @@ pub fn build(state: AppState) -> Router {
         .route("/proj/{name}/relation", post(pages::projects::relation))
         // Site administration.
         .route("/admin/", get(pages::admin::show))
+        .route("/admin/feeds", get(pages::feed_health::show))
         // Spam: flagging an item from its page, an admin's decision (docs/trust.md "Spam").
         .route("/flags", post(pages::spam::flag))
         .route("/admin/spam", post(pages::spam::decide))

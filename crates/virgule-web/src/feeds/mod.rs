@@ -3,6 +3,7 @@
 //! entries; [`render`] turns them into feed text without I/O.
 
 pub mod articles;
+pub mod opml;
 pub mod render;
 
 use axum::extract::{Path, State};

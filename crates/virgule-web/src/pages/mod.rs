@@ -5,6 +5,7 @@ pub mod acct;
 pub mod admin;
 pub mod articles;
 pub mod diary;
+pub mod feed_health;
 pub mod front;
 pub mod graph;
 pub mod news;
