@@ -29,6 +29,7 @@ pub mod certs;
 mod debounce;
 pub mod entries;
 pub mod error;
+pub mod export;
 pub mod feeds;
 pub mod gates;
 pub mod interest;

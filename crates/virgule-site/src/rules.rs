@@ -497,6 +497,27 @@ pub fn threshold(raw: Option<&str>, default: TrustLevel) -> SiteResult<TrustLeve
     })
 }
 
+/// The file a member's export is written as (`format=` of `GET /api/v1/settings/export`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Everything, as JSON: entries, articles, replies, certifications given.
+    Json,
+    /// A WordPress export (WXR 1.2) of the entries and articles, for WordPress's importer.
+    Wxr,
+}
+
+/// `format=json|wxr`: absent or blank is JSON.
+pub fn export_format(raw: Option<&str>) -> SiteResult<ExportFormat> {
+    match present(raw).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => Ok(ExportFormat::Json),
+        Some("wxr") => Ok(ExportFormat::Wxr),
+        Some(_) => Err(SiteError::bad_input(
+            "bad_query",
+            format!("“format” must be json or wxr (got “{}”)", raw.unwrap_or_default().trim()),
+        )),
+    }
+}
+
 // Diary ratings (docs/trust.md "Diary ratings").
 
 /// The word (or a blank) that withdraws a rating.

@@ -92,6 +92,10 @@ const ARTICLE_COUNT: &str = "SELECT COUNT(*) FROM articles a JOIN members m \
 const ARTICLES_FOR_MEMBER: &str =
     "SELECT number, title FROM articles WHERE member_id = $1 ORDER BY number DESC";
 
+/// Every article a member wrote, whole, oldest first (their export).
+const ARTICLES_WRITTEN_BY: &str =
+    concat!(article_from!(), " WHERE a.member_id = $1 ORDER BY a.number");
+
 /// How often an insert retries after losing the race for a number.
 const NUMBER_ATTEMPTS: usize = 5;
 
@@ -180,6 +184,14 @@ impl Store {
     }
 
     /// One page of articles, newest first.
+    /// Every article `member_id` wrote, oldest first, whether hidden as spam or not.
+    pub async fn articles_written_by(&self, member_id: i64) -> Result<Vec<Article>> {
+        let rows: Vec<ArticleRow> = on_pool!(&self.db, pool => {
+            sqlx::query_as(ARTICLES_WRITTEN_BY).bind(member_id).fetch_all(pool).await?
+        });
+        rows.into_iter().map(ArticleRow::into_article).collect()
+    }
+
     pub async fn articles(&self, page: Page) -> Result<Vec<Article>> {
         let (limit, offset) = page.limit_offset();
         let rows: Vec<ArticleRow> = on_pool!(&self.db, pool => {

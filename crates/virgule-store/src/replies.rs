@@ -111,6 +111,10 @@ const REPLIES_FOR_ARTICLE: &str = concat!(reply_from!(), " WHERE r.article_id = 
 
 const REPLIES_FOR_ENTRY: &str = concat!(reply_from!(), " WHERE r.entry_id = $1 ORDER BY r.id");
 
+/// Every reply a member wrote and did not delete, oldest first (their export).
+const REPLIES_WRITTEN_BY: &str =
+    concat!(reply_from!(), " WHERE r.member_id = $1 AND NOT r.deleted ORDER BY r.id");
+
 const REPLY_SOURCE: &str = "SELECT body_source FROM replies WHERE id = $1 AND NOT deleted";
 
 /// Only the author's own, not yet deleted.
@@ -187,6 +191,14 @@ impl Store {
         };
         let rows: Vec<ReplyRow> = on_pool!(&self.db, pool => {
             sqlx::query_as(sql).bind(id).fetch_all(pool).await?
+        });
+        rows.into_iter().map(ReplyRow::into_reply).collect()
+    }
+
+    /// Every reply `member_id` wrote and did not delete, oldest first.
+    pub async fn replies_written_by(&self, member_id: i64) -> Result<Vec<Reply>> {
+        let rows: Vec<ReplyRow> = on_pool!(&self.db, pool => {
+            sqlx::query_as(REPLIES_WRITTEN_BY).bind(member_id).fetch_all(pool).await?
         });
         rows.into_iter().map(ReplyRow::into_reply).collect()
     }

@@ -106,6 +106,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/settings/password", put(api::settings::change_password))
         .route("/api/v1/settings/feed", get(api::feed::show).put(api::feed::update))
         .route("/api/v1/settings/feed/refresh", post(api::feed::refresh))
+        .route("/api/v1/settings/export", get(api::export::export))
         // JSON API v1: articles and replies.
         .route("/api/v1/articles", get(api::articles::list).post(api::articles::create))
         .route("/api/v1/articles/{number}", get(api::articles::show).put(api::articles::update))

@@ -139,6 +139,13 @@ const ENTRIES_FOR_MEMBER: &str = concat!(
     " OFFSET $3"
 );
 
+/// A whole diary, oldest first (its owner's export).
+const ENTRIES_WRITTEN_BY: &str =
+    concat!(entry_from!(), " WHERE e.member_id = $1 ORDER BY e.number");
+
+/// What the owner typed for each entry of a diary (its export).
+const ENTRY_SOURCES_OF: &str = "SELECT number, body_source FROM entries WHERE member_id = $1";
+
 /// Kept in `members` by every write here, so the diary page's count is a primary-key read.
 const ENTRY_COUNT_FOR_MEMBER: &str = "SELECT entry_count FROM members WHERE id = $1";
 
@@ -391,6 +398,26 @@ impl Store {
                 .await?
         });
         into_entries(rows)
+    }
+
+    /// A member's whole diary, oldest first, each entry with what its author typed.
+    pub async fn entries_written_by(&self, member_id: i64) -> Result<Vec<(Entry, String)>> {
+        let (rows, sources): (Vec<EntryRow>, Vec<(i64, String)>) = on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let rows = sqlx::query_as(ENTRIES_WRITTEN_BY).bind(member_id).fetch_all(&mut *tx).await?;
+            let sources =
+                sqlx::query_as(ENTRY_SOURCES_OF).bind(member_id).fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            (rows, sources)
+        });
+        let mut sources: std::collections::HashMap<i64, String> = sources.into_iter().collect();
+        into_entries(rows)?
+            .into_iter()
+            .map(|entry| {
+                let source = sources.remove(&entry.number).unwrap_or_default();
+                Ok((entry, source))
+            })
+            .collect()
     }
 
     /// How many entries a member's diary holds (0 for an unknown member).

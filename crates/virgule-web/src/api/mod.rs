@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod articles;
 pub mod certs;
 pub mod entries;
+pub mod export;
 pub mod feed;
 pub mod flags;
 pub mod news;

@@ -2,6 +2,8 @@
 //! feed, failing longest first, to admins only; `/opml.xml` lists the feeds being polled, of
 //! members in good standing, as OPML 2.0.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::{Duration, Utc};
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
