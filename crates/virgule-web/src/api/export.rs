@@ -161,7 +161,7 @@ impl WritingJson {
 
 /// Text as a CDATA section: a `]]>` inside is split across two sections, and characters
 /// XML cannot carry are dropped ([`xml_safe`]).
-pub fn cdata(text: &str) -> String {
+fn cdata(text: &str) -> String {
     format!("<![CDATA[{}]]>", xml_safe(text).replace("]]>", "]]]]><![CDATA[>"))
 }
 

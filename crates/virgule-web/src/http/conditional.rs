@@ -25,6 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::encoding::{Coding, accepted};
 use super::validators::{
     is_anonymous_read, is_not_modified, is_storable, not_modified, strong_etag,
 };
@@ -170,19 +171,8 @@ pub async fn weaken_encoded_etag(request: Request, next: Next) -> Response {
 /// Whether `Accept-Encoding` lets the compression layer pick one of its codings (gzip,
 /// brotli, zstd, or `*`) at a quality above zero.
 fn accepts_compression(request: &HeaderMap) -> bool {
-    request
-        .get_all(ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|p| {
-                p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>() == Ok(0.0))
-            });
-            !refused && ["gzip", "br", "zstd", "*"].iter().any(|c| coding.eq_ignore_ascii_case(c))
-        })
+    accepted(request)
+        .any(|(token, quality)| quality > 0 && (token == "*" || Coding::parse(token).is_some()))
 }
 
 #[cfg(test)]

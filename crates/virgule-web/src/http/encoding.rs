@@ -43,7 +43,8 @@ impl Coding {
         }
     }
 
-    fn parse(token: &str) -> Option<Coding> {
+    /// The coding a token of `Accept-Encoding` names, if served here.
+    pub fn parse(token: &str) -> Option<Coding> {
         let token = token.trim();
         if token.eq_ignore_ascii_case("gzip") || token.eq_ignore_ascii_case("x-gzip") {
             Some(Coding::Gzip)
@@ -60,20 +61,8 @@ impl Coding {
     /// ties going to the more preferred; unknown codings and malformed items are ignored (as
     /// the compression layer does, so both choose alike).
     pub fn negotiate(request: &HeaderMap) -> Option<Coding> {
-        request
-            .get_all(ACCEPT_ENCODING)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .filter_map(|item| {
-                let mut parts = item.splitn(2, ';');
-                let coding = Coding::parse(parts.next().unwrap_or(""))?;
-                let quality = match parts.next() {
-                    Some(q) => quality(q.trim())?,
-                    None => 1000,
-                };
-                Some((quality, coding))
-            })
+        accepted(request)
+            .filter_map(|(token, quality)| Some((quality, Coding::parse(token)?)))
             .filter(|&(quality, _)| quality > 0)
             .max()
             .map(|(_, coding)| coding)
@@ -102,6 +91,25 @@ impl Coding {
             Coding::Zstd => zstd::bulk::compress(body, LEVEL as i32),
         }
     }
+}
+
+/// The items of a request's `Accept-Encoding`: each token (trimmed, as written) with its
+/// quality in thousandths (1000 without a `q=`); a malformed item is left out.
+pub fn accepted(request: &HeaderMap) -> impl Iterator<Item = (&str, u16)> {
+    request
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|item| {
+            let mut parts = item.splitn(2, ';');
+            let token = parts.next().unwrap_or("").trim();
+            let quality = match parts.next() {
+                Some(q) => quality(q.trim())?,
+                None => 1000,
+            };
+            Some((token, quality))
+        })
 }
 
 /// A `q=` parameter as thousandths (`q=0.5` is 500); `None` if malformed or above 1.
