@@ -9,7 +9,8 @@
 //!   writes, turning mod_virgule's `<person>NAME</person>` and `<proj>NAME</proj>` into links
 //!   first ([`shortcuts`]).
 //! - [`text_to_html`] turns a plain-text field into escaped paragraphs.
-//! - [`excerpt`] gives the plain text of some HTML, cut to length, for summaries.
+//! - [`excerpt`] gives the plain text of some HTML, cut to length, for summaries;
+//!   [`searchable_text`] all of it, for the full-text index.
 //!
 //! ```
 //! let html = virgule_html::sanitize(r#"<p onclick="x()">Hi <a href="https://example.org/">there</a><script>x()</script></p>"#);
@@ -71,6 +72,14 @@ pub fn sanitize_with_shortcuts(html: &str, known: &shortcuts::Names) -> String {
 /// summaries and `<meta name=description>`; escape it like any text when putting it in HTML.
 pub fn excerpt(html: &str, max_chars: usize) -> String {
     text::excerpt(html, max_chars)
+}
+
+/// The words of HTML that [`sanitize`] (or another function here) already cleaned, for a
+/// full-text index: tags dropped, block boundaries as spaces, entities decoded, whitespace
+/// collapsed, control characters removed. Cheaper than [`excerpt`], which sanitizes first;
+/// given HTML from elsewhere, sanitize it before.
+pub fn searchable_text(sanitized: &str) -> String {
+    text::searchable(sanitized)
 }
 
 /// Plain text → HTML paragraphs (escaped; blank lines separate paragraphs, single newlines

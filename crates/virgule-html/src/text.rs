@@ -10,6 +10,14 @@ pub(crate) fn excerpt(html: &str, max_chars: usize) -> String {
     cut_at_word(&text, max_chars)
 }
 
+/// The words of HTML this crate sanitized, for a full-text index: [`plain_text`] without
+/// control characters (search snippets mark their matches with them).
+pub(crate) fn searchable(sanitized: &str) -> String {
+    let mut text = plain_text(sanitized);
+    text.retain(|c| !c.is_control());
+    text
+}
+
 /// The text of sanitized HTML: entities decoded, block boundaries as spaces, whitespace
 /// collapsed.
 fn plain_text(sanitized: &str) -> String {
@@ -123,6 +131,14 @@ mod tests {
     fn excerpt_separates_blocks_but_not_inline_tags() {
         let html = "<h1>Title</h1><p>One <em>two</em>th<b>ree</b></p><ul><li>a</li><li>b</li></ul>";
         assert_eq!(excerpt(html, 200), "Title One twothree a b");
+    }
+
+    #[test]
+    fn searchable_text_is_all_the_words_without_control_characters() {
+        let html = crate::sanitize(
+            "<h2>Title</h2><p>Fish &amp; <em>chi</em>ps\u{2}\u{3}</p><pre>a\n  b</pre>",
+        );
+        assert_eq!(searchable(&html), "Title Fish & chips a b");
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub mod ratings;
 mod recall;
 pub mod replies;
 pub mod rules;
+pub mod search;
 mod shortcuts;
 pub mod spam;
 pub mod trust;

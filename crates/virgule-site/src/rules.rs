@@ -10,7 +10,8 @@ use virgule_html::shortcuts::Names;
 use virgule_store::tags::{self, MAX_TAGS};
 use virgule_store::{
     ArticleDraft, ArticleNumber, CertLevel, EntryDraft, EntryFormat, EntryNumber, MemberName, Page,
-    ProfileUpdate, ProjectDraft, ProjectName, Relation, ReplyDraft, TrustLevel,
+    ProfileUpdate, ProjectDraft, ProjectName, Relation, ReplyDraft, SearchKind, SearchQuery,
+    SearchTerm, TrustLevel,
 };
 
 use crate::error::{SiteError, SiteResult};
@@ -585,6 +586,106 @@ pub fn flag_key(kind: &str, target: &str) -> SiteResult<virgule_store::FlagKey> 
     }
 }
 
+// Search (docs/design.md "Search").
+
+/// The longest query a search takes, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The most terms (words, phrases, exclusions) a search takes.
+pub const MAX_SEARCH_TERMS: usize = 12;
+/// Letters and digits a prefix term needs before its `*`: shorter prefixes match too much of
+/// the index to be useful.
+pub const MIN_PREFIX_CHARS: usize = 2;
+
+/// A search as typed: words (all must match), `"quoted phrases"`, `prefix*` (a word's start),
+/// and `-word` or `-"phrase"` to leave out what has them. Everything else that is not a letter
+/// or a digit separates words, as in the indexed text. `Ok(None)` for a blank query.
+pub fn search_query(raw: &str) -> SiteResult<Option<SearchQuery>> {
+    let bad = |message: String| SiteError::bad_input("bad_query", message);
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if raw.chars().count() > MAX_SEARCH_CHARS {
+        return Err(bad(format!("A search is at most {MAX_SEARCH_CHARS} characters.")));
+    }
+    let mut query = SearchQuery::default();
+    let mut chars = raw.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(&first) = chars.peek() else { break };
+        let negated = first == '-';
+        if negated {
+            chars.next();
+        }
+        let mut text = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            // A phrase runs to the closing quote (or the end, if it is missing).
+            text.extend(chars.by_ref().take_while(|&c| c != '"'));
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != '"' && *c != '*') {
+                text.push(c);
+            }
+        }
+        let prefix = chars.next_if_eq(&'*').is_some();
+        // Stray stars and signs, and terms of punctuation only, find nothing: dropped.
+        while chars.next_if_eq(&'*').is_some() {}
+        if !text.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        if prefix {
+            let last = text.split(|c: char| !c.is_alphanumeric()).rfind(|w| !w.is_empty());
+            if last.is_some_and(|w| w.chars().count() < MIN_PREFIX_CHARS) {
+                return Err(bad(format!(
+                    "“{text}*”: a prefix needs at least {MIN_PREFIX_CHARS} letters before the *."
+                )));
+            }
+        }
+        let term = SearchTerm { text: text.trim().to_owned(), prefix };
+        if negated { query.none.push(term) } else { query.all.push(term) }
+    }
+    if query.all.len() + query.none.len() > MAX_SEARCH_TERMS {
+        return Err(bad(format!("A search has at most {MAX_SEARCH_TERMS} words and phrases.")));
+    }
+    if query.all.is_empty() {
+        if query.none.is_empty() {
+            return Err(bad("Search for some words: letters or digits.".to_owned()));
+        }
+        return Err(bad("Say what to find, not only what to leave out.".to_owned()));
+    }
+    Ok(Some(query))
+}
+
+/// `kind=entry|article|reply`: what a search looks at; absent or blank is all three.
+pub fn search_kinds(raw: Option<&str>) -> SiteResult<Vec<SearchKind>> {
+    let Some(raw) = present(raw) else {
+        return Ok(SearchKind::ALL.to_vec());
+    };
+    SearchKind::ALL
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(raw))
+        .map(|k| vec![k])
+        .ok_or_else(|| {
+            SiteError::bad_input(
+                "bad_query",
+                format!("“kind” must be entry, article or reply (got “{raw}”)"),
+            )
+        })
+}
+
+/// A search's date bound, `YYYY-MM-DD` (UTC): `since` counts from the start of that day,
+/// `until` to its end, so that both days are included. `field` names it in the message.
+pub fn search_day(raw: Option<&str>, field: &'static str) -> SiteResult<Option<chrono::NaiveDate>> {
+    let Some(raw) = present(raw) else {
+        return Ok(None);
+    };
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(Some).map_err(|_| {
+        SiteError::bad_input(
+            "bad_query",
+            format!("“{field}” must be a date written YYYY-MM-DD (got “{raw}”)"),
+        )
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -884,5 +985,56 @@ mod tests {
         ] {
             assert_eq!(flag_key(kind, target).unwrap_err().code, "bad_target", "{kind} {target}");
         }
+    }
+
+    fn term(text: &str, prefix: bool) -> SearchTerm {
+        SearchTerm { text: text.to_owned(), prefix }
+    }
+
+    #[test]
+    fn a_search_reads_words_phrases_prefixes_and_exclusions() {
+        let query = search_query(r#"  debian "free software" pack* -spam -"buy now" mod_virgule "#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            query.all,
+            vec![
+                term("debian", false),
+                term("free software", false),
+                term("pack", true),
+                term("mod_virgule", false)
+            ]
+        );
+        assert_eq!(query.none, vec![term("spam", false), term("buy now", false)]);
+        // An unclosed quote runs to the end; a phrase may be a prefix.
+        let query = search_query(r#""linux kern"*"#).unwrap().unwrap();
+        assert_eq!(query.all, vec![term("linux kern", true)]);
+        // Punctuation alone is no term.
+        let query = search_query("etbe & -- ** \"\"").unwrap().unwrap();
+        assert_eq!(query.all, vec![term("etbe", false)]);
+    }
+
+    #[test]
+    fn a_search_is_refused_with_a_reason() {
+        assert_eq!(search_query("   ").unwrap(), None);
+        for (raw, says) in [
+            ("-spam", "not only what to leave out"),
+            ("& ! ?", "letters or digits"),
+            ("d*", "at least 2 letters"),
+            (&"word ".repeat(13), "at most 12"),
+            (&"x".repeat(201), "at most 200 characters"),
+        ] {
+            let err = search_query(raw).unwrap_err();
+            assert_eq!(err.code, "bad_query", "{raw}");
+            assert!(err.message.contains(says), "{raw}: {}", err.message);
+        }
+        assert_eq!(search_kinds(Some("Reply")).unwrap(), vec![SearchKind::Reply]);
+        assert_eq!(search_kinds(None).unwrap().len(), 3);
+        assert!(search_kinds(Some("page")).is_err());
+        assert!(search_day(Some("2016-02-30"), "since").is_err());
+        assert_eq!(
+            search_day(Some(" 2016-02-29 "), "since").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2016, 2, 29)
+        );
     }
 }

@@ -7,6 +7,7 @@ use crate::db::{limit, on_pool};
 use crate::members::stored_name;
 use crate::model::stored_level;
 use crate::replies::reply_count_of;
+use crate::search::article_search_text;
 use crate::{
     Article, ArticleDraft, ArticleNumber, ArticleSource, EntryFormat, Page, Result, Store,
     StoreError,
@@ -65,12 +66,12 @@ macro_rules! article_from {
 /// The next number is taken in the insert itself; two writers racing for it on PostgreSQL
 /// meet the `UNIQUE` constraint, and the loser tries again.
 const CREATE_ARTICLE: &str = "INSERT INTO articles (number, member_id, title, format, \
-     lead_source, lead_html, body_source, html, published_at, updated_at) \
-     SELECT COALESCE(MAX(number), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $8 FROM articles \
+     lead_source, lead_html, body_source, html, published_at, updated_at, search_text) \
+     SELECT COALESCE(MAX(number), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $8, $9 FROM articles \
      RETURNING number";
 
 const UPDATE_ARTICLE: &str = "UPDATE articles SET title = $3, format = $4, lead_source = $5, \
-     lead_html = $6, body_source = $7, html = $8, updated_at = $9 \
+     lead_html = $6, body_source = $7, html = $8, updated_at = $9, search_text = $10 \
      WHERE number = $1 AND member_id = $2";
 
 const ARTICLE_BY_NUMBER: &str = concat!(article_from!(), " WHERE a.number = $1");
@@ -113,6 +114,7 @@ impl Store {
         draft: &ArticleDraft,
         published: DateTime<Utc>,
     ) -> Result<Article> {
+        let search_text = article_search_text(&draft.lead_html, &draft.html);
         let mut attempt = 0;
         let number: i64 = loop {
             attempt += 1;
@@ -126,6 +128,7 @@ impl Store {
                     .bind(draft.body_source.as_str())
                     .bind(draft.html.as_str())
                     .bind(published)
+                    .bind(search_text.as_str())
                     .fetch_one(pool)
                     .await
             });
@@ -147,6 +150,7 @@ impl Store {
         number: ArticleNumber,
         draft: &ArticleDraft,
     ) -> Result<Article> {
+        let search_text = article_search_text(&draft.lead_html, &draft.html);
         let done = on_pool!(&self.db, pool => {
             sqlx::query(UPDATE_ARTICLE)
                 .bind(number)
@@ -158,6 +162,7 @@ impl Store {
                 .bind(draft.body_source.as_str())
                 .bind(draft.html.as_str())
                 .bind(crate::now())
+                .bind(search_text.as_str())
                 .execute(pool)
                 .await?
                 .rows_affected()

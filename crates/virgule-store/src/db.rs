@@ -188,6 +188,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
         "content version of sessions",
         include_str!("../migrations/sqlite/0012_content_version_sessions.sql"),
     ),
+    (13, "search", include_str!("../migrations/sqlite/0013_search.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -206,6 +207,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
         "content version of sessions",
         include_str!("../migrations/postgres/0012_content_version_sessions.sql"),
     ),
+    (13, "search", include_str!("../migrations/postgres/0013_search.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

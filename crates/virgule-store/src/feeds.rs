@@ -11,6 +11,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use crate::db::{Conn, Db, limit, on_pool};
 use crate::entries::{BUMP_DIARY_VERSION, NewEntryRow, append_entries, replace_entry_tags};
 use crate::members::stored_name;
+use crate::search::searchable_text;
 use crate::{MemberName, Result, Store, StoreError};
 
 /// Whether a feed is polled.
@@ -347,7 +348,7 @@ const BULK_ITEM_ROWS: usize = 200;
 
 /// An edit from the feed: same number, same date, same place in the recent log.
 const UPDATE_SYNDICATED_ENTRY: &str = "UPDATE entries SET title = $2, body_source = $3, \
-     html = $3, updated_at = $4, syndicated_feed = $5, syndicated_url = $6 \
+     html = $3, updated_at = $4, syndicated_feed = $5, syndicated_url = $6, search_text = $8 \
      WHERE id = (SELECT entry_id FROM feed_items WHERE feed_id = $1 AND identity = $7) \
      RETURNING id";
 
@@ -605,6 +606,7 @@ impl Store {
                             .bind(&draft.feed_title)
                             .bind(&draft.original_url)
                             .bind(&draft.identity)
+                            .bind(searchable_text(&draft.html))
                             .fetch_optional(&mut *tx)
                             .await?;
                         sqlx::query(UPDATE_FEED_ITEM_HASH)

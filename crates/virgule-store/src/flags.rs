@@ -228,7 +228,7 @@ const PURGE_COUNT: &str = "UPDATE members \
 const PURGE_ARTICLES: &str = "DELETE FROM articles WHERE member_id = $1";
 /// Every reply of theirs becomes a placeholder; then those nobody answered go.
 const PURGE_BLANK_REPLIES: &str = "UPDATE replies SET deleted = TRUE, body_source = '', \
-     html = '' WHERE member_id = $1 AND NOT deleted";
+     html = '', search_text = '' WHERE member_id = $1 AND NOT deleted";
 const PURGE_UNANSWERED: &str = "DELETE FROM replies WHERE member_id = $1 \
      AND NOT EXISTS (SELECT 1 FROM replies c WHERE c.parent_id = replies.id)";
 const PURGE_ACCOUNT_FLAGS: &str = "DELETE FROM flags WHERE account_id = $1";

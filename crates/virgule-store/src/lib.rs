@@ -28,6 +28,7 @@ mod news;
 mod projects;
 mod ratings;
 mod replies;
+mod search;
 mod sessions;
 pub mod site;
 #[cfg(feature = "testing")]
@@ -44,6 +45,10 @@ pub use leases::Lease;
 pub use model::*;
 pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};
 pub use ratings::{InterestRow, InterestScore};
+pub use search::{
+    HitPlace, MATCH_END, MATCH_START, SearchFilter, SearchHit, SearchKind, SearchQuery,
+    SearchResults, SearchTerm,
+};
 
 use db::Db;
 
@@ -94,6 +99,7 @@ impl Store {
     pub async fn open_sqlite(data_dir: &std::path::Path) -> Result<Self> {
         let store = Store::over(Db::open_sqlite(data_dir).await?);
         store.db.migrate().await?;
+        store.fill_search_text().await?;
         Ok(store)
     }
 
@@ -101,6 +107,7 @@ impl Store {
     pub async fn open_postgres(url: &str) -> Result<Self> {
         let store = Store::over(Db::open_postgres(url).await?);
         store.db.migrate().await?;
+        store.fill_search_text().await?;
         Ok(store)
     }
 

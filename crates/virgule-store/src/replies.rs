@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::db::on_pool;
 use crate::members::stored_name;
 use crate::model::stored_level;
+use crate::search::searchable_text;
 use crate::{
     EntryFormat, Reply, ReplyDraft, ReplyPlace, ReplyRemoval, ReplyTarget, Result, Store,
     StoreError,
@@ -102,8 +103,8 @@ macro_rules! reply_from {
 }
 
 const CREATE_REPLY: &str = "INSERT INTO replies (article_id, entry_id, parent_id, member_id, \
-     format, body_source, html, published_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id";
+     format, body_source, html, published_at, updated_at, search_text) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id";
 
 const REPLY_BY_ID: &str = concat!(reply_from!(), " WHERE r.id = $1");
 
@@ -119,14 +120,13 @@ const REPLY_SOURCE: &str = "SELECT body_source FROM replies WHERE id = $1 AND NO
 
 /// Only the author's own, not yet deleted.
 const UPDATE_REPLY: &str = "UPDATE replies SET format = $3, body_source = $4, html = $5, \
-     updated_at = $6 WHERE id = $1 AND member_id = $2 AND NOT deleted";
+     updated_at = $6, search_text = $7 WHERE id = $1 AND member_id = $2 AND NOT deleted";
 
 const REPLY_OWNER: &str = "SELECT member_id, parent_id, deleted FROM replies WHERE id = $1";
 
 const HAS_ANSWERS: &str = "SELECT EXISTS (SELECT 1 FROM replies WHERE parent_id = $1)";
 
-const BLANK_REPLY: &str =
-    "UPDATE replies SET deleted = TRUE, body_source = '', html = '' WHERE id = $1";
+const BLANK_REPLY: &str = "UPDATE replies SET deleted = TRUE, body_source = '', html = '', search_text = '' WHERE id = $1";
 
 const DELETE_REPLY: &str = "DELETE FROM replies WHERE id = $1";
 
@@ -159,6 +159,7 @@ impl Store {
             ReplyTarget::Article(id) => (Some(id), None),
             ReplyTarget::Entry(id) => (None, Some(id)),
         };
+        let search_text = searchable_text(&draft.html);
         let id: i64 = on_pool!(&self.db, pool => {
             sqlx::query_scalar(CREATE_REPLY)
                 .bind(article)
@@ -169,6 +170,7 @@ impl Store {
                 .bind(draft.body_source.as_str())
                 .bind(draft.html.as_str())
                 .bind(published)
+                .bind(search_text.as_str())
                 .fetch_one(pool)
                 .await?
         });
@@ -213,6 +215,7 @@ impl Store {
     /// Rewrites `member_id`'s reply `id`. [`StoreError::NotFound`] unless it is theirs and
     /// not deleted.
     pub async fn update_reply(&self, id: i64, member_id: i64, draft: &ReplyDraft) -> Result<Reply> {
+        let search_text = searchable_text(&draft.html);
         let done = on_pool!(&self.db, pool => {
             sqlx::query(UPDATE_REPLY)
                 .bind(id)
@@ -221,6 +224,7 @@ impl Store {
                 .bind(draft.body_source.as_str())
                 .bind(draft.html.as_str())
                 .bind(crate::now())
+                .bind(search_text.as_str())
                 .execute(pool)
                 .await?
                 .rows_affected()

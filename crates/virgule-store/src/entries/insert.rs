@@ -16,6 +16,7 @@ use chrono::{DateTime, Datelike, SubsecRound, Utc};
 
 use super::tag_set;
 use crate::db::{Conn, on_conn};
+use crate::search::searchable_text;
 use crate::{EntryNumber, Result, StoreError};
 
 /// Where an entry goes: its author's member id and its number in their diary.
@@ -55,7 +56,7 @@ const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
 /// `QueryBuilder`, then [`INSERT_ENTRIES_TAIL`].
 const INSERT_ENTRIES_HEAD: &str = "INSERT INTO entries (member_id, number, title, format, \
      body_source, html, published_month, published_at, updated_at, sort_at, in_recentlog, \
-     syndicated_feed, syndicated_url) ";
+     syndicated_feed, syndicated_url, search_text) ";
 
 /// A number the member already has is skipped rather than aborting the transaction, and shows
 /// as the row missing from `RETURNING`: a site import names the file's line; the other
@@ -67,7 +68,7 @@ const INSERT_TAGS_HEAD: &str = "INSERT INTO entry_tags (entry_id, member_id, tag
 
 const DELETE_ENTRY_TAGS: &str = "DELETE FROM entry_tags WHERE entry_id = $1";
 
-/// Rows per multi-row `INSERT`: 13 parameters each keeps a statement far below both backends'
+/// Rows per multi-row `INSERT`: 14 parameters each keeps a statement far below both backends'
 /// parameter limits, and full chunks share one prepared statement.
 const ENTRY_ROWS_PER_INSERT: usize = 100;
 /// Rows per multi-row tag `INSERT` (3 parameters each).
@@ -142,7 +143,8 @@ pub(crate) async fn insert_entries(
                     .push_bind(row.sort_at.trunc_subsecs(6))
                     .push_bind(row.in_recentlog)
                     .push_bind(row.syndicated_feed)
-                    .push_bind(row.syndicated_url);
+                    .push_bind(row.syndicated_url)
+                    .push_bind(searchable_text(row.html));
             });
             insert.push(INSERT_ENTRIES_TAIL);
             // `RETURNING` promises no row order: rows are matched to ids by key.

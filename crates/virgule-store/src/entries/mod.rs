@@ -15,6 +15,7 @@ use crate::db::{Conn, limit, on_pool};
 use crate::members::stored_name;
 use crate::model::stored_level;
 use crate::replies::reply_count_of;
+use crate::search::searchable_text;
 use crate::{
     ArchiveMonth, Entry, EntryDraft, EntryFormat, EntryNumber, MemberName, Page, Result, Store,
     StoreError, Syndication, TagCount, TrustLevel,
@@ -110,8 +111,8 @@ const TAG_SEPARATOR: char = '\x1f';
 
 const UPDATE_ENTRY: &str = concat!(
     "UPDATE entries \
-     SET title = $3, format = $4, body_source = $5, html = $6, updated_at = $7 \
-     WHERE member_id = $1 AND number = $2 \
+     SET title = $3, format = $4, body_source = $5, html = $6, updated_at = $7, \
+     search_text = $8 WHERE member_id = $1 AND number = $2 \
      RETURNING id, published_at, syndicated_feed, syndicated_url, ",
     reply_count_of!("entry_id", "entries.id")
 );
@@ -294,6 +295,7 @@ impl Store {
         draft: &EntryDraft,
     ) -> Result<Entry> {
         let updated = crate::now();
+        let search_text = searchable_text(&draft.html);
         let (id, published, origin, author) = on_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<UpdatedRow> =
@@ -305,6 +307,7 @@ impl Store {
                 .bind(draft.body_source.as_str())
                 .bind(draft.html.as_str())
                 .bind(updated)
+                .bind(search_text.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
             let (id, published, feed, url, replies) = row.ok_or(StoreError::NotFound)?;

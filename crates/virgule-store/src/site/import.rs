@@ -18,6 +18,7 @@ use crate::db::{Conn, on_conn, on_pool};
 use crate::entries::{EntryKey, NewEntryRow, insert_entries};
 use crate::feeds::warnings_json;
 use crate::model::rank_of_level;
+use crate::search::{article_search_text, searchable_text};
 
 /// Records written per multi-row `INSERT`: 13 parameters at most each, far below both
 /// backends' limits.
@@ -540,7 +541,7 @@ async fn import_news(
 
 /// The checker refuses an article number seen twice, so no conflict is expected here.
 const IMPORT_ARTICLES: &str = "INSERT INTO articles (number, member_id, title, format, \
-     lead_source, lead_html, body_source, html, published_at, updated_at) ";
+     lead_source, lead_html, body_source, html, published_at, updated_at, search_text) ";
 
 async fn import_articles(
     conn: Conn<'_>,
@@ -551,9 +552,12 @@ async fn import_articles(
         .iter()
         .map(|(line, a)| ids.member(*line, &a.author))
         .collect::<Result<Vec<i64>, SiteError>>()?;
+    let texts: Vec<String> =
+        rows.iter().map(|(_, a)| article_search_text(&a.lead_html, &a.html)).collect();
     let inserted: Vec<(i64, i64)> = on_conn!(conn, conn => {
         let mut insert = sqlx::QueryBuilder::new(IMPORT_ARTICLES);
-        insert.push_values(rows.iter().zip(&member_ids), |mut row, ((_, a), member_id)| {
+        let values = rows.iter().zip(&member_ids).zip(&texts);
+        insert.push_values(values, |mut row, (((_, a), member_id), text)| {
             row.push_bind(a.number)
                 .push_bind(*member_id)
                 .push_bind(a.title.as_str())
@@ -563,7 +567,8 @@ async fn import_articles(
                 .push_bind(a.body_source.as_str())
                 .push_bind(a.html.as_str())
                 .push_bind(a.published_at)
-                .push_bind(a.updated_at);
+                .push_bind(a.updated_at)
+                .push_bind(text.as_str());
         });
         insert.push(" RETURNING id, number");
         insert.build_query_as().fetch_all(conn).await?
@@ -575,8 +580,8 @@ async fn import_articles(
 const ENTRY_ID: &str = "SELECT id FROM entries WHERE member_id = $1 AND number = $2";
 
 const IMPORT_REPLY: &str = "INSERT INTO replies (article_id, entry_id, parent_id, member_id, \
-     format, body_source, html, published_at, updated_at, deleted) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+     format, body_source, html, published_at, updated_at, deleted, search_text) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
 
 /// One statement per reply: a reply's parent may be the row just before it, whose id only
 /// its own insert tells.
@@ -623,6 +628,7 @@ async fn import_replies(
             }
             _ => return Err(invalid(line, "a reply without its item")),
         };
+        let search_text = searchable_text(&r.html);
         let id: i64 = on_conn!(conn.reborrow(), conn => {
             sqlx::query_scalar(IMPORT_REPLY)
                 .bind(article)
@@ -635,6 +641,7 @@ async fn import_replies(
                 .bind(r.published_at)
                 .bind(r.updated_at)
                 .bind(r.deleted)
+                .bind(search_text.as_str())
                 .fetch_one(conn)
                 .await?
         });

@@ -10,7 +10,7 @@ use crate::support::{at, member, name, post};
 const ALL: Page = Page { start: 0, limit: 100 };
 const LEASE: Duration = Duration::minutes(2);
 
-fn fetched(
+pub(crate) fn fetched(
     claim: &FeedClaim,
     creates: Vec<SyndicatedDraft>,
     updates: Vec<SyndicatedDraft>,
@@ -32,7 +32,7 @@ fn fetched(
     }
 }
 
-async fn claim_all(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Vec<FeedClaim> {
+pub(crate) async fn claim_all(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Vec<FeedClaim> {
     store.claim_due_feeds(now, LEASE, 100).await.unwrap()
 }
 

@@ -15,6 +15,7 @@ mod members;
 mod news;
 mod projects;
 mod ratings;
+mod search;
 mod sessions;
 mod site;
 mod support;

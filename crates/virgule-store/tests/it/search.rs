@@ -1,0 +1,289 @@
+//! Full-text search on the backend under test: ranking, snippets, the query forms, filters,
+//! paging, and the index following every kind of write.
+
+use chrono::{DateTime, Utc};
+use virgule_store::testing::fresh_store;
+use virgule_store::{
+    ArticleDraft, EntryDraft, EntryFormat, HitPlace, MATCH_END, MATCH_START, Member, Page,
+    ReplyDraft, ReplyPlace, ReplyTarget, SearchFilter, SearchKind, SearchQuery, SearchResults,
+    SearchTerm, Store, SyndicatedDraft,
+};
+
+use crate::feeds::{claim_all, fetched};
+use crate::support::{at, member, name, post};
+
+const FIRST: Page = Page { start: 0, limit: 10 };
+
+fn words(all: &[&str]) -> SearchQuery {
+    SearchQuery {
+        all: all.iter().map(|t| SearchTerm { text: (*t).to_owned(), prefix: false }).collect(),
+        none: vec![],
+    }
+}
+
+fn entry(title: &str, html: &str) -> EntryDraft {
+    EntryDraft {
+        title: title.to_owned(),
+        format: EntryFormat::Html,
+        body_source: html.to_owned(),
+        html: html.to_owned(),
+        tags: vec![],
+    }
+}
+
+async fn write(store: &Store, who: &Member, title: &str, html: &str, when: DateTime<Utc>) {
+    store.create_entry(who.id, &entry(title, html), when).await.unwrap();
+}
+
+async fn find(store: &Store, query: &SearchQuery) -> SearchResults {
+    store.search(query, &SearchFilter::default(), FIRST).await.unwrap()
+}
+
+/// The titles found, best first.
+async fn titles(store: &Store, query: &SearchQuery) -> Vec<String> {
+    find(store, query).await.hits.into_iter().map(|h| h.title).collect()
+}
+
+#[tokio::test]
+async fn the_best_match_comes_first_with_its_words_marked() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    write(
+        &store,
+        &etbe,
+        "Cooking",
+        "<p>Soup, and a word on Debian at the end.</p>",
+        at(2016, 1, 3, 0),
+    )
+    .await;
+    write(
+        &store,
+        &etbe,
+        "Debian packaging",
+        "<p>How I build <b>Debian</b> packages.</p>",
+        at(2016, 1, 1, 0),
+    )
+    .await;
+    write(
+        &store,
+        &etbe,
+        "SE Linux",
+        "<p>Policy modules for Debian, Debian and more Debian.</p>",
+        at(2016, 1, 2, 0),
+    )
+    .await;
+    write(&store, &etbe, "Unrelated", "<p>Nothing to see.</p>", at(2016, 1, 4, 0)).await;
+
+    let results = find(&store, &words(&["debian"])).await;
+    assert_eq!(results.total, 3);
+    let ranked: Vec<&str> = results.hits.iter().map(|h| h.title.as_str()).collect();
+    // A title match weighs most; then the text that says it most often.
+    assert_eq!(ranked, ["Debian packaging", "SE Linux", "Cooking"]);
+    let best = &results.hits[0];
+    assert_eq!(best.kind, SearchKind::Entry);
+    assert_eq!(best.place, HitPlace::Entry { author: name("etbe"), number: 1 });
+    assert_eq!(best.author, name("etbe"));
+    assert_eq!(best.published, at(2016, 1, 1, 0));
+    assert!(
+        best.snippet.contains(&format!("{MATCH_START}Debian{MATCH_END} packages")),
+        "{:?}",
+        best.snippet
+    );
+    // Markup is not text: tag and attribute names find nothing.
+    assert_eq!(find(&store, &words(&["b"])).await.total, 0);
+    // Stemming: "packages" is found by "package", "build" by "building".
+    assert_eq!(titles(&store, &words(&["package"])).await, ["Debian packaging"]);
+    assert_eq!(titles(&store, &words(&["building"])).await, ["Debian packaging"]);
+}
+
+#[tokio::test]
+async fn phrases_prefixes_and_exclusions() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    write(&store, &etbe, "One", "<p>Free software is about freedom.</p>", at(2016, 1, 1, 0)).await;
+    write(&store, &etbe, "Two", "<p>Software that is free of charge.</p>", at(2016, 1, 2, 0)).await;
+    write(
+        &store,
+        &etbe,
+        "Three",
+        "<p>The Debianization of everything, on debian.org.</p>",
+        at(2016, 1, 3, 0),
+    )
+    .await;
+
+    let mut both = titles(&store, &words(&["free", "software"])).await;
+    both.sort();
+    assert_eq!(both, ["One", "Two"]);
+    assert_eq!(titles(&store, &words(&["free software"])).await, ["One"]);
+    let prefix = SearchQuery {
+        all: vec![SearchTerm { text: "debi".to_owned(), prefix: true }],
+        none: vec![],
+    };
+    assert_eq!(titles(&store, &prefix).await, ["Three"]);
+    assert_eq!(titles(&store, &words(&["debi"])).await, Vec::<String>::new());
+    assert_eq!(titles(&store, &words(&["debian.org"])).await, ["Three"]);
+    let without = SearchQuery {
+        all: vec![SearchTerm { text: "software".to_owned(), prefix: false }],
+        none: vec![SearchTerm { text: "freedom".to_owned(), prefix: false }],
+    };
+    assert_eq!(titles(&store, &without).await, ["Two"]);
+    // Quotes and operators in a term are text, not syntax.
+    assert_eq!(titles(&store, &words(&["\"free\" OR NOT software*"])).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn filters_paging_and_every_kind() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let raph = member(&store, "raph").await;
+    for day in 1..=12 {
+        write(
+            &store,
+            &etbe,
+            &format!("Kernel day {day}"),
+            "<p>kernel notes</p>",
+            at(2016, 1, day, 0),
+        )
+        .await;
+    }
+    write(&store, &raph, "Raph on kernels", "<p>kernel thoughts</p>", at(2016, 2, 1, 0)).await;
+    let article = store
+        .create_article(
+            raph.id,
+            &ArticleDraft {
+                title: "The kernel article".to_owned(),
+                format: EntryFormat::Html,
+                lead_source: String::new(),
+                lead_html: "<p>A lead about the kernel.</p>".to_owned(),
+                body_source: String::new(),
+                html: "<p>Body.</p>".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let reply = ReplyDraft {
+        format: EntryFormat::Html,
+        body_source: String::new(),
+        html: "<p>My kernel panicked &amp; rebooted.</p>".to_owned(),
+    };
+    let answer =
+        store.create_reply(ReplyTarget::Article(article.id), None, etbe.id, &reply).await.unwrap();
+
+    let query = words(&["kernel"]);
+    let all = find(&store, &query).await;
+    assert_eq!(all.total, 15);
+    assert_eq!(all.hits.len(), 10);
+    let second = store
+        .search(&query, &SearchFilter::default(), Page { start: 10, limit: 10 })
+        .await
+        .unwrap();
+    assert_eq!((second.total, second.hits.len()), (15, 5));
+    let past = store
+        .search(&query, &SearchFilter::default(), Page { start: 40, limit: 10 })
+        .await
+        .unwrap();
+    assert_eq!((past.total, past.hits.len()), (15, 0));
+    let mut seen: Vec<_> = all.hits.iter().chain(&second.hits).map(|h| h.place.clone()).collect();
+    seen.sort_by_key(|p| format!("{p:?}"));
+    seen.dedup();
+    assert_eq!(seen.len(), 15, "pages neither repeat nor skip");
+
+    let only = |filter: SearchFilter| {
+        let store = store.clone();
+        let query = query.clone();
+        async move { store.search(&query, &filter, Page { start: 0, limit: 100 }).await.unwrap() }
+    };
+    let by_raph = only(SearchFilter { author: Some(raph.id), ..SearchFilter::default() }).await;
+    assert_eq!(by_raph.total, 2);
+    let replies =
+        only(SearchFilter { kinds: vec![SearchKind::Reply], ..SearchFilter::default() }).await;
+    assert_eq!(replies.total, 1);
+    let hit = &replies.hits[0];
+    assert_eq!(
+        hit.place,
+        HitPlace::Reply { id: answer.id, on: ReplyPlace::Article(article.number) }
+    );
+    assert_eq!(hit.title, "The kernel article");
+    assert_eq!(hit.author, name("etbe"));
+    assert!(hit.snippet.contains("panicked & rebooted"), "{:?}", hit.snippet);
+    let articles =
+        only(SearchFilter { kinds: vec![SearchKind::Article], ..SearchFilter::default() }).await;
+    assert_eq!(articles.hits[0].place, HitPlace::Article(article.number));
+    let january = only(SearchFilter {
+        since: Some(at(2016, 1, 5, 0)),
+        before: Some(at(2016, 1, 8, 0)),
+        ..SearchFilter::default()
+    })
+    .await;
+    let mut days: Vec<String> = january.hits.into_iter().map(|h| h.title).collect();
+    days.sort();
+    assert_eq!(days, ["Kernel day 5", "Kernel day 6", "Kernel day 7"]);
+}
+
+#[tokio::test]
+async fn the_index_follows_edits_deletes_feeds_replies_and_spam() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let raph = member(&store, "raph").await;
+    write(&store, &etbe, "First", "<p>about walruses</p>", at(2016, 1, 1, 0)).await;
+    store.update_entry(etbe.id, 0, &entry("First, edited", "<p>about narwhals</p>")).await.unwrap();
+    assert_eq!(find(&store, &words(&["walruses"])).await.total, 0);
+    assert_eq!(titles(&store, &words(&["narwhals"])).await, ["First, edited"]);
+    assert_eq!(titles(&store, &words(&["edited"])).await, ["First, edited"]);
+    store.delete_entry(etbe.id, 0).await.unwrap();
+    assert_eq!(find(&store, &words(&["narwhals"])).await.total, 0);
+
+    // A feed's new post, then its edit.
+    let now = at(2016, 2, 4, 12);
+    store.subscribe_feed(etbe.id, "https://blog.example/feed", now).await.unwrap();
+    let claim = claim_all(&store, now).await.remove(0);
+    let first = SyndicatedDraft {
+        html: "<p>octopus garden</p>".to_owned(),
+        ..post("a", at(2016, 2, 1, 0))
+    };
+    store.record_feed_fetch(&claim, &fetched(&claim, vec![first], vec![])).await.unwrap();
+    assert_eq!(titles(&store, &words(&["octopus"])).await, ["Post a"]);
+    let claim = claim_all(&store, at(2016, 2, 6, 0)).await.remove(0);
+    let edited = SyndicatedDraft {
+        html: "<p>squid garden</p>".to_owned(),
+        content_hash: "hash-a2".to_owned(),
+        ..post("a", at(2016, 2, 1, 0))
+    };
+    store.record_feed_fetch(&claim, &fetched(&claim, vec![], vec![edited])).await.unwrap();
+    assert_eq!(find(&store, &words(&["octopus"])).await.total, 0);
+    assert_eq!(titles(&store, &words(&["squid"])).await, ["Post a"]);
+
+    // Replies: written, edited, deleted.
+    let target = store.entry_by_number(&name("etbe"), 1).await.unwrap().unwrap();
+    let said = |html: &str| ReplyDraft {
+        format: EntryFormat::Html,
+        body_source: String::new(),
+        html: html.to_owned(),
+    };
+    let reply = store
+        .create_reply(
+            ReplyTarget::Entry(target.id),
+            None,
+            raph.id,
+            &said("<p>lovely cuttlefish</p>"),
+        )
+        .await
+        .unwrap();
+    let hit = find(&store, &words(&["cuttlefish"])).await.hits.remove(0);
+    assert_eq!(
+        hit.place,
+        HitPlace::Reply { id: reply.id, on: ReplyPlace::Entry { author: name("etbe"), number: 1 } }
+    );
+    assert_eq!(hit.title, "Post a");
+    store.update_reply(reply.id, raph.id, &said("<p>lovely nautilus</p>")).await.unwrap();
+    assert_eq!(find(&store, &words(&["cuttlefish"])).await.total, 0);
+    assert_eq!(find(&store, &words(&["nautilus"])).await.total, 1);
+    store.delete_reply(reply.id, raph.id).await.unwrap();
+    assert_eq!(find(&store, &words(&["nautilus"])).await.total, 0);
+
+    // A suspended author's writing is not found, and is again once reinstated.
+    store.set_suspended(&name("etbe"), true).await.unwrap();
+    assert_eq!(find(&store, &words(&["squid"])).await.total, 0);
+    store.set_suspended(&name("etbe"), false).await.unwrap();
+    assert_eq!(find(&store, &words(&["squid"])).await.total, 1);
+}
