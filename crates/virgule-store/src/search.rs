@@ -293,7 +293,7 @@ fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -
         )
     } else {
         (
-            "ts_headline('english', COALESCE(t.search_text, ''), q.query, 'StartSel=' || chr(2) \
+            "ts_headline('english', replace(COALESCE(t.search_text, ''), '<', chr(1)), q.query, 'StartSel=' || chr(2) \
              || ', StopSel=' || chr(3) || ', MaxWords=40, MinWords=20, MaxFragments=2, \
              FragmentDelimiter=\" … \"')"
                 .to_owned(),
@@ -324,6 +324,11 @@ fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -
          WHERE {wanted}"
     )
 }
+
+/// What `<` is in the text PostgreSQL's `ts_headline` reads: its parser takes `<b>` in plain
+/// text for a tag and drops it, so the snippet would lose it. Indexed text holds no control
+/// character, so the way back is exact.
+const HIDDEN_LT: char = '\u{1}';
 
 #[derive(sqlx::FromRow)]
 struct RankedRow {
@@ -502,7 +507,7 @@ impl DetailRow {
             title: self.title.unwrap_or_default(),
             author: stored_name(&self.author)?,
             published: self.published_at,
-            snippet: self.snippet.unwrap_or_default(),
+            snippet: self.snippet.map(|s| s.replace(HIDDEN_LT, "<")).unwrap_or_default(),
         })
     }
 }

@@ -40,6 +40,8 @@ pub fn build(state: AppState) -> Router {
         .route("/recentlog.json", get(feeds::recentlog_json))
         // Every member's syndicated feed, for a planet to subscribe to.
         .route("/opml.xml", get(feeds::opml::export))
+        // Full-text search (the header's box sends `q`).
+        .route("/search", get(pages::search::show))
         // Articles and their replies (`/article/N.html`; the feeds are static names beside it).
         .route("/article/", get(pages::articles::list))
         .route("/article/new", get(pages::articles::new_form).post(pages::articles::create))
@@ -95,6 +97,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/certs", post(api::certs::create))
         .route("/api/v1/people/{name}/rating", put(api::ratings::update))
         .route("/api/v1/recentlog", get(api::recentlog::list))
+        .route("/api/v1/search", get(api::search::search))
         .route("/api/v1/projects", get(api::projects::list).post(api::projects::create))
         .route("/api/v1/projects/{name}", get(api::projects::show).put(api::projects::update))
         .route("/api/v1/projects/{name}/relation", put(api::projects::relation))

@@ -14,6 +14,7 @@ pub mod projects;
 pub mod ratings;
 pub mod recentlog;
 pub mod replies;
+pub mod search;
 pub mod settings;
 pub mod tokens;
 

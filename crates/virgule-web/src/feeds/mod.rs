@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, LAST_MODIFIED};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use virgule_store::{ArticleNumber, EntryNumber, MemberName, Page, ReplyPlace};
+use virgule_store::{ArticleNumber, EntryNumber, HitPlace, MemberName, Page, ReplyPlace};
 
 use crate::config::WebConfig;
 use crate::error::{Failure, PageResult};
@@ -73,6 +73,15 @@ pub fn reply_url(base: &str, place: &ReplyPlace, id: i64) -> String {
         ReplyPlace::Entry { author, number } => permalink(base, author, *number),
     };
     format!("{item}#reply-{id}")
+}
+
+/// A search hit's address: the entry's or article's permalink, or the reply's.
+pub fn hit_url(base: &str, place: &HitPlace) -> String {
+    match place {
+        HitPlace::Entry { author, number } => permalink(base, author, *number),
+        HitPlace::Article(number) => article_url(base, *number),
+        HitPlace::Reply { id, on } => reply_url(base, on, *id),
+    }
 }
 
 /// A member's diary page, the feed's home.

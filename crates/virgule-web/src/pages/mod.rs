@@ -14,6 +14,7 @@ pub mod people;
 pub mod projects;
 pub mod recentlog;
 pub mod replies;
+pub mod search;
 pub mod spam;
 pub mod view;
 

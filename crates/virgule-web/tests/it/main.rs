@@ -29,5 +29,6 @@ mod ratings;
 mod recentlog_thresh;
 mod replies;
 mod rules_parity;
+mod search;
 mod spam;
 mod trust;
