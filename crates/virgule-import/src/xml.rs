@@ -28,6 +28,11 @@ impl<R: BufRead> CountingReader<R> {
     pub(crate) fn line(&self) -> u64 {
         1 + self.newlines - u64::from(self.last_was_newline)
     }
+
+    /// The 1-based line of the next byte to be consumed.
+    pub(crate) fn next_line(&self) -> u64 {
+        1 + self.newlines
+    }
 }
 
 impl<R: BufRead> Read for CountingReader<R> {

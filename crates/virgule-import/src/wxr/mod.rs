@@ -104,6 +104,7 @@ impl<R: BufRead> WxrReader<R> {
     /// declarations, `<rss>` then `<channel>`; then the channel's fields up to the first item.
     fn read_header(&mut self) -> Result<State, WxrError> {
         loop {
+            let next_line = self.xml.get_ref().next_line();
             match next_event(&mut self.xml, &mut self.buf)? {
                 Event::Decl(decl) => {
                     if let Some(Ok(encoding)) = decl.encoding() {
@@ -149,7 +150,16 @@ impl<R: BufRead> WxrReader<R> {
                     ));
                 }
                 Event::Text(text) if text.xml10_content().trim().is_empty() => {}
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                Event::Text(text) => {
+                    // Named on the line where the text starts, not where it ends.
+                    let content = text.xml10_content();
+                    let leading = &content[..content.len() - content.trim_start().len()];
+                    let line = next_line + leading.matches('\n').count() as u64;
+                    let reason =
+                        "this is not a WordPress export: it does not start with XML".to_string();
+                    return Err(WxrError { line, reason });
+                }
+                Event::CData(_) | Event::GeneralRef(_) => {
                     return Err(error_at(
                         &self.xml,
                         "this is not a WordPress export: it does not start with XML",

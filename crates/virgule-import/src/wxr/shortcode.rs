@@ -101,7 +101,7 @@ const MEDIA_ATTRS: &[&str] =
 
 /// `[[name …]]` at `at`: the text between the doubled brackets, and where it ends.
 fn escaped(text: &str, at: usize) -> Option<(&str, usize)> {
-    let rest = text.get(at + 2..)?;
+    let rest = text[at..].strip_prefix("[[")?;
     if !rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/') {
         return None;
     }
@@ -129,6 +129,16 @@ impl<'a> Open<'a> {
             return None;
         }
         let after_name = &rest[name_len..];
+        if name == "audio"
+            && let Some(old_style) = after_name.strip_prefix(':')
+        {
+            // The Audio Player plugin's `[audio:URL,URL|titles=…]` of WordPress 2.x blogs.
+            let close = old_style.find(']').filter(|&c| c <= MAX_TAG_LEN)?;
+            let url = old_style[..close].split([',', '|']).next().unwrap_or("").trim();
+            let attrs = vec![("src".to_string(), url.to_string())];
+            let end = at + 1 + name_len + 1 + close + 1;
+            return Some(Open { name, attrs, end, self_closed: true });
+        }
         if !after_name.starts_with([']', '/', ' ', '\t', '\n']) {
             return None;
         }
