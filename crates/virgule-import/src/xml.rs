@@ -1,6 +1,6 @@
 //! The plumbing both readers share: a byte source that knows which line it has reached,
-//! quick-xml's errors in plain words, entity references resolved without ever expanding a
-//! declared entity, and a small tree for one element at a time.
+//! quick-xml's errors in plain words, references resolved without ever expanding a declared
+//! entity, and the escaping and decoding of HTML text.
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, Read};

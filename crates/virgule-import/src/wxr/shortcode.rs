@@ -5,6 +5,8 @@
 //! when its name is one we know, or when a matching `[/name]` follows; otherwise it stays
 //! text. `[[name]]` is WordPress's way of writing a shortcode literally.
 
+use std::collections::HashSet;
+
 use crate::xml::escape_html;
 
 /// The shortcodes that mean something without a closing tag, and what they become.
@@ -47,6 +49,9 @@ pub(super) fn expand(text: &str) -> String {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
+    // Names whose `[/name]` was looked for and is not in the rest of the text: it will not
+    // be there for a later `[name` either, so prose full of brackets costs one search each.
+    let mut never_closed: HashSet<&str> = HashSet::new();
     let mut i = 0;
     while let Some(found) = text[i..].find('[') {
         let at = i + found;
@@ -63,7 +68,14 @@ pub(super) fn expand(text: &str) -> String {
             i = at + 1;
             continue;
         };
-        let close = if open.self_closed { None } else { find_close(text, open.end, open.name) };
+        let close = if open.self_closed || never_closed.contains(open.name) {
+            None
+        } else {
+            find_close(text, open.end, open.name)
+        };
+        if close.is_none() {
+            never_closed.insert(open.name);
+        }
         let inner = close.map(|(inner_end, _)| &text[open.end..inner_end]);
         let after = close.map_or(open.end, |(_, after)| after);
         match (Known::of(open.name), inner) {
@@ -105,8 +117,17 @@ fn escaped(text: &str, at: usize) -> Option<(&str, usize)> {
     if !rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/') {
         return None;
     }
-    let end = rest.find("]]").filter(|&e| e <= MAX_TAG_LEN)?;
+    let end = prefix(rest, MAX_TAG_LEN + 2).find("]]")?;
     Some((&rest[..end], at + 2 + end + 2))
+}
+
+/// The first `max` bytes of `text` at most, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// An opening tag: `[name attr="value" positional]` or `[name … /]`.
@@ -133,7 +154,7 @@ impl<'a> Open<'a> {
             && let Some(old_style) = after_name.strip_prefix(':')
         {
             // The Audio Player plugin's `[audio:URL,URL|titles=…]` of WordPress 2.x blogs.
-            let close = old_style.find(']').filter(|&c| c <= MAX_TAG_LEN)?;
+            let close = prefix(old_style, MAX_TAG_LEN).find(']')?;
             let url = old_style[..close].split([',', '|']).next().unwrap_or("").trim();
             let attrs = vec![("src".to_string(), url.to_string())];
             let end = at + 1 + name_len + 1 + close + 1;
@@ -325,6 +346,13 @@ mod tests {
             ),
             "<figure><img src=\"c.jpg\" /><figcaption>The &amp; cat</figcaption></figure>"
         );
+    }
+
+    #[test]
+    fn many_brackets_cost_little() {
+        // 200,000 unclosed brackets of prose: one search for `[/x]`, not one per bracket.
+        let text = "[x] [[y ".repeat(25_000);
+        assert_eq!(expand(&text), text);
     }
 
     #[test]
