@@ -119,3 +119,20 @@ fn an_error_display_is_line_then_reason() {
     assert_eq!(error.to_string(), format!("line {}: {}", error.line, error.reason));
     assert_eq!(error.line, 3);
 }
+
+#[test]
+fn a_utf8_byte_order_mark_is_fine_and_utf16_is_refused() {
+    let mut export = b"\xEF\xBB\xBF".to_vec();
+    export.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss><channel><title>BOM</title></channel></rss>");
+    let reader = WxrReader::new(export.as_slice());
+    assert_eq!(reader.channel().title, "BOM");
+    assert_eq!(read_from(reader), (vec![], None));
+
+    let utf16: Vec<u8> = "\u{feff}<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss/>"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let (_, error) = first_error(&utf16);
+    assert_eq!(error.line, 1);
+    assert!(error.reason.contains("UTF-8"), "{error}");
+}
