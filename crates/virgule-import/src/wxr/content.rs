@@ -5,6 +5,7 @@
 //! The result is well-formed for well-formed input but not sanitized: it goes through
 //! `virgule-html`'s policy before anyone sees it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::shortcode;
@@ -87,7 +88,11 @@ const RAW: &[&str] = &["pre", "script", "style", "textarea"];
 /// Content with Gutenberg blocks gets no paragraphs added, as WordPress itself adds none
 /// to block content; only classic content does.
 pub fn content_to_html(raw: &str) -> String {
-    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text = if raw.contains('\r') {
+        Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(raw)
+    };
     let (text, has_blocks) = remove_block_comments(&text);
     let text = shortcode::expand(&text);
     let text = link_bare_urls(&text);
@@ -172,6 +177,9 @@ fn link_bare_urls(text: &str) -> String {
             continue;
         }
         out.push_str(line);
+        if !line.contains('<') {
+            continue;
+        }
         let lower = line.to_ascii_lowercase();
         in_pre += count_opening(&lower, "pre") - lower.matches("</pre>").count() as i32;
         in_link += count_opening(&lower, "a") - lower.matches("</a>").count() as i32;
