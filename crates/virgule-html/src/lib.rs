@@ -82,6 +82,13 @@ pub fn searchable_text(sanitized: &str) -> String {
     text::searchable(sanitized)
 }
 
+/// Plain text cut at a word boundary, with "…" when cut, to at most `max_chars` characters
+/// (whitespace collapsed). For text that is already plain, such as [`searchable_text`]'s.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text::cut_at_word(&text, max_chars)
+}
+
 /// Plain text → HTML paragraphs (escaped; blank lines separate paragraphs, single newlines
 /// become `<br>`). For plain-text fields.
 pub fn text_to_html(text: &str) -> String {

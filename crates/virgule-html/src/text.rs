@@ -66,7 +66,7 @@ fn is_inline(name: &str) -> bool {
     )
 }
 
-fn cut_at_word(text: &str, max_chars: usize) -> String {
+pub(crate) fn cut_at_word(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_owned();
     }

@@ -40,6 +40,7 @@ pub mod people;
 pub mod projects;
 pub mod ratings;
 mod recall;
+pub mod related;
 pub mod replies;
 pub mod rules;
 pub mod search;

@@ -189,6 +189,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
         include_str!("../migrations/sqlite/0012_content_version_sessions.sql"),
     ),
     (13, "search", include_str!("../migrations/sqlite/0013_search.sql")),
+    (14, "related posts", include_str!("../migrations/sqlite/0014_related.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -208,6 +209,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
         include_str!("../migrations/postgres/0012_content_version_sessions.sql"),
     ),
     (13, "search", include_str!("../migrations/postgres/0013_search.sql")),
+    (14, "related posts", include_str!("../migrations/postgres/0014_related.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

@@ -27,6 +27,7 @@ mod model;
 mod news;
 mod projects;
 mod ratings;
+mod related;
 mod replies;
 mod search;
 mod sessions;
@@ -45,8 +46,9 @@ pub use leases::Lease;
 pub use model::*;
 pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};
 pub use ratings::{InterestRow, InterestScore};
+pub use related::{RelatedEntry, RelatedSource};
 pub use search::{
-    HitPlace, MATCH_END, MATCH_START, SearchFilter, SearchHit, SearchKind, SearchQuery,
+    CANDIDATES, HitPlace, MATCH_END, MATCH_START, SearchFilter, SearchHit, SearchKind, SearchQuery,
     SearchResults, SearchTerm,
 };
 

@@ -44,11 +44,21 @@ pub struct SearchTerm {
     pub prefix: bool,
 }
 
-/// Items matching every term of `all` and none of `none` (at least one of `all`).
+/// Items matching every term of `all`, at least one of `any` (when it has some), and none of
+/// `none`. A query needs a term in `all` or `any`: a reader's search has `all` (the site's
+/// rules); related posts use `any`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchQuery {
     pub all: Vec<SearchTerm>,
+    pub any: Vec<SearchTerm>,
     pub none: Vec<SearchTerm>,
+}
+
+impl SearchQuery {
+    /// Every term, in the order [`tsquery`] numbers them: `all`, `any`, `none`.
+    fn terms(&self) -> impl Iterator<Item = &SearchTerm> {
+        self.all.iter().chain(&self.any).chain(&self.none)
+    }
 }
 
 /// What a search looks at.
@@ -118,6 +128,8 @@ pub enum HitPlace {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub kind: SearchKind,
+    /// The item's id in its table.
+    pub id: i64,
     pub place: HitPlace,
     /// The item's title; a reply's is its item's.
     pub title: String,
@@ -137,7 +149,11 @@ pub const MATCH_END: char = '\u{3}';
 /// A page of hits, best first, and how many there are in all.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchResults {
+    /// How many items match, counted up to [`CANDIDATES`] of each kind.
     pub total: i64,
+    /// More match than `total`: some kind reached [`CANDIDATES`], and only its newest were
+    /// ranked.
+    pub more: bool,
     pub hits: Vec<SearchHit>,
 }
 
@@ -145,105 +161,207 @@ pub struct SearchResults {
 /// hidden as spam.
 const AUTHOR_SHOWN: &str = "NOT m.suspended AND m.spam <> 1";
 
-/// The ranked query's parameters on both backends: `$1` the match expression (SQLite; unused
-/// on PostgreSQL, whose terms follow from `$10`), `$2` author id or NULL, `$3` since, `$4`
-/// before, `$5`..`$7` whether entries, articles, replies are wanted, `$8` limit, `$9` offset.
-const FILTERS: &str = "($2 IS NULL OR m.id = $2) AND ($3 IS NULL OR {t}.published_at >= $3) \
-     AND ($4 IS NULL OR {t}.published_at < $4)";
+/// How many matches of each kind a search ranks by relevance and counts exactly. Up to this
+/// many, every match is scored (BM25 on SQLite, `ts_rank` on PostgreSQL). Past it, the
+/// engines' relevance costs a pass over every match (FTS5's BM25 counts each word's
+/// documents on every query; PostgreSQL reads each match's vector), which a word in a tenth
+/// of a million entries makes far too slow; the newest this many are then shown instead,
+/// those with the words in their title first (as WordPress orders its search), and the
+/// count says "at least". Deeper pages take more.
+pub const CANDIDATES: i64 = 1000;
 
-/// The ranked ids over the three kinds, as SQL for one backend; `{match_*}`, `{score_*}` and
-/// `{from_*}` are the backend's pieces.
-fn ranked_sql(pieces: &Pieces) -> String {
-    let filters = |t: &str| FILTERS.replace("{t}", t);
+/// How a search orders its candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ranking {
+    /// No scoring: counting the newest candidates.
+    Count,
+    /// Every match scored by the engine.
+    Relevance,
+    /// Title matches first, then the newest.
+    TitleThenNewest,
+}
+
+/// The queries' shared parameters, on both backends: `$1` the match expression for entries
+/// and articles (SQLite; unused on PostgreSQL), `$2` author id or NULL, `$3` since, `$4`
+/// before, `$5`..`$7` whether entries, articles, replies are wanted, `$8` limit, `$9` offset,
+/// `$10` candidates per kind. SQLite: `$12` replies' match expression, `$13` the title match.
+/// PostgreSQL: the terms from `$11` ([`tsquery`]).
+const FILTERS: &str = "($2 IS NULL OR m.id = $2) AND ($3 IS NULL OR t.published_at >= $3) \
+     AND ($4 IS NULL OR t.published_at < $4)";
+
+/// One searchable table.
+struct Kind {
+    code: i64,
+    table: &'static str,
+    fts: &'static str,
+    /// Its `$N` saying whether it is wanted.
+    wanted: &'static str,
+    /// Its match expression's `$N` on SQLite.
+    matches: &'static str,
+    /// What must hold for one of its rows to be shown, besides [`AUTHOR_SHOWN`].
+    shown: &'static str,
+    /// FTS5's score: titles weigh four times the text.
+    bm25: &'static str,
+    /// PostgreSQL's score: title (weight A, 1.0) four times the text (B, 0.25).
+    rank: &'static str,
+    /// 1 for a title match (SQLite, then PostgreSQL); replies have no title.
+    title_sqlite: &'static str,
+    title_pg: &'static str,
+    /// The FTS5 columns a searcher's words are matched against (not `owner`).
+    columns: &'static str,
+}
+
+const KINDS: [Kind; 3] = [
+    Kind {
+        code: 0,
+        table: "entries",
+        fts: "entries_fts",
+        wanted: "$5",
+        matches: "$1",
+        shown: "t.spam <> 1",
+        bm25: "bm25(entries_fts, 4.0, 1.0, 0.0)",
+        rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, q.query)",
+        title_sqlite: "(entries_fts.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH $13))",
+        title_pg: "CAST(to_tsvector('english', t.title) @@ q.query AS INT)",
+        columns: "{title search_text}",
+    },
+    Kind {
+        code: 1,
+        table: "articles",
+        fts: "articles_fts",
+        wanted: "$6",
+        matches: "$1",
+        shown: "t.spam <> 1",
+        bm25: "bm25(articles_fts, 4.0, 1.0, 0.0)",
+        rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, q.query)",
+        title_sqlite: "(articles_fts.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH $13))",
+        title_pg: "CAST(to_tsvector('english', t.title) @@ q.query AS INT)",
+        columns: "{title search_text}",
+    },
+    Kind {
+        code: 2,
+        table: "replies",
+        fts: "replies_fts",
+        wanted: "$7",
+        matches: "$12",
+        shown: "NOT t.deleted AND t.spam <> 1",
+        bm25: "bm25(replies_fts, 1.0, 0.0)",
+        rank: "ts_rank(t.search_vector, q.query)",
+        title_sqlite: "0",
+        title_pg: "0",
+        columns: "{search_text}",
+    },
+];
+
+/// A kind's candidates, with their scores: its newest `$10` shown matches, read from the
+/// index newest first and stopping there (on SQLite the index's rowid order; ordered by
+/// anything else, every match would be read and sorted first).
+fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking) -> String {
+    let Kind { code, table, fts, wanted, matches, shown, .. } = kind;
+    let filters = format!("{wanted} AND {shown} AND {AUTHOR_SHOWN} AND {FILTERS}");
+    if sqlite {
+        let score = match ranking {
+            Ranking::Count => "0",
+            Ranking::Relevance => kind.bm25,
+            Ranking::TitleThenNewest => kind.title_sqlite,
+        };
+        let score = if ranking == Ranking::TitleThenNewest {
+            format!("-{score}")
+        } else {
+            score.to_owned()
+        };
+        format!(
+            "SELECT * FROM (SELECT {code} AS kind, t.id AS id, {score} AS score, \
+             t.published_at AS published_at FROM {fts} JOIN {table} t ON t.id = {fts}.rowid \
+             JOIN members m ON m.id = t.member_id WHERE {fts} MATCH {matches} AND {filters} \
+             ORDER BY {fts}.rowid DESC{})",
+            limit!("$10")
+        )
+    } else {
+        let score = match ranking {
+            Ranking::Count => "0",
+            Ranking::Relevance => kind.rank,
+            Ranking::TitleThenNewest => kind.title_pg,
+        };
+        // The score is read for the candidates alone, after the limit.
+        format!(
+            "SELECT CAST({code} AS BIGINT) AS kind, t.id AS id, -({score}) AS score, \
+             t.published_at AS published_at FROM q, (SELECT t.id FROM q, {table} t \
+             JOIN members m ON m.id = t.member_id WHERE t.search_vector @@ q.query \
+             AND {filters} ORDER BY t.id DESC{}) c JOIN {table} t ON t.id = c.id",
+            limit!("$10")
+        )
+    }
+}
+
+/// PostgreSQL's `WITH q` naming the query, or nothing on SQLite.
+fn with_query(sqlite: bool, query: &SearchQuery) -> String {
+    if sqlite {
+        String::new()
+    } else {
+        format!("WITH q AS (SELECT {} AS query) ", tsquery(query, 11))
+    }
+}
+
+/// How many candidates each kind has (at most `$10`).
+fn count_sql(sqlite: bool, query: &SearchQuery) -> String {
+    let counts: Vec<String> = KINDS
+        .iter()
+        .map(|kind| {
+            format!(
+                "(SELECT COUNT(*) FROM ({}) c{})",
+                candidates_sql(sqlite, kind, Ranking::Count),
+                kind.code
+            )
+        })
+        .collect();
     format!(
-        "{with}SELECT kind, id, score, published_at, COUNT(*) OVER () AS total FROM (\
-         SELECT CAST(0 AS BIGINT) AS kind, e.id AS id, {score_e} AS score, e.published_at AS published_at \
-         FROM {from_e} JOIN members m ON m.id = e.member_id \
-         WHERE $5 AND {match_e} AND e.spam <> 1 AND {AUTHOR_SHOWN} AND {fe} \
-         UNION ALL \
-         SELECT 1, a.id, {score_a}, a.published_at \
-         FROM {from_a} JOIN members m ON m.id = a.member_id \
-         WHERE $6 AND {match_a} AND a.spam <> 1 AND {AUTHOR_SHOWN} AND {fa} \
-         UNION ALL \
-         SELECT 2, r.id, {score_r}, r.published_at \
-         FROM {from_r} JOIN members m ON m.id = r.member_id \
-         WHERE $7 AND {match_r} AND NOT r.deleted AND r.spam <> 1 AND {AUTHOR_SHOWN} AND {fr}\
-         ) hits ORDER BY score, published_at DESC, kind, id{limit}",
-        with = pieces.with,
-        score_e = pieces.score_e,
-        from_e = pieces.from_e,
-        match_e = pieces.match_e,
-        fe = filters("e"),
-        score_a = pieces.score_a,
-        from_a = pieces.from_a,
-        match_a = pieces.match_a,
-        fa = filters("a"),
-        score_r = pieces.score_r,
-        from_r = pieces.from_r,
-        match_r = pieces.match_r,
-        fr = filters("r"),
-        limit = concat!(limit!("$8"), " OFFSET $9"),
+        "{}SELECT {} AS entries, {} AS articles, {} AS replies",
+        with_query(sqlite, query),
+        counts[0],
+        counts[1],
+        counts[2]
     )
 }
 
-/// One backend's parts of [`ranked_sql`]. Scores sort ascending: FTS5's BM25 is lower for
-/// better matches, and PostgreSQL's rank is negated to agree.
-struct Pieces {
-    with: String,
-    from_e: &'static str,
-    from_a: &'static str,
-    from_r: &'static str,
-    match_e: &'static str,
-    match_a: &'static str,
-    match_r: &'static str,
-    score_e: &'static str,
-    score_a: &'static str,
-    score_r: &'static str,
-}
-
-/// Titles weigh four times the text, in both engines (PostgreSQL: weight A 1.0 against B
-/// 0.25 is `ts_rank`'s default {D, C, B, A} = {0.1, 0.2, 0.4, 1.0} with B lowered).
-const SQLITE_PIECES: Pieces = Pieces {
-    with: String::new(),
-    from_e: "entries_fts JOIN entries e ON e.id = entries_fts.rowid",
-    from_a: "articles_fts JOIN articles a ON a.id = articles_fts.rowid",
-    from_r: "replies_fts JOIN replies r ON r.id = replies_fts.rowid",
-    match_e: "entries_fts MATCH $1",
-    match_a: "articles_fts MATCH $1",
-    match_r: "replies_fts MATCH $1",
-    score_e: "bm25(entries_fts, 4.0, 1.0)",
-    score_a: "bm25(articles_fts, 4.0, 1.0)",
-    score_r: "bm25(replies_fts)",
-};
-
-fn postgres_pieces(query: &SearchQuery) -> Pieces {
-    Pieces {
-        with: format!("WITH q AS (SELECT {} AS query) ", tsquery(query, 10)),
-        from_e: "q, entries e",
-        from_a: "q, articles a",
-        from_r: "q, replies r",
-        match_e: "e.search_vector @@ q.query",
-        match_a: "a.search_vector @@ q.query",
-        match_r: "r.search_vector @@ q.query",
-        score_e: "-ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), e.search_vector, q.query)",
-        score_a: "-ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), a.search_vector, q.query)",
-        score_r: "-ts_rank(r.search_vector, q.query)",
-    }
+/// The page of ranked ids over the three kinds.
+fn ranked_sql(sqlite: bool, query: &SearchQuery, ranking: Ranking) -> String {
+    let parts: Vec<String> =
+        KINDS.iter().map(|kind| candidates_sql(sqlite, kind, ranking)).collect();
+    format!(
+        "{}SELECT kind, id FROM ({}) hits ORDER BY score, published_at DESC, kind, id{}",
+        with_query(sqlite, query),
+        parts.join(" UNION ALL "),
+        concat!(limit!("$8"), " OFFSET $9"),
+    )
 }
 
 /// The query's `tsquery` over parameters `$first` on, one per term in order (`all`, then
 /// `none`): a plain term is `phraseto_tsquery` of its text; a prefix term's text arrives
 /// already in `to_tsquery`'s syntax ([`prefix_tsquery`]).
 fn tsquery(query: &SearchQuery, first: usize) -> String {
-    let mut parts = Vec::new();
-    for (i, term) in query.all.iter().chain(&query.none).enumerate() {
+    let one = |i: usize, term: &SearchTerm| {
         let param = i + first;
-        let one = if term.prefix {
+        if term.prefix {
             format!("to_tsquery('english', ${param})")
         } else {
             format!("phraseto_tsquery('english', ${param})")
-        };
-        parts.push(if i < query.all.len() { one } else { format!("!!{one}") });
+        }
+    };
+    let (all, any) = (query.all.len(), query.any.len());
+    let mut parts = Vec::new();
+    let mut alternatives = Vec::new();
+    for (i, term) in query.terms().enumerate() {
+        if i < all {
+            parts.push(one(i, term));
+        } else if i < all + any {
+            alternatives.push(one(i, term));
+        } else {
+            parts.push(format!("!!{}", one(i, term)));
+        }
+    }
+    if !alternatives.is_empty() {
+        parts.push(format!("({})", alternatives.join(" || ")));
     }
     format!("({})", parts.join(" && "))
 }
@@ -259,25 +377,46 @@ fn prefix_tsquery(text: &str) -> String {
     format!("{}:*", words.join(" <-> "))
 }
 
-/// The query in FTS5's syntax: each term a quoted string (FTS5 splits it with the table's
-/// tokenizer, so it is a phrase), `*` after a prefix term.
-fn fts5_match(query: &SearchQuery) -> String {
-    let quote = |term: &SearchTerm| {
-        let star = if term.prefix { "*" } else { "" };
-        format!("\"{}\"{star}", term.text.replace('"', "\"\""))
-    };
-    let all: Vec<String> = query.all.iter().map(quote).collect();
-    let mut expr = format!("({})", all.join(" AND "));
-    if !query.none.is_empty() {
-        let none: Vec<String> = query.none.iter().map(quote).collect();
-        expr = format!("{expr} NOT ({})", none.join(" OR "));
-    }
-    expr
+/// One term in FTS5's syntax: a quoted string (FTS5 splits it with the table's tokenizer, so
+/// it is a phrase), `*` after a prefix term.
+fn fts5_term(term: &SearchTerm) -> String {
+    let star = if term.prefix { "*" } else { "" };
+    format!("\"{}\"{star}", term.text.replace('"', "\"\""))
 }
 
-/// The page's items with snippets, for one kind. SQLite: `$1` the match expression (the
-/// snippet needs the match), `$2` on the ids. PostgreSQL: `$1` the ids as an array, `$2` on
-/// the terms.
+/// The query in FTS5's syntax for one kind: the terms against the kind's text columns
+/// (`columns`), and with an author, their `owner` token.
+fn fts5_match(query: &SearchQuery, columns: &str, author: Option<i64>) -> String {
+    let mut all: Vec<String> = query.all.iter().map(fts5_term).collect();
+    if !query.any.is_empty() {
+        let any: Vec<String> = query.any.iter().map(fts5_term).collect();
+        all.push(format!("({})", any.join(" OR ")));
+    }
+    let mut expr = format!("({})", all.join(" AND "));
+    if !query.none.is_empty() {
+        let none: Vec<String> = query.none.iter().map(fts5_term).collect();
+        expr = format!("{expr} NOT ({})", none.join(" OR "));
+    }
+    let mut full = format!("{columns} : ({expr})");
+    if let Some(id) = author {
+        full.push_str(&format!(" AND {{owner}} : \"m{id}\""));
+    }
+    full
+}
+
+/// The positive terms against the title alone (FTS5).
+fn fts5_title_match(query: &SearchQuery) -> String {
+    let mut all: Vec<String> = query.all.iter().map(fts5_term).collect();
+    if !query.any.is_empty() {
+        let any: Vec<String> = query.any.iter().map(fts5_term).collect();
+        all.push(format!("({})", any.join(" OR ")));
+    }
+    format!("{{title}} : ({})", all.join(" AND "))
+}
+
+/// The page's items with snippets, for one kind. SQLite: `$1` the kind's match expression
+/// (the snippet needs the match), `$2` on the ids. PostgreSQL: `$1` the ids as an array, `$2`
+/// on the terms.
 fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -> String {
     let (table, fts, title, text_col) = match kind {
         SearchKind::Entry => ("entries", "entries_fts", "t.title", 1),
@@ -293,9 +432,9 @@ fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -
         )
     } else {
         (
-            "ts_headline('english', replace(COALESCE(t.search_text, ''), '<', chr(1)), q.query, 'StartSel=' || chr(2) \
-             || ', StopSel=' || chr(3) || ', MaxWords=40, MinWords=20, MaxFragments=2, \
-             FragmentDelimiter=\" … \"')"
+            "ts_headline('english', replace(COALESCE(t.search_text, ''), '<', chr(1)), q.query, \
+             'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=40, MinWords=20, \
+             MaxFragments=2, FragmentDelimiter=\" … \"')"
                 .to_owned(),
             format!("(SELECT {} AS query) q, {table} t", tsquery(query, 2)),
             "t.id = ANY($1)".to_owned(),
@@ -304,12 +443,12 @@ fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -
     let (place, joins) = match kind {
         SearchKind::Entry => (
             "CAST(NULL AS BIGINT) AS article_number, t.number AS entry_number, \
-                 m.name AS entry_author",
+             m.name AS entry_author",
             "",
         ),
         SearchKind::Article => (
             "t.number AS article_number, CAST(NULL AS BIGINT) AS entry_number, \
-                 CAST(NULL AS TEXT) AS entry_author",
+             CAST(NULL AS TEXT) AS entry_author",
             "",
         ),
         SearchKind::Reply => (
@@ -331,10 +470,16 @@ fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -
 const HIDDEN_LT: char = '\u{1}';
 
 #[derive(sqlx::FromRow)]
+struct CountRow {
+    entries: i64,
+    articles: i64,
+    replies: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct RankedRow {
     kind: i64,
     id: i64,
-    total: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -349,28 +494,44 @@ struct DetailRow {
     entry_author: Option<String>,
 }
 
+/// A search's SQL and the values of its parameters, per backend.
+struct Bound<'a> {
+    query: &'a SearchQuery,
+    filter: &'a SearchFilter,
+    limit: i64,
+    offset: i64,
+    candidates: i64,
+}
+
 impl Store {
     /// The page `page` of the items matching `query` under `filter`, best first (ties: newest
-    /// first), with the number of matches in all. A query with no term to find finds nothing.
+    /// first), with the number of matches (see [`CANDIDATES`]). A query with no term to find
+    /// finds nothing.
     pub async fn search(
         &self,
         query: &SearchQuery,
         filter: &SearchFilter,
         page: Page,
     ) -> Result<SearchResults> {
-        if query.all.is_empty() {
+        if query.all.is_empty() && query.any.is_empty() {
             return Ok(SearchResults::default());
         }
         let (limit, offset) = page.limit_offset();
-        let rows = self.ranked(query, filter, limit, offset).await?;
-        let total = match rows.first() {
-            Some(row) => row.total,
-            // Past the last page: count on their own.
-            None if offset > 0 => {
-                self.ranked(query, filter, 1, 0).await?.first().map_or(0, |r| r.total)
-            }
-            None => 0,
-        };
+        let candidates = CANDIDATES.max(offset.saturating_add(limit));
+        // One more than the candidates tells whether there are more.
+        let counted = Bound { query, filter, limit, offset, candidates: candidates + 1 };
+        let counts: Vec<CountRow> =
+            self.search_fetch(|sqlite| count_sql(sqlite, query), &counted).await?;
+        let counts = counts.first().ok_or_else(|| StoreError::Corrupt("no search count".into()))?;
+        let found = [counts.entries, counts.articles, counts.replies];
+        let more = found.iter().any(|&n| n > candidates);
+        let total = found.iter().map(|&n| n.min(candidates)).sum();
+        if total == 0 || offset >= total {
+            return Ok(SearchResults { total, more, hits: Vec::new() });
+        }
+        let ranking = if more { Ranking::TitleThenNewest } else { Ranking::Relevance };
+        let bound = Bound { candidates, ..counted };
+        let rows: Vec<RankedRow> = self.search_rows(&bound, ranking).await?;
         let mut hits: Vec<Option<SearchHit>> = vec![None; rows.len()];
         for kind in SearchKind::ALL {
             let ids: Vec<i64> =
@@ -378,7 +539,7 @@ impl Store {
             if ids.is_empty() {
                 continue;
             }
-            for detail in self.search_details(kind, query, &ids).await? {
+            for detail in self.search_details(kind, query, filter, &ids).await? {
                 let position = rows
                     .iter()
                     .position(|r| r.kind == kind.code() && r.id == detail.id)
@@ -386,66 +547,85 @@ impl Store {
                 hits[position] = Some(detail.into_hit(kind)?);
             }
         }
-        // An item deleted between the two queries is left out.
-        Ok(SearchResults { total, hits: hits.into_iter().flatten().collect() })
+        for row in &rows {
+            SearchKind::from_code(row.kind)?;
+        }
+        // An item deleted between the queries is left out.
+        Ok(SearchResults { total, more, hits: hits.into_iter().flatten().collect() })
     }
 
-    async fn ranked(
+    /// Runs a search query made by `sql` (given whether the backend is SQLite), with the
+    /// shared parameters bound per backend ([`FILTERS`]).
+    async fn search_fetch<O>(
         &self,
-        query: &SearchQuery,
-        filter: &SearchFilter,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<RankedRow>> {
-        let wants = |kind| filter.kinds.contains(&kind);
-        let rows: Vec<RankedRow> = match &self.db {
+        sql: impl Fn(bool) -> String,
+        bound: &Bound<'_>,
+    ) -> Result<Vec<O>>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+        O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let wants = |kind| bound.filter.kinds.contains(&kind);
+        let author = bound.filter.author;
+        Ok(match &self.db {
             Db::Sqlite(pool) => {
-                sqlx::query_as(AssertSqlSafe(ranked_sql(&SQLITE_PIECES)))
-                    .bind(fts5_match(query))
-                    .bind(filter.author)
-                    .bind(filter.since)
-                    .bind(filter.before)
+                sqlx::query_as(AssertSqlSafe(sql(true)))
+                    .bind(fts5_match(bound.query, KINDS[0].columns, author))
+                    .bind(author)
+                    .bind(bound.filter.since)
+                    .bind(bound.filter.before)
                     .bind(wants(SearchKind::Entry))
                     .bind(wants(SearchKind::Article))
                     .bind(wants(SearchKind::Reply))
-                    .bind(limit)
-                    .bind(offset)
+                    .bind(bound.limit)
+                    .bind(bound.offset)
+                    .bind(bound.candidates)
+                    .bind(Option::<i64>::None)
+                    .bind(fts5_match(bound.query, KINDS[2].columns, author))
+                    .bind(fts5_title_match(bound.query))
                     .fetch_all(pool)
                     .await?
             }
             Db::Postgres(pool) => {
-                let mut q = sqlx::query_as(AssertSqlSafe(ranked_sql(&postgres_pieces(query))))
+                let mut q = sqlx::query_as(AssertSqlSafe(sql(false)))
                     .bind("")
-                    .bind(filter.author)
-                    .bind(filter.since)
-                    .bind(filter.before)
+                    .bind(author)
+                    .bind(bound.filter.since)
+                    .bind(bound.filter.before)
                     .bind(wants(SearchKind::Entry))
                     .bind(wants(SearchKind::Article))
                     .bind(wants(SearchKind::Reply))
-                    .bind(limit)
-                    .bind(offset);
-                for term in pg_terms(query) {
+                    .bind(bound.limit)
+                    .bind(bound.offset)
+                    .bind(bound.candidates);
+                for term in pg_terms(bound.query) {
                     q = q.bind(term);
                 }
                 q.fetch_all(pool).await?
             }
-        };
-        for row in &rows {
-            SearchKind::from_code(row.kind)?;
-        }
-        Ok(rows)
+        })
+    }
+
+    async fn search_rows(&self, bound: &Bound<'_>, ranking: Ranking) -> Result<Vec<RankedRow>> {
+        self.search_fetch(|sqlite| ranked_sql(sqlite, bound.query, ranking), bound).await
     }
 
     async fn search_details(
         &self,
         kind: SearchKind,
         query: &SearchQuery,
+        filter: &SearchFilter,
         ids: &[i64],
     ) -> Result<Vec<DetailRow>> {
         Ok(match &self.db {
             Db::Sqlite(pool) => {
                 let sql = detail_sql(true, kind, query, ids.len());
-                let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(query));
+                let columns = KINDS[kind.code() as usize].columns;
+                let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(
+                    query,
+                    columns,
+                    filter.author,
+                ));
                 for id in ids {
                     q = q.bind(*id);
                 }
@@ -463,14 +643,36 @@ impl Store {
     }
 }
 
+/// How many of the newest entries matching an entry's key words its related posts are chosen
+/// from (by relevance): related lists are computed in the background, so they can afford
+/// more than a reader's search.
+pub const RELATED_CANDIDATES: i64 = 5000;
+
+impl Store {
+    /// The ids of the `limit` shown entries that best match `query` (by `author` alone, when
+    /// given), by relevance among the newest [`RELATED_CANDIDATES`] matches; for related
+    /// posts.
+    pub async fn best_matching_entries(
+        &self,
+        query: &SearchQuery,
+        author: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        if query.all.is_empty() && query.any.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter =
+            SearchFilter { author, kinds: vec![SearchKind::Entry], ..SearchFilter::default() };
+        let bound =
+            Bound { query, filter: &filter, limit, offset: 0, candidates: RELATED_CANDIDATES };
+        let rows = self.search_rows(&bound, Ranking::Relevance).await?;
+        Ok(rows.into_iter().map(|row| row.id).collect())
+    }
+}
+
 /// The values of [`tsquery`]'s parameters, in order.
 fn pg_terms(query: &SearchQuery) -> Vec<String> {
-    query
-        .all
-        .iter()
-        .chain(&query.none)
-        .map(|t| if t.prefix { prefix_tsquery(&t.text) } else { t.text.clone() })
-        .collect()
+    query.terms().map(|t| if t.prefix { prefix_tsquery(&t.text) } else { t.text.clone() }).collect()
 }
 
 impl DetailRow {
@@ -503,6 +705,7 @@ impl DetailRow {
         };
         Ok(SearchHit {
             kind,
+            id: self.id,
             place,
             title: self.title.unwrap_or_default(),
             author: stored_name(&self.author)?,

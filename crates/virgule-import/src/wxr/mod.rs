@@ -79,7 +79,14 @@ const MAX_DEPTH: usize = 64;
 
 impl<R: BufRead> WxrReader<R> {
     /// Starts reading an export and reads its channel header, up to the first item.
-    pub fn new(reader: R) -> Self {
+    pub fn new(mut reader: R) -> Self {
+        // UTF-16 is refused from its first bytes, whatever quick-xml's features would make of
+        // it (with `encoding`, which another crate of the build may turn on, it decodes it).
+        let utf16 = reader.fill_buf().is_ok_and(|start| {
+            start.starts_with(&[0xFF, 0xFE])
+                || start.starts_with(&[0xFE, 0xFF])
+                || (start.len() >= 2 && (start[0] == 0 || start[1] == 0))
+        });
         let mut xml = NsReader::from_reader(CountingReader::new(reader));
         let config = xml.config_mut();
         config.trim_text(false);
@@ -87,9 +94,18 @@ impl<R: BufRead> WxrReader<R> {
         config.expand_empty_elements = false;
         let mut this =
             WxrReader { xml, buf: Vec::new(), channel: Channel::default(), state: State::Done };
-        this.state = match this.read_header() {
-            Ok(state) => state,
-            Err(e) => State::Failed(e),
+        this.state = if utf16 {
+            State::Failed(WxrError {
+                line: 1,
+                reason: "the file is UTF-16 text; WordPress exports are UTF-8, convert the file \
+                         to UTF-8 first"
+                    .to_owned(),
+            })
+        } else {
+            match this.read_header() {
+                Ok(state) => state,
+                Err(e) => State::Failed(e),
+            }
         };
         this
     }

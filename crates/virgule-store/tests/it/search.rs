@@ -17,7 +17,7 @@ const FIRST: Page = Page { start: 0, limit: 10 };
 fn words(all: &[&str]) -> SearchQuery {
     SearchQuery {
         all: all.iter().map(|t| SearchTerm { text: (*t).to_owned(), prefix: false }).collect(),
-        none: vec![],
+        ..SearchQuery::default()
     }
 }
 
@@ -117,7 +117,7 @@ async fn phrases_prefixes_and_exclusions() {
     assert_eq!(titles(&store, &words(&["free software"])).await, ["One"]);
     let prefix = SearchQuery {
         all: vec![SearchTerm { text: "debi".to_owned(), prefix: true }],
-        none: vec![],
+        ..SearchQuery::default()
     };
     assert_eq!(titles(&store, &prefix).await, ["Three"]);
     assert_eq!(titles(&store, &words(&["debi"])).await, Vec::<String>::new());
@@ -125,6 +125,7 @@ async fn phrases_prefixes_and_exclusions() {
     let without = SearchQuery {
         all: vec![SearchTerm { text: "software".to_owned(), prefix: false }],
         none: vec![SearchTerm { text: "freedom".to_owned(), prefix: false }],
+        ..SearchQuery::default()
     };
     assert_eq!(titles(&store, &without).await, ["Two"]);
     // Quotes and operators in a term are text, not syntax.
@@ -286,4 +287,38 @@ async fn the_index_follows_edits_deletes_feeds_replies_and_spam() {
     assert_eq!(find(&store, &words(&["squid"])).await.total, 0);
     store.set_suspended(&name("etbe"), false).await.unwrap();
     assert_eq!(find(&store, &words(&["squid"])).await.total, 1);
+}
+
+#[tokio::test]
+async fn past_the_candidates_the_newest_come_first_title_matches_before_them() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let raph = member(&store, "raph").await;
+    // An old entry with the word in its title, then more entries saying it than a search ranks.
+    write(&store, &etbe, "Walrus facts", "<p>About walrus.</p>", at(2001, 1, 1, 0)).await;
+    let many = virgule_store::CANDIDATES as usize + 5;
+    let items: Vec<(EntryDraft, DateTime<Utc>)> = (0..many)
+        .map(|n| {
+            let when = at(2010, 1, 1, 0) + chrono::Duration::hours(n as i64);
+            (entry(&format!("Note {n}"), "<p>a walrus again</p>"), when)
+        })
+        .collect();
+    store.create_entries_bulk(etbe.id, &items).await.unwrap();
+    write(&store, &raph, "Raph's walrus", "<p>walrus</p>", at(2011, 1, 1, 0)).await;
+
+    let results = find(&store, &words(&["walrus"])).await;
+    assert!(results.more, "more match than are counted");
+    assert_eq!(results.total, virgule_store::CANDIDATES);
+    let shown: Vec<&str> = results.hits.iter().map(|h| h.title.as_str()).collect();
+    // The newest candidates with the word in the title, then the newest of the rest.
+    assert_eq!(shown[0], "Raph's walrus");
+    assert_eq!(shown[1], format!("Note {}", many - 1));
+    assert_eq!(shown[2], format!("Note {}", many - 2));
+    // Below the bound, the same word is ranked by relevance and counted exactly.
+    let by_raph = SearchFilter { author: Some(raph.id), ..SearchFilter::default() };
+    let exact = store.search(&words(&["walrus"]), &by_raph, FIRST).await.unwrap();
+    assert_eq!((exact.total, exact.more, exact.hits.len()), (1, false, 1));
+    let old = find(&store, &words(&["walrus", "facts"])).await;
+    assert_eq!((old.total, old.more), (1, false));
+    assert_eq!(old.hits[0].title, "Walrus facts");
 }

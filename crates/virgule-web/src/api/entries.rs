@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use virgule_site::entries::EntryText;
 use virgule_store::EntryNumber;
 
-use crate::api::{ApiJson, ApiMember, ApiQuery, EntryJson, WindowQuery};
+use crate::api::{ApiJson, ApiMember, ApiQuery, EntryJson, RelatedJson, WindowQuery};
 use crate::error::ApiResult;
 use crate::feeds::{permalink, site_base};
 use crate::state::AppState;
@@ -74,22 +74,38 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((name, number)): Path<(String, String)>,
 ) -> ApiResult<Json<EntryJson>> {
     let entry = state.site.entry(&name, &number).await?;
-    Ok(Json(with_replies(&state, entry).await?))
+    Ok(Json(with_replies(&state, &headers, entry).await?))
 }
 
-/// One entry as `GET` and `PUT` answer it: with its replies in thread order and their count.
+/// One entry as `GET` and `PUT` answer it: with its replies in thread order and their count,
+/// and its related posts.
 async fn with_replies(
     state: &AppState,
+    headers: &HeaderMap,
     entry: virgule_store::Entry,
 ) -> virgule_site::SiteResult<EntryJson> {
-    let thread = state.site.thread(virgule_store::ReplyTarget::Entry(entry.id)).await?;
+    let (thread, related) = tokio::try_join!(
+        state.site.thread(virgule_store::ReplyTarget::Entry(entry.id)),
+        state.site.related_posts(entry.id),
+    )?;
     let count = thread.iter().filter(|t| !t.reply.deleted).count() as i64;
+    let base = site_base(&state.config, headers);
+    let related = related
+        .into_iter()
+        .map(|r| RelatedJson {
+            url: permalink(&base, &r.author, r.number),
+            title: r.title,
+            author: r.author.to_string(),
+        })
+        .collect();
     Ok(EntryJson {
         reply_count: Some(count),
         replies: Some(crate::api::replies::ReplyJson::thread(thread)),
+        related: Some(related),
         ..EntryJson::new(entry)
     })
 }
@@ -97,12 +113,13 @@ async fn with_replies(
 /// Replaces one's own entry; keeps its number and publication time. 200 with the entry.
 pub async fn update(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path((name, number)): Path<(String, String)>,
     ApiMember(member): ApiMember,
     ApiJson(input): ApiJson<EntryInput>,
 ) -> ApiResult<Json<EntryJson>> {
     let entry = state.site.edit_entry(&member, &name, &number, input.text()).await?;
-    Ok(Json(with_replies(&state, entry).await?))
+    Ok(Json(with_replies(&state, &headers, entry).await?))
 }
 
 /// Deletes one's own entry; its number is never given out again. 204.

@@ -142,6 +142,18 @@ pub struct EntryJson {
     /// The replies in thread order, on one entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Vec<replies::ReplyJson>>,
+    /// Up to three entries like it, on one entry (once computed; docs/design.md "Related
+    /// posts").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Vec<RelatedJson>>,
+}
+
+/// An entry under "Related posts:".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelatedJson {
+    pub url: String,
+    pub title: String,
+    pub author: String,
 }
 
 impl EntryJson {
@@ -157,6 +169,7 @@ impl EntryJson {
             syndicated: entry.syndicated,
             reply_count: None,
             replies: None,
+            related: None,
         }
     }
 

@@ -27,6 +27,7 @@ mod pages_projects;
 mod pages_support;
 mod ratings;
 mod recentlog_thresh;
+mod related;
 mod replies;
 mod rules_parity;
 mod search;

@@ -31,6 +31,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let site =
         virgule_site::Site::new(store.clone(), config.site()).with_syndicator(syndicator.clone());
     let trust = site.trust().clone();
+    let related_site = site.clone();
     let interest = site.interest().clone();
     let state = virgule_web::AppState::new(site, config.web());
     tracing::info!(site = %config.site_name, "listening on http://{addr}");
@@ -58,6 +59,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     });
     let recomputer = tokio::spawn(trust.run(when_stopped()));
     let interest = tokio::spawn(interest.run(when_stopped()));
+    let related = tokio::spawn(virgule_site::related::run_related(related_site, when_stopped()));
     let served = virgule_web::serve(listener, state, when_stopped()).await;
     _ = stopping.send(true);
     if let Err(e) = fetcher.await {
@@ -68,6 +70,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     }
     if let Err(e) = interest.await {
         tracing::error!(error = %e, "the interest recomputer stopped with an error");
+    }
+    if let Err(e) = related.await {
+        tracing::error!(error = %e, "the related posts' refresher stopped with an error");
     }
     store.close().await;
     served.context("the server stopped with an error")?;

@@ -25,7 +25,20 @@ struct EntryPage {
     next: Option<String>,
     sidebar: std::sync::Arc<Sidebar>,
     thread: ThreadSection,
+    related: Vec<RelatedView>,
 }
+
+/// An entry under "Related posts:": its title, a short excerpt, and its author when another
+/// member's.
+struct RelatedView {
+    href: String,
+    title: String,
+    excerpt: String,
+    other_author: Option<String>,
+}
+
+/// Characters of a related post's excerpt, as on the seed blog.
+const RELATED_EXCERPT_CHARS: usize = 160;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -52,7 +65,19 @@ pub async fn show(
         load_sidebar(&state, &member),
     )?;
     let entry = entry.ok_or_else(missing)?;
-    let replies = state.site.thread(virgule_store::ReplyTarget::Entry(entry.id)).await?;
+    let (replies, related) = tokio::try_join!(
+        state.site.thread(virgule_store::ReplyTarget::Entry(entry.id)),
+        state.site.related_posts(entry.id),
+    )?;
+    let related = related
+        .into_iter()
+        .map(|r| RelatedView {
+            href: permalink(r.author.as_str(), r.number),
+            title: link_text(&r.title),
+            excerpt: virgule_html::shorten(&r.text_start, RELATED_EXCERPT_CHARS),
+            other_author: (r.author != member.name).then(|| r.author.to_string()),
+        })
+        .collect();
     let name = author.as_str();
     let href = permalink(name, entry.number);
     let access = state.site.reply_access(viewer.member.as_ref(), Some(&member));
@@ -70,6 +95,7 @@ pub async fn show(
         },
         sidebar,
         thread,
+        related,
     };
     Ok(render(&page)?)
 }

@@ -1,0 +1,46 @@
+-- Related posts (docs/design.md "Related posts"): each entry's page ends with up to three
+-- entries like it, the same member's first. The lists are computed away from the request
+-- (virgule-site's related refresher, with the full-text index) and stored here, so that a
+-- page reads them with its entry. `related_at` is NULL while an entry's list is due: when it
+-- is new, edited (by its member or its feed), or when an entry its list named is deleted.
+ALTER TABLE entries ADD COLUMN related_at TIMESTAMPTZ;
+CREATE INDEX entries_related_due ON entries (id) WHERE related_at IS NULL;
+
+CREATE TABLE related_entries (
+    entry_id   BIGINT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    position   SMALLINT NOT NULL,
+    -- No foreign key: the delete trigger below takes these rows out, once it has marked
+    -- their lists due (a cascade would remove them first).
+    related_id BIGINT NOT NULL,
+    PRIMARY KEY (entry_id, position)
+);
+CREATE INDEX related_entries_related ON related_entries (related_id);
+
+-- A search limited to one author reads that author's replies (entries and articles have
+-- such an index already).
+CREATE INDEX replies_member ON replies (member_id, id);
+
+-- An entry's list is due again when its words change (every edit sets them), and the lists
+-- that named an entry are due again when it goes, by whichever path: its member, its feed,
+-- an admin's purge.
+CREATE FUNCTION related_due_on_edit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.related_at := NULL;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER entries_related_edited BEFORE UPDATE OF title, search_text ON entries
+FOR EACH ROW EXECUTE FUNCTION related_due_on_edit();
+
+CREATE FUNCTION related_due_on_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE entries SET related_at = NULL
+    WHERE id IN (SELECT entry_id FROM related_entries WHERE related_id = OLD.id);
+    DELETE FROM related_entries WHERE related_id = OLD.id;
+    RETURN NULL;
+END
+$$;
+-- After the statement's rows are gone (row triggers AFTER run at its end): lists of entries
+-- deleted by the same statement are left alone.
+CREATE TRIGGER entries_related_deleted AFTER DELETE ON entries
+FOR EACH ROW EXECUTE FUNCTION related_due_on_delete();
