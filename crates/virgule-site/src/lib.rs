@@ -26,12 +26,14 @@
 pub mod accounts;
 pub mod articles;
 pub mod certs;
+pub mod claims;
 mod debounce;
 pub mod entries;
 pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod gates;
+pub mod imports;
 pub mod interest;
 pub mod members;
 pub mod news;

@@ -252,6 +252,7 @@ mod tests {
             updated: Utc::now(),
             deleted: false,
             spam: false,
+            guest: None,
         }
     }
 

@@ -190,6 +190,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     ),
     (13, "search", include_str!("../migrations/sqlite/0013_search.sql")),
     (14, "related posts", include_str!("../migrations/sqlite/0014_related.sql")),
+    (15, "imports", include_str!("../migrations/sqlite/0015_imports.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -210,6 +211,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     ),
     (13, "search", include_str!("../migrations/postgres/0013_search.sql")),
     (14, "related posts", include_str!("../migrations/postgres/0014_related.sql")),
+    (15, "imports", include_str!("../migrations/postgres/0015_imports.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

@@ -16,11 +16,13 @@
 
 mod articles;
 mod certs;
+mod claims;
 mod content_version;
 mod db;
 mod entries;
 mod feeds;
 mod flags;
+mod imports;
 mod leases;
 mod members;
 mod model;
@@ -36,12 +38,14 @@ pub mod site;
 pub mod testing;
 mod tokens;
 
+pub use claims::UNCLAIMED;
 pub use db::{Backend, SQLITE_FILE};
 pub use feeds::{
     Feed, FeedClaim, FeedStatus, FetchRecord, FetchResult, IngestCounts, KnownItem,
     MAX_FEED_WARNINGS, MAX_WARNING_CHARS, SyndicatedDraft, bounded_warnings,
 };
 pub use flags::{FlagKey, FlagKind, FlagSubject, FlagTally, Purged, SpamItem, SpamState};
+pub use imports::{ImportCounts, ImportedComment, ImportedPost};
 pub use leases::Lease;
 pub use model::*;
 pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};

@@ -21,12 +21,12 @@ macro_rules! m_member_columns {
          m.trust_level, m.replies_open"
     };
 }
-pub(crate) use m_member_columns;
+pub(crate) use {m_member_columns, member_columns};
 
 /// A `members` row as stored, before its name is validated.
 #[derive(sqlx::FromRow)]
 pub(crate) struct MemberRow {
-    id: i64,
+    pub(crate) id: i64,
     name: String,
     display_name: String,
     email: Option<String>,
@@ -84,7 +84,7 @@ const LOCK_FIRST_MEMBER: &str = "SELECT pg_advisory_xact_lock(7401815)";
 
 const CREATE_MEMBER: &str = concat!(
     "INSERT INTO members (name, email, password_hash, is_admin, created_at) \
-     SELECT $1, $2, $3, NOT EXISTS (SELECT 1 FROM members), $4 \
+     SELECT $1, $2, $3, NOT EXISTS (SELECT 1 FROM members WHERE password_hash <> '!unclaimed'), $4 \
      RETURNING ",
     member_columns!()
 );

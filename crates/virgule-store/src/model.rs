@@ -433,6 +433,14 @@ pub enum ReplyTarget {
     Entry(i64),
 }
 
+/// Someone without an account who wrote a reply (an imported comment's author).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guest {
+    pub name: String,
+    /// Their web address, if they gave one (http or https).
+    pub url: Option<String>,
+}
+
 /// Where a reply's item lives, by its public names (for its permalink).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyPlace {
@@ -457,6 +465,9 @@ pub struct Reply {
     pub deleted: bool,
     /// Hidden as spam (its flags or its author's): threads show a placeholder.
     pub spam: bool,
+    /// Written by someone without an account here (an imported comment): `author` is then
+    /// the member who holds it (the entry's), and this names the writer.
+    pub guest: Option<Guest>,
 }
 
 /// A new or edited reply's text, already validated, rendered and sanitized.

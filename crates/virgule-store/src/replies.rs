@@ -9,7 +9,7 @@ use crate::members::stored_name;
 use crate::model::stored_level;
 use crate::search::searchable_text;
 use crate::{
-    EntryFormat, Reply, ReplyDraft, ReplyPlace, ReplyRemoval, ReplyTarget, Result, Store,
+    EntryFormat, Guest, Reply, ReplyDraft, ReplyPlace, ReplyRemoval, ReplyTarget, Result, Store,
     StoreError,
 };
 
@@ -31,6 +31,8 @@ struct ReplyRow {
     article_number: Option<i64>,
     entry_author: Option<String>,
     entry_number: Option<i64>,
+    guest_name: Option<String>,
+    guest_url: Option<String>,
 }
 
 impl ReplyRow {
@@ -54,6 +56,7 @@ impl ReplyRow {
             StoreError::Corrupt(format!("reply {} has format {:?}", self.id, self.format))
         })?;
         Ok(Reply {
+            guest: self.guest_name.map(|name| Guest { name, url: self.guest_url }),
             id: self.id,
             target,
             place,
@@ -94,7 +97,7 @@ macro_rules! reply_from {
         "SELECT r.id, r.article_id, r.entry_id, r.parent_id, m.name AS author, \
          m.trust_level AS author_level, r.format, r.html, r.published_at, r.updated_at, \
          r.deleted, (r.spam = 1 OR m.spam = 1) AS spam, a.number AS article_number, em.name AS entry_author, \
-         e.number AS entry_number \
+         e.number AS entry_number, r.guest_name, r.guest_url \
          FROM replies r JOIN members m ON m.id = r.member_id \
          LEFT JOIN articles a ON a.id = r.article_id \
          LEFT JOIN entries e ON e.id = r.entry_id \
@@ -112,9 +115,12 @@ const REPLIES_FOR_ARTICLE: &str = concat!(reply_from!(), " WHERE r.article_id = 
 
 const REPLIES_FOR_ENTRY: &str = concat!(reply_from!(), " WHERE r.entry_id = $1 ORDER BY r.id");
 
-/// Every reply a member wrote and did not delete, oldest first (their export).
-const REPLIES_WRITTEN_BY: &str =
-    concat!(reply_from!(), " WHERE r.member_id = $1 AND NOT r.deleted ORDER BY r.id");
+/// Every reply a member wrote and did not delete, oldest first (their export); not the
+/// guests' replies they hold.
+const REPLIES_WRITTEN_BY: &str = concat!(
+    reply_from!(),
+    " WHERE r.member_id = $1 AND NOT r.deleted AND r.guest_name IS NULL ORDER BY r.id"
+);
 
 const REPLY_SOURCE: &str = "SELECT body_source FROM replies WHERE id = $1 AND NOT deleted";
 

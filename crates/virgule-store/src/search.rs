@@ -133,7 +133,10 @@ pub struct SearchHit {
     pub place: HitPlace,
     /// The item's title; a reply's is its item's.
     pub title: String,
+    /// The member who wrote it; for a guest's reply (an imported comment), the member who
+    /// holds it, and `guest` names the writer.
     pub author: MemberName,
+    pub guest: Option<String>,
     pub published: DateTime<Utc>,
     /// Plain text around the matches, each match between [`MATCH_START`] and [`MATCH_END`];
     /// elided text is marked with "…".
@@ -443,16 +446,17 @@ fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -
     let (place, joins) = match kind {
         SearchKind::Entry => (
             "CAST(NULL AS BIGINT) AS article_number, t.number AS entry_number, \
-             m.name AS entry_author",
+             m.name AS entry_author, CAST(NULL AS TEXT) AS guest_name",
             "",
         ),
         SearchKind::Article => (
             "t.number AS article_number, CAST(NULL AS BIGINT) AS entry_number, \
-             CAST(NULL AS TEXT) AS entry_author",
+             CAST(NULL AS TEXT) AS entry_author, CAST(NULL AS TEXT) AS guest_name",
             "",
         ),
         SearchKind::Reply => (
-            "a.number AS article_number, e.number AS entry_number, em.name AS entry_author",
+            "a.number AS article_number, e.number AS entry_number, em.name AS entry_author, \
+             t.guest_name AS guest_name",
             " LEFT JOIN articles a ON a.id = t.article_id LEFT JOIN entries e \
              ON e.id = t.entry_id LEFT JOIN members em ON em.id = e.member_id",
         ),
@@ -492,6 +496,7 @@ struct DetailRow {
     article_number: Option<i64>,
     entry_number: Option<i64>,
     entry_author: Option<String>,
+    guest_name: Option<String>,
 }
 
 /// A search's SQL and the values of its parameters, per backend.
@@ -709,6 +714,7 @@ impl DetailRow {
             place,
             title: self.title.unwrap_or_default(),
             author: stored_name(&self.author)?,
+            guest: self.guest_name,
             published: self.published_at,
             snippet: self.snippet.map(|s| s.replace(HIDDEN_LT, "<")).unwrap_or_default(),
         })

@@ -79,6 +79,7 @@ pub fn build(state: AppState) -> Router {
         .route("/acct/new", get(pages::acct::register_form).post(pages::acct::register))
         .route("/acct/login", get(pages::acct::login_form).post(pages::acct::login))
         .route("/acct/logout", post(pages::acct::logout))
+        .route("/acct/claim/{token}", get(pages::acct::claim_form).post(pages::acct::claim))
         .route("/acct/settings", get(pages::acct::settings_form).post(pages::acct::save_settings))
         .route("/acct/password", post(pages::acct::change_password))
         // Syndication: link or unlink one's blog feed, fetch it now.

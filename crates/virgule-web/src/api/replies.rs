@@ -24,7 +24,13 @@ pub struct ReplyJson {
     pub id: i64,
     pub parent: Option<i64>,
     pub depth: u32,
+    /// The member who wrote it; for a guest's reply (an imported comment), the guest's name.
     pub author: Option<String>,
+    /// A guest's reply: `author` has no account here; `author_url` is their address, if any.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guest: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_url: Option<String>,
     pub html: String,
     pub published: DateTime<Utc>,
     pub deleted: bool,
@@ -38,7 +44,12 @@ impl ReplyJson {
             id: reply.id,
             parent: reply.parent,
             depth,
-            author: (!reply.deleted).then(|| reply.author.to_string()),
+            author: (!reply.deleted).then(|| match &reply.guest {
+                Some(guest) => guest.name.clone(),
+                None => reply.author.to_string(),
+            }),
+            guest: reply.guest.is_some(),
+            author_url: reply.guest.as_ref().and_then(|g| g.url.clone()).filter(|_| !reply.deleted),
             html: if reply.deleted || reply.spam { String::new() } else { reply.html },
             published: reply.published,
             deleted: reply.deleted,

@@ -68,7 +68,7 @@ impl HitJson {
             kind: hit.kind.as_str(),
             url: hit_url(base, &hit.place),
             title: hit.title,
-            author: hit.author.to_string(),
+            author: hit.guest.unwrap_or_else(|| hit.author.to_string()),
             snippet_html: found.snippet_html,
             published: hit.published,
         }

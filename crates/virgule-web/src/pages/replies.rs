@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use virgule_site::replies::{ReplyAccess, ReplyText, ThreadReply};
 use virgule_site::{ErrorKind, SiteError, rules};
-use virgule_store::{Reply, ReplyRemoval};
+use virgule_store::{Reply, ReplyRemoval, TrustLevel};
 
 use crate::auth::csrf::CsrfForm;
 use crate::auth::viewer::Viewer;
@@ -31,6 +31,9 @@ pub struct ReplyView {
     pub depth: u32,
     /// `None` for a "[deleted]" placeholder.
     pub author: Option<String>,
+    /// Written by someone without an account (an imported comment): their name, and their
+    /// address if they gave one; shown instead of `author`.
+    pub guest: Option<virgule_store::Guest>,
     pub author_level: LevelMark,
     pub html: String,
     pub published: Stamp,
@@ -49,6 +52,8 @@ impl ReplyView {
         let ThreadReply { reply, depth } = t;
         let edited = (reply.updated - reply.published).num_seconds() > 60;
         let author = (!reply.deleted).then(|| reply.author.to_string());
+        // A guest's links are never vouched for, whoever holds the reply.
+        let level = if reply.guest.is_some() { TrustLevel::Observer } else { reply.author_level };
         ReplyView {
             id: reply.id,
             depth_class: format!("depth-{}", depth.min(MAX_SHOWN_DEPTH)),
@@ -58,7 +63,8 @@ impl ReplyView {
             spam: reply.spam,
             author,
             author_level: LevelMark::of(reply.author_level),
-            html: shown_html(reply.html, reply.author_level),
+            html: shown_html(reply.html, level),
+            guest: reply.guest.filter(|_| !reply.deleted),
             published: Stamp::new(reply.published),
             edited: (edited && !reply.deleted).then(|| Stamp::new(reply.updated)),
             deleted: reply.deleted,

@@ -58,6 +58,8 @@ struct HitView {
     /// "Diary entry", "Article", "Reply".
     kind_label: &'static str,
     author: String,
+    /// The author has no account here (an imported comment's): no profile to link.
+    guest: bool,
     published: Stamp,
     snippet_html: String,
 }
@@ -112,7 +114,8 @@ impl Results {
                     href: hit_url("", &found.hit.place),
                     kind: found.hit.kind.as_str(),
                     kind_label: kind_label(found.hit.kind),
-                    author: found.hit.author.to_string(),
+                    guest: found.hit.guest.is_some(),
+                    author: found.hit.guest.clone().unwrap_or_else(|| found.hit.author.to_string()),
                     published: Stamp::new(found.hit.published),
                     title: if found.hit.title.is_empty() {
                         "(untitled)".to_owned()

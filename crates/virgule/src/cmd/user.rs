@@ -35,6 +35,12 @@ pub enum UserCommand {
     },
     /// List every member with their admin and suspension flags.
     List,
+    /// Issue a link that lets the owner of an account made by `import opml` claim it (choose
+    /// its password); good once, for 14 days. Prints the link.
+    Claim {
+        #[arg(value_parser = parse_name)]
+        name: MemberName,
+    },
 }
 
 /// Lets clap refuse a malformed name the way it refuses any bad argument (status 2).
@@ -45,7 +51,9 @@ fn parse_name(raw: &str) -> Result<MemberName, String> {
 pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let store = super::open_store(config).await?;
     let site = Site::new(store.clone(), config.site());
-    let result = execute(&site, command).await;
+    // Where claim links point: the configured address, else the one `serve` listens on.
+    let base = config.base_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+    let result = execute(&site, command, &base).await;
     store.close().await;
     result
 }
@@ -53,7 +61,7 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
 /// Each change recomputes trust levels at once (admins are the seeds when none are
 /// configured, and a suspended member leaves the trust graph); every node reads them from
 /// the database.
-async fn execute(site: &Site, command: UserCommand) -> anyhow::Result<()> {
+async fn execute(site: &Site, command: UserCommand, base: &str) -> anyhow::Result<()> {
     let outcome = match command {
         UserCommand::Admin { name, revoke } => {
             let outcome = known(site.set_admin(&name, !revoke).await)?;
@@ -87,6 +95,16 @@ async fn execute(site: &Site, command: UserCommand) -> anyhow::Result<()> {
             return Ok(());
         }
         UserCommand::List => return list(site.store()).await,
+        UserCommand::Claim { name } => {
+            let token =
+                site.claim_link(name.as_str()).await.map_err(|e| anyhow::anyhow!(e.message))?;
+            println!("{}/acct/claim/{token}", base.trim_end_matches('/'));
+            println!(
+                "(good once, for {} days: give it to {name}'s owner)",
+                virgule_site::claims::CLAIM_LINK_DAYS
+            );
+            return Ok(());
+        }
     };
     println!("trust levels recomputed: {} changed", outcome.trust.changed);
     Ok(())

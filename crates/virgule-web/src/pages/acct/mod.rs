@@ -1,11 +1,13 @@
 //! Account pages: registration, login, logout, and the settings page (profile, password and
 //! syndicated feed). One action per file.
 
+mod claim;
 mod login;
 mod logout;
 mod register;
 mod settings;
 
+pub use claim::{claim, claim_form};
 pub use login::{login, login_form};
 pub use logout::logout;
 pub use register::{register, register_form};
