@@ -17,6 +17,7 @@ mod feed_origin;
 mod feeds_out;
 mod harness;
 mod http_caching;
+mod imports;
 mod metrics;
 mod page_cache;
 mod pages_acct;
