@@ -36,6 +36,8 @@ pub struct Found {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Findings {
     pub total: i64,
+    /// More match than `total` counts (see `virgule_store::CANDIDATES`).
+    pub more: bool,
     pub page: Page,
     pub found: Vec<Found>,
 }
@@ -70,7 +72,7 @@ impl Site {
             .into_iter()
             .map(|hit| Found { snippet_html: snippet_html(&hit.snippet), hit })
             .collect();
-        Ok(Some(Findings { total: results.total, page, found }))
+        Ok(Some(Findings { total: results.total, more: results.more, page, found }))
     }
 }
 

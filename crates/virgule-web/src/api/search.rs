@@ -44,6 +44,8 @@ impl SearchParams {
 #[derive(Debug, Serialize)]
 pub struct SearchJson {
     pub total: i64,
+    /// More items match than `total` counts.
+    pub more: bool,
     pub start: i64,
     pub limit: i64,
     pub results: Vec<HitJson>,
@@ -86,6 +88,7 @@ pub async fn search(
     let base = site_base(&state.config, &headers);
     Ok(Json(SearchJson {
         total: findings.total,
+        more: findings.more,
         start: findings.page.start,
         limit: findings.page.limit,
         results: findings.found.into_iter().map(|found| HitJson::new(found, &base)).collect(),
