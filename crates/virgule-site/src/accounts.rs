@@ -81,11 +81,6 @@ impl Site {
             password::verify(password.to_owned(), DUMMY_HASH.to_owned()).await;
             return Err(SiteError::unauthorized(WRONG));
         };
-        // An account nobody has claimed yet opens to no password (in the same time).
-        if crate::claims::is_unclaimed(&stored) {
-            crate::claims::refuse_unclaimed(password).await;
-            return Err(SiteError::unauthorized(WRONG));
-        }
         if !password::verify(password.to_owned(), stored).await {
             return Err(SiteError::unauthorized(WRONG));
         }

@@ -13,11 +13,11 @@ use virgule_import::opml::Subscription;
 use virgule_store::{Member, MemberName, StoreError};
 
 use crate::error::{SiteError, SiteResult};
-use crate::password::{self, DUMMY_HASH};
+use crate::password;
 use crate::{Site, rules};
 
 /// The password hash of an account nobody has claimed: no password matches it (it is not a
-/// hash), and signing in to it costs the time a real check takes ([`Site::authenticate`]).
+/// hash), and signing in to it costs the time a real check takes (`password::verify`).
 pub use virgule_store::UNCLAIMED;
 /// How long a claim link is good for.
 pub const CLAIM_LINK_DAYS: i64 = 14;
@@ -199,16 +199,6 @@ impl Site {
 
 fn invalid_link() -> SiteError {
     SiteError::not_found("this claim link is not valid: it was used already, or it has expired")
-}
-
-/// Whether a stored password hash is an unclaimed account's (no password opens it).
-pub(crate) fn is_unclaimed(stored: &str) -> bool {
-    stored == UNCLAIMED
-}
-
-/// Spends the time a real password check takes, for an account no password opens.
-pub(crate) async fn refuse_unclaimed(password: &str) {
-    password::verify(password.to_owned(), DUMMY_HASH.to_owned()).await;
 }
 
 #[cfg(test)]

@@ -21,10 +21,20 @@ pub async fn hash(password: String) -> SiteResult<String> {
     })
 }
 
-/// True if `password` matches the stored hash; false for a wrong password or a bad hash.
+/// True if `password` matches the stored hash; false for a wrong password or a value that is
+/// no hash (such as an unclaimed account's marker), which takes the time a real check does,
+/// so that timing tells nothing about the account.
 pub async fn verify(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        Argon2::default().verify_password(password.as_bytes(), stored.as_str()).is_ok()
+        let argon = Argon2::default();
+        match PasswordHash::new(&stored) {
+            Ok(hash) => argon.verify_password(password.as_bytes(), &hash).is_ok(),
+            Err(_) => {
+                let dummy = PasswordHash::new(DUMMY_HASH).expect("the dummy hash parses");
+                _ = argon.verify_password(password.as_bytes(), &dummy);
+                false
+            }
+        }
     })
     .await
     .unwrap_or(false)

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::db::{Conn, Db};
-use crate::entries::{NewEntryRow, append_entries, replace_entry_tags};
+use crate::entries::{NewEntryRow, UNCOUNT_ENTRY, append_entries, replace_entry_tags};
 use crate::search::searchable_text;
 use crate::{Result, Store};
 
@@ -85,9 +85,6 @@ const UPDATE_IMPORTED_ENTRY: &str = "UPDATE entries SET title = $2, format = 'ht
      WHERE id = $1 AND member_id = $6";
 
 const REMOVE_ENTRY: &str = "DELETE FROM entries WHERE id = $1 AND member_id = $2";
-
-const UNCOUNT_ENTRY: &str = "UPDATE members \
-     SET entry_count = entry_count - 1, diary_version = diary_version + 1 WHERE id = $1";
 
 const KNOWN_COMMENTS: &str = "SELECT wp_id, reply_id FROM imported_comments WHERE entry_id = $1";
 

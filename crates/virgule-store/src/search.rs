@@ -387,15 +387,20 @@ fn fts5_term(term: &SearchTerm) -> String {
     format!("\"{}\"{star}", term.text.replace('"', "\"\""))
 }
 
-/// The query in FTS5's syntax for one kind: the terms against the kind's text columns
-/// (`columns`), and with an author, their `owner` token.
-fn fts5_match(query: &SearchQuery, columns: &str, author: Option<i64>) -> String {
+/// What a match must have, in FTS5's syntax: every `all` term and one of the `any` terms.
+fn fts5_wanted(query: &SearchQuery) -> String {
     let mut all: Vec<String> = query.all.iter().map(fts5_term).collect();
     if !query.any.is_empty() {
         let any: Vec<String> = query.any.iter().map(fts5_term).collect();
         all.push(format!("({})", any.join(" OR ")));
     }
-    let mut expr = format!("({})", all.join(" AND "));
+    format!("({})", all.join(" AND "))
+}
+
+/// The query in FTS5's syntax for one kind: the terms against the kind's text columns
+/// (`columns`), and with an author, their `owner` token.
+fn fts5_match(query: &SearchQuery, columns: &str, author: Option<i64>) -> String {
+    let mut expr = fts5_wanted(query);
     if !query.none.is_empty() {
         let none: Vec<String> = query.none.iter().map(fts5_term).collect();
         expr = format!("{expr} NOT ({})", none.join(" OR "));
@@ -407,24 +412,20 @@ fn fts5_match(query: &SearchQuery, columns: &str, author: Option<i64>) -> String
     full
 }
 
-/// The positive terms against the title alone (FTS5).
+/// The wanted terms against the title alone (FTS5).
 fn fts5_title_match(query: &SearchQuery) -> String {
-    let mut all: Vec<String> = query.all.iter().map(fts5_term).collect();
-    if !query.any.is_empty() {
-        let any: Vec<String> = query.any.iter().map(fts5_term).collect();
-        all.push(format!("({})", any.join(" OR ")));
-    }
-    format!("{{title}} : ({})", all.join(" AND "))
+    format!("{{title}} : {}", fts5_wanted(query))
 }
 
 /// The page's items with snippets, for one kind. SQLite: `$1` the kind's match expression
 /// (the snippet needs the match), `$2` on the ids. PostgreSQL: `$1` the ids as an array, `$2`
 /// on the terms.
 fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -> String {
-    let (table, fts, title, text_col) = match kind {
-        SearchKind::Entry => ("entries", "entries_fts", "t.title", 1),
-        SearchKind::Article => ("articles", "articles_fts", "t.title", 1),
-        SearchKind::Reply => ("replies", "replies_fts", "COALESCE(a.title, e.title)", 0),
+    let Kind { table, fts, .. } = &KINDS[kind.code() as usize];
+    // A reply's title is its item's; its text is its FTS table's first column.
+    let (title, text_col) = match kind {
+        SearchKind::Reply => ("COALESCE(a.title, e.title)", 0),
+        SearchKind::Entry | SearchKind::Article => ("t.title", 1),
     };
     let (snippet, from, wanted) = if sqlite {
         let list = (0..ids).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
@@ -537,6 +538,9 @@ impl Store {
         let ranking = if more { Ranking::TitleThenNewest } else { Ranking::Relevance };
         let bound = Bound { candidates, ..counted };
         let rows: Vec<RankedRow> = self.search_rows(&bound, ranking).await?;
+        for row in &rows {
+            SearchKind::from_code(row.kind)?;
+        }
         let mut hits: Vec<Option<SearchHit>> = vec![None; rows.len()];
         for kind in SearchKind::ALL {
             let ids: Vec<i64> =
@@ -551,9 +555,6 @@ impl Store {
                     .ok_or_else(|| StoreError::Corrupt(format!("search hit {}", detail.id)))?;
                 hits[position] = Some(detail.into_hit(kind)?);
             }
-        }
-        for row in &rows {
-            SearchKind::from_code(row.kind)?;
         }
         // An item deleted between the queries is left out.
         Ok(SearchResults { total, more, hits: hits.into_iter().flatten().collect() })

@@ -124,7 +124,7 @@ pub(crate) const BUMP_DIARY_VERSION: &str = "UPDATE members SET diary_version = 
 
 const DELETE_ENTRY: &str = "DELETE FROM entries WHERE member_id = $1 AND number = $2";
 
-const UNCOUNT_ENTRY: &str = "UPDATE members \
+pub(crate) const UNCOUNT_ENTRY: &str = "UPDATE members \
      SET entry_count = entry_count - 1, diary_version = diary_version + 1 WHERE id = $1";
 
 const ENTRY_SOURCE: &str = "SELECT e.body_source FROM entries e JOIN members m \
