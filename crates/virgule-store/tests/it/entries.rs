@@ -113,7 +113,8 @@ async fn an_update_keeps_number_and_date_and_replaces_tags() {
     // Only the author's own entries: raph has no entry 0.
     assert!(matches!(store.update_entry(raph.id, 0, &edit).await, Err(StoreError::NotFound)));
     assert!(matches!(store.update_entry(etbe.id, 9, &edit).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.delete_entry(raph.id, 0).await, Err(StoreError::NotFound)));
+    let deleted = store.delete_entry(raph.id, 0).await;
+    assert!(matches!(deleted, Err(StoreError::NotFound)), "{deleted:?}");
 }
 
 #[tokio::test]
