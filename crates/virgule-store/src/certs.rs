@@ -66,7 +66,7 @@ impl Store {
         let created_at = crate::now();
         let written: Result<(), sqlx::Error> = on_pool!(&self.db, pool => {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_with(self.db.begin_write()).await?;
                 sqlx::query(DELETE_CERT).bind(issuer_id).bind(subject_id).execute(&mut *tx).await?;
                 sqlx::query(INSERT_CERT)
                     .bind(issuer_id)
@@ -161,7 +161,7 @@ impl Store {
     /// of a computation. Members not listed keep their level; ids of no member are skipped.
     pub async fn set_trust_levels(&self, levels: &[(i64, TrustLevel)]) -> Result<()> {
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             for &(member_id, level) in levels {
                 sqlx::query(SET_TRUST_LEVEL)
                     .bind(member_id)

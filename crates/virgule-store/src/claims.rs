@@ -101,7 +101,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<Member>> {
         let row: Option<MemberRow> = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let row: Option<MemberRow> = sqlx::query_as(CLAIM)
                 .bind(token_hash)
                 .bind(now)

@@ -134,13 +134,14 @@ impl Db {
         Ok(Db::Postgres(pool))
     }
 
-    /// The statement that opens a transaction whose first statement reads but which goes on
-    /// to write. SQLite's plain `BEGIN` takes the write lock only at the first write, and a
-    /// transaction that already reads cannot wait for it: while another connection holds it,
-    /// that write fails at once with "database is locked" (`SQLITE_BUSY`), never calling the
-    /// busy handler. `BEGIN IMMEDIATE` takes the lock up front, waiting (`busy_timeout`) like
-    /// any writer. (Writers whose first statement writes need neither.)
-    pub(crate) fn begin_read_then_write(&self) -> &'static str {
+    /// The statement that opens every transaction that writes. SQLite's plain `BEGIN` takes
+    /// the write lock only at the first write, and inside an open transaction that write does
+    /// not always wait for it: after a read, or while another connection still holds the lock
+    /// (a transaction dropped on an error path, its rollback not yet run), it fails at once
+    /// with "database is locked" (`SQLITE_BUSY`), never calling the busy handler. `BEGIN
+    /// IMMEDIATE` takes the lock up front, waiting (`busy_timeout`) like any writer; SQLite
+    /// has one writer at a time anyway, so it costs no concurrency.
+    pub(crate) fn begin_write(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "BEGIN IMMEDIATE",
             Db::Postgres(_) => "BEGIN",

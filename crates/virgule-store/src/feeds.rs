@@ -554,7 +554,7 @@ impl Store {
             Db::Postgres(_) => None,
         };
         let counts = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let mut counts = IngestCounts::default();
             match &record.result {
                 FetchResult::Fetched { title, site_link, creates, updates, warnings } => {

@@ -271,7 +271,7 @@ impl Store {
     ) -> Result<FlagTally> {
         let sql = subject.kind.sql();
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             sqlx::query(sql.insert)
                 .bind(flagger_id)
                 .bind(subject.id)
@@ -300,7 +300,7 @@ impl Store {
     ) -> Result<FlagTally> {
         let sql = subject.kind.sql();
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let gone = sqlx::query(sql.delete)
                 .bind(flagger_id)
                 .bind(subject.id)
@@ -324,7 +324,7 @@ impl Store {
     pub async fn judge_not_spam(&self, subject: &FlagSubject) -> Result<()> {
         let sql = subject.kind.sql();
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             sqlx::query(sql.drop_flags).bind(subject.id).execute(&mut *tx).await?;
             sqlx::query(sql.not_spam).bind(subject.id).execute(&mut *tx).await?;
             tx.commit().await?;
@@ -343,7 +343,7 @@ impl Store {
     /// their own ways: [`Store::delete_reply`], [`Store::purge_member_writing`].
     pub async fn remove_flagged(&self, subject: &FlagSubject) -> Result<()> {
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             match subject.kind {
                 FlagKind::Entry => {
                     let owner: Option<i64> = sqlx::query_scalar(REMOVE_ENTRY)
@@ -374,7 +374,7 @@ impl Store {
     /// answered stay as "[deleted]"); drops the flags of the account itself.
     pub async fn purge_member_writing(&self, member_id: i64) -> Result<Purged> {
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let entries =
                 sqlx::query(PURGE_ENTRIES).bind(member_id).execute(&mut *tx).await?.rows_affected();
             sqlx::query(PURGE_COUNT).bind(member_id).execute(&mut *tx).await?;

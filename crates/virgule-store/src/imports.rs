@@ -114,7 +114,7 @@ impl Store {
             Db::Postgres(_) => None,
         };
         crate::db::on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let mut counts = ImportCounts::default();
             // Each post's entry, once known: existing, or created below.
             let mut entry_of: Vec<Option<i64>> = Vec::with_capacity(posts.len());

@@ -144,7 +144,7 @@ impl Store {
             // transaction-scoped advisory lock makes "am I the first?" a serial question.
             Db::Postgres(pool) => {
                 async {
-                    let mut tx = pool.begin().await?;
+                    let mut tx = pool.begin_with(self.db.begin_write()).await?;
                     sqlx::query(LOCK_FIRST_MEMBER).execute(&mut *tx).await?;
                     let row: MemberRow = sqlx::query_as(CREATE_MEMBER)
                         .bind(new.name.as_str())
@@ -233,7 +233,7 @@ impl Store {
     /// no such member.
     pub async fn set_suspended(&self, name: &MemberName, suspended: bool) -> Result<Member> {
         let row: MemberRow = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let row: Option<MemberRow> = sqlx::query_as(SET_SUSPENDED)
                 .bind(name.as_str())
                 .bind(suspended)

@@ -56,7 +56,7 @@ impl Store {
     ) -> Result<NewsItem> {
         let published = crate::now();
         let row: NewsRow = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let id: i64 = sqlx::query_scalar(CREATE_NEWS)
                 .bind(member_id)
                 .bind(title)

@@ -207,7 +207,7 @@ impl Store {
         let now = crate::now();
         let created: std::result::Result<ProjectRow, sqlx::Error> = on_pool!(&self.db, pool => {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_with(self.db.begin_write()).await?;
                 let id: i64 = sqlx::query_scalar(CREATE_PROJECT)
                     .bind(name.as_str())
                     .bind(draft.description_source.as_str())
@@ -232,7 +232,7 @@ impl Store {
     /// Replaces a project's editable parts. [`StoreError::NotFound`] if there is none.
     pub async fn update_project(&self, project_id: i64, draft: &ProjectDraft) -> Result<Project> {
         let row: Option<ProjectRow> = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let updated = sqlx::query(UPDATE_PROJECT)
                 .bind(project_id)
                 .bind(draft.description_source.as_str())

@@ -111,7 +111,7 @@ impl Store {
     /// read either the previous computation or this one, never a mix.
     pub async fn replace_interest_scores(&self, scores: &[InterestRow]) -> Result<()> {
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             sqlx::query(DELETE_INTEREST_SCORES).execute(&mut *tx).await?;
             for chunk in scores.chunks(SCORE_BATCH) {
                 let mut insert = sqlx::QueryBuilder::new(INSERT_INTEREST_SCORES);

@@ -103,7 +103,7 @@ impl Store {
     pub async fn set_related(&self, source: &RelatedSource, related: &[i64]) -> Result<bool> {
         let now = crate::now().trunc_subsecs(6);
         Ok(on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let marked = sqlx::query(MARK_RELATED)
                 .bind(source.id)
                 .bind(source.updated)

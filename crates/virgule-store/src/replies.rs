@@ -246,7 +246,7 @@ impl Store {
     /// is left without answers. [`StoreError::NotFound`] unless it is theirs and not deleted.
     pub async fn delete_reply(&self, id: i64, member_id: i64) -> Result<ReplyRemoval> {
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let owner: Option<(i64, Option<i64>, bool)> =
                 sqlx::query_as(REPLY_OWNER).bind(id).fetch_optional(&mut *tx).await?;
             let Some((owner, mut parent, deleted)) = owner else {

@@ -759,7 +759,7 @@ impl Store {
         for (select, update) in UNSEARCHED {
             loop {
                 let done: u64 = on_pool!(&self.db, pool => {
-                    let mut tx = pool.begin().await?;
+                    let mut tx = pool.begin_with(self.db.begin_write()).await?;
                     let rows: Vec<(i64, String, String)> =
                         sqlx::query_as(select).bind(FILL_BATCH).fetch_all(&mut *tx).await?;
                     for (id, lead_html, html) in &rows {

@@ -45,8 +45,8 @@ pub(crate) struct NewEntryRow<'a> {
 }
 
 /// Reserves `$2` entry numbers for member `$1` and counts them in. It is the first statement
-/// of every transaction that adds entries: writing first makes SQLite take the write lock at
-/// once, so concurrent writers wait (busy_timeout) instead of failing on a lock upgrade.
+/// of every transaction that adds entries, which (like every writing transaction) opens with
+/// `Db::begin_write`, so concurrent writers wait for each other instead of failing.
 const RESERVE_ENTRY_NUMBERS: &str = "UPDATE members \
      SET next_entry_number = next_entry_number + $2, entry_count = entry_count + $2, \
      diary_version = diary_version + 1 \

@@ -245,7 +245,7 @@ impl Store {
         let published = published.trunc_subsecs(6);
         let row = member_entry_row(draft, published);
         let (reserved, ids) = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let appended = append_entries(Conn::from(&mut *tx), member_id, &[row]).await?;
             tx.commit().await?;
             appended
@@ -278,7 +278,7 @@ impl Store {
         let rows: Vec<NewEntryRow<'_>> =
             items.iter().map(|(draft, published)| member_entry_row(draft, *published)).collect();
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             append_entries(Conn::from(&mut *tx), member_id, &rows).await?;
             tx.commit().await?;
         });
@@ -297,7 +297,7 @@ impl Store {
         let updated = crate::now();
         let search_text = searchable_text(&draft.html);
         let (id, published, origin, author) = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let row: Option<UpdatedRow> =
                 sqlx::query_as(UPDATE_ENTRY)
                 .bind(member_id)
@@ -341,7 +341,7 @@ impl Store {
     /// [`StoreError::NotFound`] if the member has no entry with that number.
     pub async fn delete_entry(&self, member_id: i64, number: EntryNumber) -> Result<()> {
         on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let deleted = sqlx::query(DELETE_ENTRY)
                 .bind(member_id)
                 .bind(number)
@@ -406,7 +406,7 @@ impl Store {
     /// A member's whole diary, oldest first, each entry with what its author typed.
     pub async fn entries_written_by(&self, member_id: i64) -> Result<Vec<(Entry, String)>> {
         let (rows, sources): (Vec<EntryRow>, Vec<(i64, String)>) = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let rows = sqlx::query_as(ENTRIES_WRITTEN_BY).bind(member_id).fetch_all(&mut *tx).await?;
             let sources =
                 sqlx::query_as(ENTRY_SOURCES_OF).bind(member_id).fetch_all(&mut *tx).await?;

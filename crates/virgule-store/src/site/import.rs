@@ -44,8 +44,8 @@ impl Store {
         let mut checker = Checker::default();
         on_pool!(&self.db, pool => {
             // The transaction reads (the member count) before it writes: on SQLite it must
-            // hold the write lock from its start (see `Db::begin_read_then_write`).
-            let mut tx = pool.begin_with(self.db.begin_read_then_write()).await?;
+            // hold the write lock from its start (see `Db::begin_write`).
+            let mut tx = pool.begin_with(self.db.begin_write()).await?;
             match load(Conn::from(&mut *tx), records, &mut checker, &mut progress).await {
                 Ok(counts) => {
                     tx.commit().await?;

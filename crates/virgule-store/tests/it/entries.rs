@@ -2,7 +2,7 @@ use chrono::Duration;
 use virgule_store::testing::fresh_store;
 use virgule_store::{ArchiveMonth, Entry, Page, StoreError, TagCount, TrustLevel};
 
-use crate::support::{at, draft, member, name};
+use crate::support::{Other, at, draft, member, name};
 
 fn numbers(entries: &[Entry]) -> Vec<i64> {
     entries.iter().map(|e| e.number).collect()
@@ -115,6 +115,35 @@ async fn an_update_keeps_number_and_date_and_replaces_tags() {
     assert!(matches!(store.update_entry(etbe.id, 9, &edit).await, Err(StoreError::NotFound)));
     let deleted = store.delete_entry(raph.id, 0).await;
     assert!(matches!(deleted, Err(StoreError::NotFound)), "{deleted:?}");
+}
+
+#[tokio::test]
+async fn writers_wait_for_another_writer_instead_of_failing() {
+    let (store, db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    for i in 0..3 {
+        store.create_entry(etbe.id, &draft("e", &[]), at(2010, 1, 1, i)).await.unwrap();
+    }
+    // Another connection holds the write lock (as a transaction dropped on an error path does
+    // until its rollback runs) and lets go a moment later: each write waits for it, none fails
+    // with "database is locked".
+    let mut other = Other::connect(&db).await;
+    other.lock_writes().await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        other.unlock().await;
+    });
+    let (new, edit) = (draft("new", &["a"]), draft("edited", &["b"]));
+    let (created, updated, deleted) = tokio::join!(
+        store.create_entry(etbe.id, &new, at(2011, 1, 1, 0)),
+        store.update_entry(etbe.id, 1, &edit),
+        store.delete_entry(etbe.id, 2),
+    );
+    release.await.unwrap();
+    assert_eq!(created.unwrap().number, 3);
+    assert_eq!(updated.unwrap().title, "edited");
+    deleted.unwrap();
+    assert_eq!(numbers(&store.entries_for_member(etbe.id, ALL).await.unwrap()), [3, 1, 0]);
 }
 
 #[tokio::test]

@@ -3,18 +3,14 @@
 //! refused by line without leaving anything behind.
 
 use chrono::Duration;
-use sqlx::postgres::PgConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection};
 use virgule_store::site::{SiteError, SiteRecord, parse_line, to_line};
-use virgule_store::testing::{TestDb, fresh_store};
+use virgule_store::testing::fresh_store;
 use virgule_store::{
-    ArticleDraft, Backend, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult,
-    MAX_FEED_WARNINGS, Page, ProfileUpdate, ReplyDraft, ReplyTarget, SQLITE_FILE, Store,
-    TrustLevel,
+    ArticleDraft, CertLevel, EntryDraft, EntryFormat, FetchRecord, FetchResult, MAX_FEED_WARNINGS,
+    Page, ProfileUpdate, ReplyDraft, ReplyTarget, Store, TrustLevel,
 };
 
-use crate::support::{at, draft, member, name, post};
+use crate::support::{Other, at, draft, member, name, post};
 
 const ALL: Page = Page { start: 0, limit: 1000 };
 const LEASE: Duration = Duration::minutes(2);
@@ -486,63 +482,6 @@ async fn records_are_json_lines_with_names_not_ids() {
         lines.iter().any(|l| l.contains("\"type\":\"feed_item\"") && l.contains("\"entry\":null")),
         "the tombstone"
     );
-}
-
-/// A second connection to a test's database, outside the store's pool: another writer.
-enum Other {
-    Sqlite(SqliteConnection),
-    Postgres(PgConnection),
-}
-
-impl Other {
-    /// Connects without waiting for locks: SQLite's busy timeout is zero, and PostgreSQL's
-    /// lock below is taken with NOWAIT.
-    async fn connect(db: &TestDb) -> Other {
-        match db.backend() {
-            Backend::Sqlite => {
-                let [_, dir] = db.cli_args();
-                let file = std::path::Path::new(&dir).join(SQLITE_FILE);
-                let options = SqliteConnectOptions::new()
-                    .filename(file)
-                    .busy_timeout(std::time::Duration::ZERO);
-                Other::Sqlite(options.connect().await.unwrap())
-            }
-            Backend::Postgres => {
-                Other::Postgres(PgConnection::connect(db.database_url().unwrap()).await.unwrap())
-            }
-        }
-    }
-
-    /// Opens a transaction that keeps every other connection from writing members: SQLite's
-    /// write lock, or on PostgreSQL a lock on `members` that conflicts with inserts (and with
-    /// a transaction that has inserted and is not over).
-    async fn lock_writes(&mut self) -> Result<(), sqlx::Error> {
-        match self {
-            Other::Sqlite(conn) => {
-                sqlx::query("BEGIN IMMEDIATE").execute(conn).await?;
-            }
-            Other::Postgres(conn) => {
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
-                let lock = "LOCK TABLE members IN SHARE ROW EXCLUSIVE MODE NOWAIT";
-                if let Err(e) = sqlx::query(lock).execute(&mut *conn).await {
-                    sqlx::query("ROLLBACK").execute(&mut *conn).await?;
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn unlock(&mut self) {
-        match self {
-            Other::Sqlite(conn) => {
-                sqlx::query("ROLLBACK").execute(conn).await.unwrap();
-            }
-            Other::Postgres(conn) => {
-                sqlx::query("ROLLBACK").execute(conn).await.unwrap();
-            }
-        }
-    }
 }
 
 #[tokio::test]

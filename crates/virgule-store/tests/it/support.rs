@@ -1,8 +1,13 @@
 //! Small builders shared by the tests.
 
 use chrono::{DateTime, TimeZone, Utc};
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection};
+use virgule_store::testing::TestDb;
 use virgule_store::{
-    EntryDraft, EntryFormat, Member, MemberName, NewMember, Store, SyndicatedDraft,
+    Backend, EntryDraft, EntryFormat, Member, MemberName, NewMember, SQLITE_FILE, Store,
+    SyndicatedDraft,
 };
 
 pub fn name(raw: &str) -> MemberName {
@@ -49,5 +54,62 @@ pub fn post(identity: &str, published: DateTime<Utc>) -> SyndicatedDraft {
         published,
         sort_at: published,
         in_recentlog: true,
+    }
+}
+
+/// A second connection to a test's database, outside the store's pool: another writer.
+pub enum Other {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Other {
+    /// Connects without waiting for locks: SQLite's busy timeout is zero, and PostgreSQL's
+    /// lock below is taken with NOWAIT.
+    pub async fn connect(db: &TestDb) -> Other {
+        match db.backend() {
+            Backend::Sqlite => {
+                let [_, dir] = db.cli_args();
+                let file = std::path::Path::new(&dir).join(SQLITE_FILE);
+                let options = SqliteConnectOptions::new()
+                    .filename(file)
+                    .busy_timeout(std::time::Duration::ZERO);
+                Other::Sqlite(options.connect().await.unwrap())
+            }
+            Backend::Postgres => {
+                Other::Postgres(PgConnection::connect(db.database_url().unwrap()).await.unwrap())
+            }
+        }
+    }
+
+    /// Opens a transaction that keeps every other connection from writing members: SQLite's
+    /// write lock, or on PostgreSQL a lock on `members` that conflicts with inserts (and with
+    /// a transaction that has inserted and is not over).
+    pub async fn lock_writes(&mut self) -> Result<(), sqlx::Error> {
+        match self {
+            Other::Sqlite(conn) => {
+                sqlx::query("BEGIN IMMEDIATE").execute(conn).await?;
+            }
+            Other::Postgres(conn) => {
+                sqlx::query("BEGIN").execute(&mut *conn).await?;
+                let lock = "LOCK TABLE members IN SHARE ROW EXCLUSIVE MODE NOWAIT";
+                if let Err(e) = sqlx::query(lock).execute(&mut *conn).await {
+                    sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn unlock(&mut self) {
+        match self {
+            Other::Sqlite(conn) => {
+                sqlx::query("ROLLBACK").execute(conn).await.unwrap();
+            }
+            Other::Postgres(conn) => {
+                sqlx::query("ROLLBACK").execute(conn).await.unwrap();
+            }
+        }
     }
 }
