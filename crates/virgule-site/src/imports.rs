@@ -125,6 +125,39 @@ fn imported_comment(comment: Comment) -> ImportedComment {
     }
 }
 
+/// Batches the reader hands the writer ahead of time: enough for the two to overlap, few
+/// enough that memory stays flat whatever the export's size.
+const BATCHES_AHEAD: usize = 2;
+
+/// Reads the export on its own thread, handing batches of posts, ready to store, to `batches`:
+/// reading and sanitizing overlap the database's writing. Returns what it read.
+fn read_batches(
+    mut records: WxrReader<impl BufRead>,
+    base: &str,
+    batches: &tokio::sync::mpsc::Sender<Vec<ImportedPost>>,
+) -> SiteResult<WxrSummary> {
+    let now = chrono::Utc::now();
+    let mut summary = WxrSummary::default();
+    let mut batch: Vec<ImportedPost> = Vec::with_capacity(BATCH);
+    while let Some(record) = records.next().transpose().map_err(|e| malformed(&e))? {
+        count(&mut summary, &record);
+        if let Record::Post(post) = record {
+            batch.push(imported_post(post, base, now));
+        }
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if batches.blocking_send(full).is_err() {
+                // The writer stopped on an error of its own, which is the one to report.
+                return Ok(summary);
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = batches.blocking_send(batch);
+    }
+    Ok(summary)
+}
+
 impl Site {
     /// Imports the export `reader` reads into member `name`'s diary, in batches; `progress`
     /// hears the number of posts written so far after each batch. Check the export first
@@ -133,36 +166,30 @@ impl Site {
     pub async fn import_wxr(
         &self,
         name: &str,
-        reader: impl BufRead,
+        reader: impl BufRead + Send + 'static,
         mut progress: impl FnMut(u64),
     ) -> SiteResult<WxrSummary> {
         let member = self.member_named(name).await?;
-        let mut records = WxrReader::new(reader);
+        let records = WxrReader::new(reader);
         let channel = records.channel();
         let base =
             channel.base_blog_url.clone().or_else(|| channel.link.clone()).unwrap_or_default();
         // The blog an export is from, so that two blogs' posts never meet.
         let source = if base.is_empty() { channel.title.clone() } else { base.clone() };
-        let now = chrono::Utc::now();
-        let mut summary = WxrSummary::default();
-        let mut batch: Vec<ImportedPost> = Vec::with_capacity(BATCH);
+        let (sender, mut batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+        let reading = tokio::task::spawn_blocking(move || read_batches(records, &base, &sender));
+        let mut counts = ImportCounts::default();
         let mut written = 0;
-        while let Some(record) = records.next().transpose().map_err(|e| malformed(&e))? {
-            count(&mut summary, &record);
-            if let Record::Post(post) = record {
-                batch.push(imported_post(post, &base, now));
-            }
-            if batch.len() == BATCH {
-                summary.counts += self.store.import_posts(member.id, &source, &batch).await?;
-                written += batch.len() as u64;
-                batch.clear();
-                progress(written);
-            }
+        while let Some(batch) = batches.recv().await {
+            counts += self.store.import_posts(member.id, &source, &batch).await?;
+            written += batch.len() as u64;
+            progress(written);
         }
-        if !batch.is_empty() {
-            summary.counts += self.store.import_posts(member.id, &source, &batch).await?;
-            progress(written + batch.len() as u64);
-        }
+        let mut summary = reading.await.map_err(|e| {
+            tracing::error!(error = %e, "the export's reader stopped");
+            SiteError::internal()
+        })??;
+        summary.counts = counts;
         Ok(summary)
     }
 }

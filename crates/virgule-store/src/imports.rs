@@ -5,14 +5,19 @@
 //! comment is a reply under its entry, by a named guest.
 //!
 //! Each call is one transaction over a batch of posts: the importer (virgule-site) has read
-//! and checked the whole export before it writes the first batch.
+//! and checked the whole export before it writes the first batch. A batch takes a handful of
+//! statements, whatever its size, for what a first import writes (posts looked up, entries,
+//! tags, replies and what each post became are multi-row); only updating what an earlier
+//! import wrote goes post by post.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::db::{Conn, Db};
-use crate::entries::{NewEntryRow, UNCOUNT_ENTRY, append_entries, replace_entry_tags};
+use crate::entries::{
+    BUMP_DIARY_VERSION, NewEntryRow, UNCOUNT_ENTRY, append_entries, replace_entry_tags, tag_set,
+};
 use crate::search::searchable_text;
 use crate::{Result, Store};
 
@@ -49,54 +54,75 @@ pub struct ImportedComment {
 pub struct ImportCounts {
     pub entries_created: u64,
     pub entries_updated: u64,
+    /// Entries an earlier import made, found as the export has them.
+    pub entries_unchanged: u64,
     /// Posts kept aside (not published), new or updated.
     pub kept_aside: u64,
     /// Entries removed because their post is no longer published in the export.
     pub unpublished: u64,
     pub replies_created: u64,
     pub replies_updated: u64,
+    pub replies_unchanged: u64,
 }
 
 impl std::ops::AddAssign for ImportCounts {
     fn add_assign(&mut self, other: Self) {
         self.entries_created += other.entries_created;
         self.entries_updated += other.entries_updated;
+        self.entries_unchanged += other.entries_unchanged;
         self.kept_aside += other.kept_aside;
         self.unpublished += other.unpublished;
         self.replies_created += other.replies_created;
         self.replies_updated += other.replies_updated;
+        self.replies_unchanged += other.replies_unchanged;
     }
 }
 
-const KNOWN_POST: &str = "SELECT entry_id FROM imported_posts \
-     WHERE member_id = $1 AND source = $2 AND wp_id = $3";
+/// Rows per multi-row statement: at most 9 parameters each, far below both backends' limits.
+const ROWS_PER_STATEMENT: usize = 500;
 
-/// What a post became: its entry (published) or its text (kept aside).
-const REMEMBER_POST: &str = "INSERT INTO imported_posts \
-     (member_id, source, wp_id, entry_id, status, title, html, tags, published_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-     ON CONFLICT (member_id, source, wp_id) DO UPDATE SET entry_id = excluded.entry_id, \
-     status = excluded.status, title = excluded.title, html = excluded.html, \
-     tags = excluded.tags, published_at = excluded.published_at";
+/// What the batch's posts became in an earlier import, `(wp_id, entry_id)`: the member, the
+/// source and the ids follow.
+const KNOWN_POSTS_HEAD: &str = "SELECT wp_id, entry_id FROM imported_posts WHERE member_id = ";
 
-/// An imported post's entry, rewritten; its number, date and place in the recent log stay.
+/// What posts became: their entry (published) or their text (kept aside); the rows follow.
+const REMEMBER_POSTS_HEAD: &str = "INSERT INTO imported_posts \
+     (member_id, source, wp_id, entry_id, status, title, html, tags, published_at) ";
+
+const REMEMBER_POSTS_TAIL: &str = " ON CONFLICT (member_id, source, wp_id) DO UPDATE \
+     SET entry_id = excluded.entry_id, status = excluded.status, title = excluded.title, \
+     html = excluded.html, tags = excluded.tags, published_at = excluded.published_at";
+
+/// An imported post's entry, rewritten if the export has it otherwise (a rewrite is shown as
+/// an edit and re-indexed); its number, date and place in the recent log stay.
 const UPDATE_IMPORTED_ENTRY: &str = "UPDATE entries SET title = $2, format = 'html', \
      body_source = $3, html = $3, search_text = $4, updated_at = $5 \
-     WHERE id = $1 AND member_id = $6";
+     WHERE id = $1 AND member_id = $6 \
+     AND (title <> $2 OR body_source <> $3 OR format <> 'html')";
+
+/// The tags of entries an earlier import made, `(entry_id, tag)`: the entry ids follow.
+const IMPORTED_ENTRY_TAGS: &str = "SELECT entry_id, tag FROM entry_tags WHERE entry_id IN ";
 
 const REMOVE_ENTRY: &str = "DELETE FROM entries WHERE id = $1 AND member_id = $2";
 
-const KNOWN_COMMENTS: &str = "SELECT wp_id, reply_id FROM imported_comments WHERE entry_id = $1";
+/// The replies earlier imports made under some entries: `(entry_id, imported_id, id)`; the
+/// entry ids follow.
+const KNOWN_COMMENTS: &str = "SELECT entry_id, imported_id, id FROM replies \
+     WHERE imported_id IS NOT NULL AND entry_id IN ";
 
-const CREATE_GUEST_REPLY: &str = "INSERT INTO replies (entry_id, parent_id, member_id, format, \
-     body_source, html, published_at, updated_at, search_text, guest_name, guest_url) \
-     VALUES ($1, $2, $3, 'html', $4, $4, $5, $5, $6, $7, $8) RETURNING id";
+const CREATE_GUEST_REPLIES_HEAD: &str = "INSERT INTO replies (entry_id, imported_id, \
+     parent_id, member_id, format, body_source, html, published_at, updated_at, search_text, \
+     guest_name, guest_url) ";
 
+const CREATE_GUEST_REPLIES_TAIL: &str = " RETURNING id, entry_id, imported_id";
+
+/// A reply an earlier import made, rewritten if the export has it otherwise.
 const UPDATE_GUEST_REPLY: &str = "UPDATE replies SET body_source = $2, html = $2, \
-     search_text = $3, guest_name = $4, guest_url = $5 WHERE id = $1 AND NOT deleted";
+     search_text = $3, guest_name = $4, guest_url = $5 WHERE id = $1 AND NOT deleted \
+     AND (body_source <> $2 OR guest_name <> $4 OR COALESCE(guest_url, '') <> COALESCE($5, ''))";
 
-const REMEMBER_COMMENT: &str =
-    "INSERT INTO imported_comments (entry_id, wp_id, reply_id) VALUES ($1, $2, $3)";
+/// A comment by the entry it is under and its id in the export.
+type CommentKey = (i64, i64);
 
 impl Store {
     /// Imports `posts` of the export `source` (the blog's address) into member
@@ -116,17 +142,40 @@ impl Store {
         crate::db::on_pool!(&self.db, pool => {
             let mut tx = pool.begin_with(self.db.begin_write()).await?;
             let mut counts = ImportCounts::default();
+            let mut known: HashMap<i64, Option<i64>> = HashMap::new();
+            for chunk in posts.chunks(ROWS_PER_STATEMENT) {
+                let mut select = sqlx::QueryBuilder::new(KNOWN_POSTS_HEAD);
+                select.push_bind(member_id).push(" AND source = ").push_bind(source);
+                select.push(" AND wp_id IN ");
+                let wp_ids: Vec<i64> = chunk.iter().map(|post| post.wp_id).collect();
+                push_id_list(&mut select, &wp_ids);
+                let rows: Vec<(i64, Option<i64>)> =
+                    select.build_query_as().fetch_all(&mut *tx).await?;
+                known.extend(rows);
+            }
+            // The tags of the entries to update, to rewrite only those that differ.
+            let updating: Vec<i64> = posts
+                .iter()
+                .filter(|post| post.public)
+                .filter_map(|post| known.get(&post.wp_id).copied().flatten())
+                .collect();
+            let mut tags_of: HashMap<i64, Vec<String>> = HashMap::new();
+            for chunk in updating.chunks(ROWS_PER_STATEMENT) {
+                let mut select = sqlx::QueryBuilder::new(IMPORTED_ENTRY_TAGS);
+                push_id_list(&mut select, chunk);
+                let rows: Vec<(i64, String)> =
+                    select.build_query_as().fetch_all(&mut *tx).await?;
+                for (entry, tag) in rows {
+                    tags_of.entry(entry).or_default().push(tag);
+                }
+            }
             // Each post's entry, once known: existing, or created below.
             let mut entry_of: Vec<Option<i64>> = Vec::with_capacity(posts.len());
             let mut creates: Vec<usize> = Vec::new();
+            // Entries an earlier import made, whose replies may be known.
+            let mut existing: HashSet<i64> = HashSet::new();
             for (i, post) in posts.iter().enumerate() {
-                let known: Option<Option<i64>> = sqlx::query_scalar(KNOWN_POST)
-                    .bind(member_id)
-                    .bind(source)
-                    .bind(post.wp_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let entry = known.flatten();
+                let entry = known.get(&post.wp_id).copied().flatten();
                 match (post.public, entry) {
                     (true, Some(id)) => {
                         let done = sqlx::query(UPDATE_IMPORTED_ENTRY)
@@ -139,9 +188,19 @@ impl Store {
                             .execute(&mut *tx)
                             .await?
                             .rows_affected();
-                        replace_entry_tags(Conn::from(&mut *tx), id, member_id, &post.tags)
-                            .await?;
-                        counts.entries_updated += done;
+                        let mut stored = tags_of.remove(&id).unwrap_or_default();
+                        stored.sort_unstable();
+                        let retagged = stored != tag_set(&post.tags);
+                        if retagged {
+                            replace_entry_tags(Conn::from(&mut *tx), id, member_id, &post.tags)
+                                .await?;
+                        }
+                        if done > 0 || retagged {
+                            counts.entries_updated += 1;
+                        } else {
+                            counts.entries_unchanged += 1;
+                        }
+                        existing.insert(id);
                         entry_of.push(Some(id));
                     }
                     (true, None) => {
@@ -165,6 +224,11 @@ impl Store {
                         entry_of.push(None);
                     }
                 }
+            }
+            if counts.entries_updated > 0 {
+                // What the diary's pages show changed (new entries and removals say so
+                // themselves).
+                sqlx::query(BUMP_DIARY_VERSION).bind(member_id).execute(&mut *tx).await?;
             }
             if !creates.is_empty() {
                 let rows: Vec<NewEntryRow<'_>> = creates
@@ -192,75 +256,113 @@ impl Store {
                 }
                 counts.entries_created += creates.len() as u64;
             }
+            for chunk in posts.iter().zip(&entry_of).collect::<Vec<_>>().chunks(ROWS_PER_STATEMENT) {
+                let mut insert = sqlx::QueryBuilder::new(REMEMBER_POSTS_HEAD);
+                insert.push_values(chunk, |mut values, (post, entry)| {
+                    let kept = (!post.public).then_some(*post);
+                    values
+                        .push_bind(member_id)
+                        .push_bind(source)
+                        .push_bind(post.wp_id)
+                        .push_bind(**entry)
+                        .push_bind(kept.map_or("publish", |p| p.status.as_str()))
+                        .push_bind(kept.map_or("", |p| p.title.as_str()))
+                        .push_bind(kept.map_or("", |p| p.html.as_str()))
+                        .push_bind(kept.map_or_else(String::new, |p| p.tags.join(",")))
+                        .push_bind(kept.map(|p| p.published.trunc_subsecs(6)));
+                });
+                insert.push(REMEMBER_POSTS_TAIL);
+                insert.build().execute(&mut *tx).await?;
+            }
+
+            // Replies: those an earlier import made are updated; new ones are inserted a
+            // generation at a time (a comment once the one it answers has its reply).
+            let mut reply_of: HashMap<CommentKey, i64> = HashMap::new();
+            let existing: Vec<i64> = existing.into_iter().collect();
+            for chunk in existing.chunks(ROWS_PER_STATEMENT) {
+                let mut select = sqlx::QueryBuilder::new(KNOWN_COMMENTS);
+                push_id_list(&mut select, chunk);
+                let rows: Vec<(i64, i64, i64)> =
+                    select.build_query_as().fetch_all(&mut *tx).await?;
+                reply_of.extend(rows.into_iter().map(|(entry, wp, id)| ((entry, wp), id)));
+            }
+            let mut waiting: Vec<(i64, &ImportedComment)> = Vec::new();
             for (post, entry) in posts.iter().zip(&entry_of) {
-                let (status, title, html, tags, published) = if post.public {
-                    ("publish", "", "", String::new(), None)
-                } else {
-                    (
-                        post.status.as_str(),
-                        post.title.as_str(),
-                        post.html.as_str(),
-                        post.tags.join(","),
-                        Some(post.published.trunc_subsecs(6)),
-                    )
-                };
-                sqlx::query(REMEMBER_POST)
-                    .bind(member_id)
-                    .bind(source)
-                    .bind(post.wp_id)
-                    .bind(*entry)
-                    .bind(status)
-                    .bind(title)
-                    .bind(html)
-                    .bind(tags)
-                    .bind(published)
-                    .execute(&mut *tx)
-                    .await?;
                 let Some(entry) = *entry else { continue };
-                if post.comments.is_empty() {
-                    continue;
-                }
-                let known: Vec<(i64, i64)> =
-                    sqlx::query_as(KNOWN_COMMENTS).bind(entry).fetch_all(&mut *tx).await?;
-                let mut reply_of: HashMap<i64, i64> = known.into_iter().collect();
                 for comment in &post.comments {
-                    let text = searchable_text(&comment.html);
-                    if let Some(&reply) = reply_of.get(&comment.wp_id) {
-                        sqlx::query(UPDATE_GUEST_REPLY)
-                            .bind(reply)
-                            .bind(&comment.html)
-                            .bind(&text)
-                            .bind(&comment.author)
-                            .bind(&comment.author_url)
-                            .execute(&mut *tx)
-                            .await?;
-                        counts.replies_updated += 1;
+                    let Some(&reply) = reply_of.get(&(entry, comment.wp_id)) else {
+                        waiting.push((entry, comment));
                         continue;
-                    }
-                    let parent = comment.parent_wp_id.and_then(|p| reply_of.get(&p).copied());
-                    let reply: i64 = sqlx::query_scalar(CREATE_GUEST_REPLY)
-                        .bind(entry)
-                        .bind(parent)
-                        .bind(member_id)
+                    };
+                    let done = sqlx::query(UPDATE_GUEST_REPLY)
+                        .bind(reply)
                         .bind(&comment.html)
-                        .bind(comment.published.trunc_subsecs(6))
-                        .bind(&text)
+                        .bind(searchable_text(&comment.html))
                         .bind(&comment.author)
                         .bind(&comment.author_url)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    sqlx::query(REMEMBER_COMMENT)
-                        .bind(entry)
-                        .bind(comment.wp_id)
-                        .bind(reply)
                         .execute(&mut *tx)
-                        .await?;
-                    reply_of.insert(comment.wp_id, reply);
-                    counts.replies_created += 1;
+                        .await?
+                        .rows_affected();
+                    if done > 0 {
+                        counts.replies_updated += 1;
+                    } else {
+                        counts.replies_unchanged += 1;
+                    }
+                }
+            }
+            while !waiting.is_empty() {
+                // A comment waits while the comment it answers is waiting too; one that
+                // answers a comment not imported (unapproved, say) starts a thread.
+                let pending: HashSet<CommentKey> =
+                    waiting.iter().map(|(entry, c)| (*entry, c.wp_id)).collect();
+                let (ready, later): (Vec<_>, Vec<_>) =
+                    waiting.into_iter().partition(|(entry, comment)| {
+                        comment.parent_wp_id.is_none_or(|p| !pending.contains(&(*entry, p)))
+                    });
+                waiting = later;
+                for chunk in ready.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(CREATE_GUEST_REPLIES_HEAD);
+                    insert.push_values(chunk, |mut values, (entry, comment)| {
+                        let parent =
+                            comment.parent_wp_id.and_then(|p| reply_of.get(&(*entry, p)).copied());
+                        let published = comment.published.trunc_subsecs(6);
+                        values
+                            .push_bind(*entry)
+                            .push_bind(comment.wp_id)
+                            .push_bind(parent)
+                            .push_bind(member_id)
+                            .push("'html'")
+                            .push_bind(comment.html.as_str())
+                            .push_bind(comment.html.as_str())
+                            .push_bind(published)
+                            .push_bind(published)
+                            .push_bind(searchable_text(&comment.html))
+                            .push_bind(comment.author.as_str())
+                            .push_bind(comment.author_url.as_deref());
+                    });
+                    insert.push(CREATE_GUEST_REPLIES_TAIL);
+                    // `RETURNING` promises no row order: replies are matched by their key.
+                    let made: Vec<(i64, i64, i64)> =
+                        insert.build_query_as().fetch_all(&mut *tx).await?;
+                    counts.replies_created += made.len() as u64;
+                    reply_of.extend(made.into_iter().map(|(id, entry, wp)| ((entry, wp), id)));
                 }
             }
             tx.commit().await?;
             Ok(counts)
         })
     }
+}
+
+/// Appends `(id, id, ...)` to a statement.
+fn push_id_list<DB: sqlx::Database>(query: &mut sqlx::QueryBuilder<DB>, ids: &[i64])
+where
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query.push("(");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
 }

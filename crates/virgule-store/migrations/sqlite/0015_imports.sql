@@ -19,20 +19,17 @@ CREATE TABLE imported_posts (
 );
 CREATE INDEX imported_posts_entry ON imported_posts (entry_id) WHERE entry_id IS NOT NULL;
 
--- An approved comment became a reply under its post's entry.
-CREATE TABLE imported_comments (
-    entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
-    wp_id    BIGINT NOT NULL,
-    reply_id INTEGER NOT NULL REFERENCES replies (id) ON DELETE CASCADE,
-    PRIMARY KEY (entry_id, wp_id)
-);
-CREATE INDEX imported_comments_reply ON imported_comments (reply_id);
-
 -- A reply by someone without an account here (an imported comment's author): named, with
 -- their address if they gave one. Such a reply belongs to the entry's member (`member_id`),
 -- who may edit or delete it as a blog's owner moderates its comments.
 ALTER TABLE replies ADD COLUMN guest_name TEXT;
 ALTER TABLE replies ADD COLUMN guest_url TEXT;
+
+-- An approved comment became a guest's reply under its post's entry: `imported_id` is the
+-- comment's id in the export, so that a second import finds it.
+ALTER TABLE replies ADD COLUMN imported_id BIGINT;
+CREATE UNIQUE INDEX replies_imported ON replies (entry_id, imported_id)
+    WHERE imported_id IS NOT NULL;
 
 -- Accounts made by an OPML import (`virgule import opml`) have no password: they are locked
 -- until claimed through a link an admin issues (`virgule user claim NAME`). A link is good

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::io::Cursor;
+
 use reqwest::StatusCode;
 use virgule_import::opml::read_opml;
 use virgule_site::imports::check_wxr;
@@ -55,7 +57,7 @@ See <a href="/about/">about</a>; a CDATA end: ]]]]><![CDATA[> stays.]]></content
 
 async fn import(app: &TestApp, name: &str, wxr: &str) -> virgule_site::imports::WxrSummary {
     check_wxr(wxr.as_bytes()).unwrap();
-    app.state.site.import_wxr(name, wxr.as_bytes(), |_| {}).await.unwrap()
+    app.state.site.import_wxr(name, Cursor::new(wxr.to_owned()), |_| {}).await.unwrap()
 }
 
 #[tokio::test]
@@ -87,6 +89,12 @@ async fn a_wordpress_export_becomes_the_members_diary_and_a_second_import_update
     assert!(page.contains(r#"<span class="author guest">Russell</span>"#), "{page}");
     assert!(page.contains("Nice walrus &lt;policy&gt;."), "{page}");
     assert!(!page.contains("buy pills"));
+    // Russell's answers Margaret's: one level down, after it.
+    let margaret = page.find("Margaret</a>").unwrap();
+    let russell = page.find("Russell</span>").unwrap();
+    let depth_before = |at: usize| page[..at].rfind("data-depth=\"").map(|i| &page[i + 12..i + 13]);
+    assert!(margaret < russell, "{page}");
+    assert_eq!((depth_before(margaret), depth_before(russell)), (Some("0"), Some("1")), "{page}");
     // The draft is kept, shown nowhere: not in the diary, not found by search.
     let (_, diary) = app.get(&client, "/person/etbe/diary.html").await;
     assert!(!diary.contains("narwhal"), "{diary}");
@@ -99,13 +107,38 @@ async fn a_wordpress_export_becomes_the_members_diary_and_a_second_import_update
     let edited = export("SE Linux policy, revised", "Revised walrus text.");
     let again = import(&app, "etbe", &edited).await.counts;
     assert_eq!((again.entries_created, again.entries_updated), (0, 1));
-    assert_eq!((again.replies_created, again.replies_updated), (0, 2));
+    assert_eq!((again.replies_created, again.replies_updated, again.replies_unchanged), (0, 0, 2));
     app.caught_up().await;
     let (_, page) = app.get(&client, "/person/etbe/diary/0.html").await;
     assert!(page.contains("SE Linux policy, revised") && page.contains("Revised walrus text."));
     assert_eq!(page.matches(r#"class="author guest""#).count(), 2, "{page}");
     let (status, _) = app.get(&client, "/person/etbe/diary/1.html").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no second entry");
+
+    // Once more, the same file: nothing to rewrite, and no entry marked as edited again.
+    let before = app.get(&client, "/api/v1/people/etbe/entries/0").await.1;
+    let third = import(&app, "etbe", &edited).await.counts;
+    assert_eq!((third.entries_updated, third.entries_unchanged), (0, 1));
+    assert_eq!((third.replies_updated, third.replies_unchanged), (0, 2));
+    app.caught_up().await;
+    assert_eq!(app.get(&client, "/api/v1/people/etbe/entries/0").await.1, before);
+    // A comment edited on the old blog, and a tag gone: both rewritten.
+    let retouched = edited.replace("Nice walrus", "Very nice walrus").replace(
+        "<category domain=\"post_tag\" nicename=\"debian\"><![CDATA[Debian]]></category>",
+        "",
+    );
+    assert!(retouched.len() < edited.len(), "the tag is gone");
+    let fourth = import(&app, "etbe", &retouched).await.counts;
+    assert_eq!(
+        (fourth.entries_updated, fourth.replies_updated, fourth.replies_unchanged),
+        (1, 1, 1)
+    );
+    app.caught_up().await;
+    let (_, page) = app.get(&client, "/person/etbe/diary/0.html").await;
+    assert!(
+        page.contains("Very nice walrus") && !page.contains("/person/etbe/tag/debian/"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -118,13 +118,16 @@ async fn import_wxr(site: &virgule_site::Site, file: &Path, user: &str) -> anyho
     let summary = summary.map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message))?;
     let c = summary.counts;
     println!(
-        "imported {} into {user}'s diary: {} entries created, {} updated; {} replies created, \
-         {} updated; {} posts kept aside (drafts, pending, private){}",
+        "imported {} into {user}'s diary: {} entries created, {} updated, {} unchanged; {} \
+         replies created, {} updated, {} unchanged; {} posts kept aside (drafts, pending, \
+         private){}",
         file.display(),
         c.entries_created,
         c.entries_updated,
+        c.entries_unchanged,
         c.replies_created,
         c.replies_updated,
+        c.replies_unchanged,
         c.kept_aside,
         if c.unpublished > 0 {
             format!(", {} entries removed as no longer published", c.unpublished)
