@@ -49,6 +49,23 @@ pub struct ImportedComment {
     pub html: String,
 }
 
+/// A post an import kept aside (a draft, pending, private or scheduled post): shown nowhere,
+/// but its member's own, in their export.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct KeptPost {
+    /// The blog it came from (the export's address).
+    pub source: String,
+    /// WordPress's status: `draft`, `pending`, `private`, `future`, ...
+    pub status: String,
+    pub title: String,
+    /// Sanitized, as an entry's.
+    pub html: String,
+    /// Comma-separated, as the tag rule made them.
+    pub tags: String,
+    /// Its date in the export, if it had one.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
 /// What one import call changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportCounts {
@@ -80,6 +97,11 @@ impl std::ops::AddAssign for ImportCounts {
 
 /// Rows per multi-row statement: at most 9 parameters each, far below both backends' limits.
 const ROWS_PER_STATEMENT: usize = 500;
+
+/// A member's kept posts, oldest first (undated ones last).
+const KEPT_POSTS: &str = "SELECT source, status, title, html, tags, published_at \
+     FROM imported_posts WHERE member_id = $1 AND entry_id IS NULL AND status <> 'publish' \
+     ORDER BY published_at IS NULL, published_at, source, wp_id";
 
 /// What the batch's posts became in an earlier import, `(wp_id, entry_id)`: the member, the
 /// source and the ids follow.
@@ -125,6 +147,13 @@ const UPDATE_GUEST_REPLY: &str = "UPDATE replies SET body_source = $2, html = $2
 type CommentKey = (i64, i64);
 
 impl Store {
+    /// The posts imports kept aside for member `member_id` ([`KeptPost`]).
+    pub async fn kept_posts(&self, member_id: i64) -> Result<Vec<KeptPost>> {
+        Ok(crate::db::on_pool!(&self.db, pool => {
+            sqlx::query_as(KEPT_POSTS).bind(member_id).fetch_all(pool).await?
+        }))
+    }
+
     /// Imports `posts` of the export `source` (the blog's address) into member
     /// `member_id`'s diary, in one transaction: a post seen before updates what it became,
     /// a new one is created (new entries are numbered in the order given).

@@ -45,7 +45,7 @@ pub use feeds::{
     MAX_FEED_WARNINGS, MAX_WARNING_CHARS, SyndicatedDraft, bounded_warnings,
 };
 pub use flags::{FlagKey, FlagKind, FlagSubject, FlagTally, Purged, SpamItem, SpamState};
-pub use imports::{ImportCounts, ImportedComment, ImportedPost};
+pub use imports::{ImportCounts, ImportedComment, ImportedPost, KeptPost};
 pub use leases::Lease;
 pub use model::*;
 pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPerson, Relation};

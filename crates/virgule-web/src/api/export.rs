@@ -1,7 +1,8 @@
 //! `GET /api/v1/settings/export?format=json|wxr`: all of the caller's own writing, to take
 //! elsewhere (docs/design.md §2). JSON carries everything ([`virgule_site::export::Writing`]:
-//! entries with what was typed, articles, replies, certifications given); WXR 1.2 carries the
-//! entries and articles as WordPress posts, for WordPress's importer. Both are downloads.
+//! entries with what was typed, articles, replies, certifications given, drafts an import
+//! kept aside); WXR 1.2 carries the entries and articles as WordPress posts, and the drafts
+//! with their status, for WordPress's importer. Both are downloads.
 
 use askama::Template;
 use axum::extract::State;
@@ -67,6 +68,20 @@ struct WritingJson {
     articles: Vec<ArticleOut>,
     replies: Vec<ReplyOut>,
     certifications_given: Vec<CertOut>,
+    /// Drafts, pending and private posts an import kept aside.
+    drafts: Vec<DraftOut>,
+}
+
+#[derive(Serialize)]
+struct DraftOut {
+    /// WordPress's status: `draft`, `pending`, `private`, `future`, ...
+    status: String,
+    title: String,
+    html: String,
+    tags: Vec<String>,
+    dated: Option<DateTime<Utc>>,
+    /// The blog it was imported from.
+    imported_from: String,
 }
 
 #[derive(Serialize)]
@@ -141,6 +156,14 @@ impl WritingJson {
             published: r.published,
             updated: r.updated,
         });
+        let drafts = writing.kept.into_iter().map(|k| DraftOut {
+            tags: kept_tags(&k.tags),
+            status: k.status,
+            title: k.title,
+            html: k.html,
+            dated: k.published_at,
+            imported_from: k.source,
+        });
         let certs = writing.certs_given.into_iter().map(|c| CertOut {
             name: c.name.to_string(),
             level: c.level.as_str(),
@@ -155,8 +178,14 @@ impl WritingJson {
             articles: articles.collect(),
             replies: replies.collect(),
             certifications_given: certs.collect(),
+            drafts: drafts.collect(),
         }
     }
+}
+
+/// A kept post's tags, stored comma-separated.
+fn kept_tags(tags: &str) -> Vec<String> {
+    tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
 
 /// Text as a CDATA section: a `]]>` inside is split across two sections, and characters
@@ -209,6 +238,8 @@ struct Post {
     slug: String,
     /// (nicename, raw label).
     tags: Vec<(String, String)>,
+    /// Raw: `publish`, or a kept post's status.
+    status: String,
 }
 
 fn wp_date(at: DateTime<Utc>) -> String {
@@ -231,6 +262,7 @@ impl Wxr {
                 modified: wp_date(entry.updated),
                 slug: cdata(&slug(&entry.title, &format!("entry-{}", entry.number))),
                 tags: entry.tags.iter().map(|t| (slug(t, "tag"), cdata(t))).collect(),
+                status: cdata("publish"),
             });
         }
         for article in writing.articles {
@@ -245,6 +277,25 @@ impl Wxr {
                 modified: wp_date(article.updated),
                 slug: cdata(&slug(&article.title, &format!("article-{}", article.number))),
                 tags: Vec::new(),
+                status: cdata("publish"),
+            });
+        }
+        for kept in writing.kept {
+            // Undated, it takes the export's moment, as WordPress dates a draft when saved.
+            let dated = kept.published_at.unwrap_or_else(Utc::now);
+            let id = posts.len() + 1;
+            posts.push(Post {
+                id,
+                url: format!("{}#draft-{id}", diary_url(base, &member.name)),
+                pub_date: dated.to_rfc2822(),
+                title: cdata(&kept.title),
+                content: cdata(&kept.html),
+                excerpt: cdata(""),
+                date: wp_date(dated),
+                modified: wp_date(dated),
+                slug: cdata(&slug(&kept.title, &format!("draft-{id}"))),
+                tags: kept_tags(&kept.tags).iter().map(|t| (slug(t, "tag"), cdata(t))).collect(),
+                status: cdata(&kept.status),
             });
         }
         let name = member.name.to_string();

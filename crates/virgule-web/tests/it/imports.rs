@@ -63,7 +63,7 @@ async fn import(app: &TestApp, name: &str, wxr: &str) -> virgule_site::imports::
 #[tokio::test]
 async fn a_wordpress_export_becomes_the_members_diary_and_a_second_import_updates_it() {
     let app = TestApp::start().await;
-    app.register_api("etbe").await;
+    let token = app.register_api("etbe").await;
     let wxr = export("SE Linux policy", "First paragraph.\n\nSecond <em>walrus</em> paragraph.");
     let summary = import(&app, "etbe", &wxr).await;
     assert_eq!((summary.posts, summary.published, summary.comments), (2, 1, 2));
@@ -100,6 +100,24 @@ async fn a_wordpress_export_becomes_the_members_diary_and_a_second_import_update
     assert!(!diary.contains("narwhal"), "{diary}");
     let (_, found) = app.get(&client, "/search?q=narwhal").await;
     assert!(found.contains("Nothing found"), "{found}");
+    // ... but it is its member's own: in their export, with its status, as JSON and as a
+    // WordPress file that brings it back as a draft.
+    let own = |format: &str| {
+        reqwest::Client::new()
+            .get(app.url(&format!("/api/v1/settings/export?format={format}")))
+            .bearer_auth(&token)
+            .send()
+    };
+    let json: serde_json::Value = own("json").await.unwrap().json().await.unwrap();
+    let drafts = json["drafts"].as_array().unwrap();
+    assert_eq!(drafts.len(), 1, "{json}");
+    assert_eq!(drafts[0]["status"], "draft");
+    assert_eq!(drafts[0]["title"], "Half-written narwhal thoughts");
+    assert_eq!(drafts[0]["imported_from"], "https://old.example.org");
+    let exported = own("wxr").await.unwrap().text().await.unwrap();
+    assert!(exported.contains("<wp:status><![CDATA[draft]]></wp:status>"), "{exported}");
+    let again = check_wxr(exported.as_bytes()).unwrap();
+    assert_eq!((again.posts, again.published), (2, 1));
     let (_, found) = app.get(&client, "/search?q=walrus").await;
     assert!(found.contains("2 results"), "the post and Margaret's reply: {found}");
 
