@@ -11,7 +11,7 @@
 //! handed to the engine as a bound value for it to split into words its own way, never
 //! spliced into SQL.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 // The SQL here is assembled from fixed fragments and numbered placeholders only; every
 // value a searcher gives is bound.
 use sqlx::AssertSqlSafe;
@@ -168,9 +168,9 @@ const AUTHOR_SHOWN: &str = "NOT m.suspended AND m.spam <> 1";
 /// many, every match is scored (BM25 on SQLite, `ts_rank` on PostgreSQL). Past it, the
 /// engines' relevance costs a pass over every match (FTS5's BM25 counts each word's
 /// documents on every query; PostgreSQL reads each match's vector), which a word in a tenth
-/// of a million entries makes far too slow; the newest this many are then shown instead,
-/// those with the words in their title first (as WordPress orders its search), and the
-/// count says "at least". Deeper pages take more.
+/// of a million entries makes far too slow; the matches with the words in their title are
+/// then shown first, then the others (as WordPress orders its search), newest first in each,
+/// and the count says "at least". Deeper pages take more.
 pub const CANDIDATES: i64 = 1000;
 
 /// How a search orders its candidates.
@@ -180,15 +180,17 @@ enum Ranking {
     Count,
     /// Every match scored by the engine.
     Relevance,
-    /// Title matches first, then the newest.
+    /// Title matches first, then the rest; newest first in each. Each kind reads only as
+    /// many of each as the page needs (`$10` is the page's end, not the candidates).
     TitleThenNewest,
 }
 
 /// The queries' shared parameters, on both backends: `$1` the match expression for entries
 /// and articles (SQLite; unused on PostgreSQL), `$2` author id or NULL, `$3` since, `$4`
 /// before, `$5`..`$7` whether entries, articles, replies are wanted, `$8` limit, `$9` offset,
-/// `$10` candidates per kind. SQLite: `$12` replies' match expression, `$13` the title match.
-/// PostgreSQL: the terms from `$11` ([`tsquery`]).
+/// `$10` candidates per kind. SQLite: `$12` replies' match expression, `$13` entries' and
+/// articles' matches with the words in the title, `$14` those without. PostgreSQL: the terms
+/// from `$11` ([`tsquery`]).
 const FILTERS: &str = "($2 IS NULL OR m.id = $2) AND ($3 IS NULL OR t.published_at >= $3) \
      AND ($4 IS NULL OR t.published_at < $4)";
 
@@ -197,6 +199,9 @@ struct Kind {
     code: i64,
     table: &'static str,
     fts: &'static str,
+    /// SQLite's covering index of what the filters read (migration 0013): a candidate's
+    /// row is far bigger, its later columns behind its text.
+    shown_index: &'static str,
     /// Its `$N` saying whether it is wanted.
     wanted: &'static str,
     /// Its match expression's `$N` on SQLite.
@@ -207,8 +212,7 @@ struct Kind {
     bm25: &'static str,
     /// PostgreSQL's score: title (weight A, 1.0) four times the text (B, 0.25).
     rank: &'static str,
-    /// 1 for a title match (SQLite, then PostgreSQL); replies have no title.
-    title_sqlite: &'static str,
+    /// 1 for a title match (PostgreSQL); replies have no title.
     title_pg: &'static str,
     /// The FTS5 columns a searcher's words are matched against (not `owner`).
     columns: &'static str,
@@ -219,12 +223,12 @@ const KINDS: [Kind; 3] = [
         code: 0,
         table: "entries",
         fts: "entries_fts",
+        shown_index: "entries_shown",
         wanted: "$5",
         matches: "$1",
         shown: "t.spam <> 1",
         bm25: "bm25(entries_fts, 4.0, 1.0, 0.0)",
         rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, q.query)",
-        title_sqlite: "(entries_fts.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH $13))",
         title_pg: "CAST(to_tsvector('english', t.title) @@ q.query AS INT)",
         columns: "{title search_text}",
     },
@@ -232,12 +236,12 @@ const KINDS: [Kind; 3] = [
         code: 1,
         table: "articles",
         fts: "articles_fts",
+        shown_index: "articles_shown",
         wanted: "$6",
         matches: "$1",
         shown: "t.spam <> 1",
         bm25: "bm25(articles_fts, 4.0, 1.0, 0.0)",
         rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, q.query)",
-        title_sqlite: "(articles_fts.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH $13))",
         title_pg: "CAST(to_tsvector('english', t.title) @@ q.query AS INT)",
         columns: "{title search_text}",
     },
@@ -245,12 +249,12 @@ const KINDS: [Kind; 3] = [
         code: 2,
         table: "replies",
         fts: "replies_fts",
+        shown_index: "replies_shown",
         wanted: "$7",
         matches: "$12",
         shown: "NOT t.deleted AND t.spam <> 1",
         bm25: "bm25(replies_fts, 1.0, 0.0)",
         rank: "ts_rank(t.search_vector, q.query)",
-        title_sqlite: "0",
         title_pg: "0",
         columns: "{search_text}",
     },
@@ -258,42 +262,52 @@ const KINDS: [Kind; 3] = [
 
 /// A kind's candidates, with their scores: its newest `$10` shown matches, read from the
 /// index newest first and stopping there (on SQLite the index's rowid order; ordered by
-/// anything else, every match would be read and sorted first).
+/// anything else, every match would be read and sorted first). Title then newest: the
+/// newest `$10` with the words in their title (score -1), and the newest `$10` without.
 fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking) -> String {
-    let Kind { code, table, fts, wanted, matches, shown, .. } = kind;
+    let Kind { code, table, fts, shown_index, wanted, matches, shown, .. } = kind;
     let filters = format!("{wanted} AND {shown} AND {AUTHOR_SHOWN} AND {FILTERS}");
     if sqlite {
-        let score = match ranking {
-            Ranking::Count => "0",
-            Ranking::Relevance => kind.bm25,
-            Ranking::TitleThenNewest => kind.title_sqlite,
+        let part = |score: &str, matches: &str| {
+            format!(
+                "SELECT * FROM (SELECT {code} AS kind, t.id AS id, {score} AS score, \
+                 t.published_at AS published_at FROM {fts} \
+                 JOIN {table} t INDEXED BY {shown_index} ON t.id = {fts}.rowid \
+                 JOIN members m ON m.id = t.member_id WHERE {fts} MATCH {matches} AND {filters} \
+                 ORDER BY {fts}.rowid DESC{})",
+                limit!("$10")
+            )
         };
-        let score = if ranking == Ranking::TitleThenNewest {
-            format!("-{score}")
-        } else {
-            score.to_owned()
-        };
-        format!(
-            "SELECT * FROM (SELECT {code} AS kind, t.id AS id, {score} AS score, \
-             t.published_at AS published_at FROM {fts} JOIN {table} t ON t.id = {fts}.rowid \
-             JOIN members m ON m.id = t.member_id WHERE {fts} MATCH {matches} AND {filters} \
-             ORDER BY {fts}.rowid DESC{})",
-            limit!("$10")
-        )
+        match ranking {
+            Ranking::Count => part("0", matches),
+            Ranking::Relevance => part(kind.bm25, matches),
+            // Replies have no title.
+            Ranking::TitleThenNewest if *code == SearchKind::Reply.code() => part("0", matches),
+            Ranking::TitleThenNewest => {
+                format!("{} UNION ALL {}", part("-1", "$13"), part("0", "$14"))
+            }
+        }
     } else {
-        let score = match ranking {
-            Ranking::Count => "0",
-            Ranking::Relevance => kind.rank,
-            Ranking::TitleThenNewest => kind.title_pg,
+        let part = |score: &str, title: &str| {
+            // The score is read for the candidates alone, after the limit.
+            format!(
+                "SELECT CAST({code} AS BIGINT) AS kind, t.id AS id, -({score}) AS score, \
+                 t.published_at AS published_at FROM q, (SELECT t.id FROM q, {table} t \
+                 JOIN members m ON m.id = t.member_id WHERE t.search_vector @@ q.query \
+                 AND {filters}{title} ORDER BY t.id DESC{}) c JOIN {table} t ON t.id = c.id",
+                limit!("$10")
+            )
         };
-        // The score is read for the candidates alone, after the limit.
-        format!(
-            "SELECT CAST({code} AS BIGINT) AS kind, t.id AS id, -({score}) AS score, \
-             t.published_at AS published_at FROM q, (SELECT t.id FROM q, {table} t \
-             JOIN members m ON m.id = t.member_id WHERE t.search_vector @@ q.query \
-             AND {filters} ORDER BY t.id DESC{}) c JOIN {table} t ON t.id = c.id",
-            limit!("$10")
-        )
+        let in_title = format!(" AND {} = 1", kind.title_pg);
+        let not_in_title = format!(" AND {} = 0", kind.title_pg);
+        match ranking {
+            Ranking::Count => part("0", ""),
+            Ranking::Relevance => part(kind.rank, ""),
+            Ranking::TitleThenNewest if *code == SearchKind::Reply.code() => part("0", ""),
+            Ranking::TitleThenNewest => {
+                format!("{} UNION ALL {}", part("1", &in_title), part("0", &not_in_title))
+            }
+        }
     }
 }
 
@@ -398,23 +412,73 @@ fn fts5_wanted(query: &SearchQuery) -> String {
 }
 
 /// The query in FTS5's syntax for one kind: the terms against the kind's text columns
-/// (`columns`), and with an author, their `owner` token.
-fn fts5_match(query: &SearchQuery, columns: &str, author: Option<i64>) -> String {
+/// (`columns`); with an author, their `owner` token; with both ends of a period, the tokens
+/// of the years and months that cover it ([`period_tokens`]). The `owner` tokens narrow what
+/// the index reads; the filters' SQL still holds each match to the exact bounds.
+fn fts5_match(query: &SearchQuery, columns: &str, filter: &SearchFilter) -> String {
     let mut expr = fts5_wanted(query);
     if !query.none.is_empty() {
         let none: Vec<String> = query.none.iter().map(fts5_term).collect();
         expr = format!("{expr} NOT ({})", none.join(" OR "));
     }
     let mut full = format!("{columns} : ({expr})");
-    if let Some(id) = author {
+    if let Some(id) = filter.author {
         full.push_str(&format!(" AND {{owner}} : \"m{id}\""));
+    }
+    if let (Some(since), Some(before)) = (filter.since, filter.before)
+        && let Some(tokens) = period_tokens(since, before)
+        && !tokens.is_empty()
+    {
+        full.push_str(&format!(" AND {{owner}} : ({})", tokens.join(" OR ")));
     }
     full
 }
 
-/// The wanted terms against the title alone (FTS5).
-fn fts5_title_match(query: &SearchQuery) -> String {
-    format!("{{title}} : {}", fts5_wanted(query))
+/// At most this many year and month tokens stand for a period in a match expression; a
+/// longer period is left to the filters' SQL alone.
+const MAX_PERIOD_TOKENS: usize = 48;
+
+/// The `owner` tokens (migration 0013: `y2012` for a year, `d201205` for a month) of the
+/// whole years and months that cover `[since, before)`: the months at either end, whole years
+/// between. `None` when that takes more than [`MAX_PERIOD_TOKENS`]; empty when the period is.
+/// Pure.
+fn period_tokens(since: DateTime<Utc>, before: DateTime<Utc>) -> Option<Vec<String>> {
+    if since >= before {
+        return Some(Vec::new());
+    }
+    let month_of = |at: DateTime<Utc>| i64::from(at.year()) * 12 + i64::from(at.month0());
+    let (mut month, end) = (month_of(since), month_of(before));
+    // `before` at the very start of its month does not reach into it.
+    let past =
+        if before.day() == 1 && before.num_seconds_from_midnight() == 0 && before.nanosecond() == 0
+        {
+            end
+        } else {
+            end + 1
+        };
+    let mut tokens = Vec::new();
+    while month < past {
+        let (year, month0) = (month.div_euclid(12), month.rem_euclid(12));
+        if month0 == 0 && month + 12 <= past {
+            tokens.push(format!("y{year}"));
+            month += 12;
+        } else {
+            tokens.push(format!("d{year}{:02}", month0 + 1));
+            month += 1;
+        }
+        if tokens.len() > MAX_PERIOD_TOKENS {
+            return None;
+        }
+    }
+    Some(tokens)
+}
+
+/// Entries' and articles' match expression split in two (FTS5): the matches with the wanted
+/// terms in their title, and the others.
+fn fts5_title_split(query: &SearchQuery, filter: &SearchFilter) -> (String, String) {
+    let all = fts5_match(query, KINDS[0].columns, filter);
+    let title = format!("{{title}} : {}", fts5_wanted(query));
+    (format!("({all}) AND ({title})"), format!("({all}) NOT ({title})"))
 }
 
 /// The page's items with snippets, for one kind. SQLite: `$1` the kind's match expression
@@ -535,7 +599,11 @@ impl Store {
         if total == 0 || offset >= total {
             return Ok(SearchResults { total, more, hits: Vec::new() });
         }
-        let ranking = if more { Ranking::TitleThenNewest } else { Ranking::Relevance };
+        let (ranking, candidates) = if more {
+            (Ranking::TitleThenNewest, offset.saturating_add(limit))
+        } else {
+            (Ranking::Relevance, candidates)
+        };
         let bound = Bound { candidates, ..counted };
         let rows: Vec<RankedRow> = self.search_rows(&bound, ranking).await?;
         for row in &rows {
@@ -575,8 +643,9 @@ impl Store {
         let author = bound.filter.author;
         Ok(match &self.db {
             Db::Sqlite(pool) => {
+                let (in_title, not_in_title) = fts5_title_split(bound.query, bound.filter);
                 sqlx::query_as(AssertSqlSafe(sql(true)))
-                    .bind(fts5_match(bound.query, KINDS[0].columns, author))
+                    .bind(fts5_match(bound.query, KINDS[0].columns, bound.filter))
                     .bind(author)
                     .bind(bound.filter.since)
                     .bind(bound.filter.before)
@@ -587,8 +656,9 @@ impl Store {
                     .bind(bound.offset)
                     .bind(bound.candidates)
                     .bind(Option::<i64>::None)
-                    .bind(fts5_match(bound.query, KINDS[2].columns, author))
-                    .bind(fts5_title_match(bound.query))
+                    .bind(fts5_match(bound.query, KINDS[2].columns, bound.filter))
+                    .bind(in_title)
+                    .bind(not_in_title)
                     .fetch_all(pool)
                     .await?
             }
@@ -627,11 +697,8 @@ impl Store {
             Db::Sqlite(pool) => {
                 let sql = detail_sql(true, kind, query, ids.len());
                 let columns = KINDS[kind.code() as usize].columns;
-                let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(
-                    query,
-                    columns,
-                    filter.author,
-                ));
+                let mut q =
+                    sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(query, columns, filter));
                 for id in ids {
                     q = q.bind(*id);
                 }
@@ -782,5 +849,50 @@ impl Store {
             tracing::info!(rows = filled, "indexed earlier writing for search");
         }
         Ok(filled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single().unwrap()
+    }
+
+    #[test]
+    fn a_period_is_covered_by_whole_years_between_the_months_at_its_ends() {
+        let tokens = |since, before| period_tokens(since, before).unwrap().join(" ");
+        assert_eq!(tokens(at(2012, 1, 1), at(2013, 1, 1)), "y2012");
+        assert_eq!(tokens(at(2012, 5, 6), at(2012, 5, 7)), "d201205");
+        assert_eq!(tokens(at(2012, 5, 6), at(2012, 7, 1)), "d201205 d201206");
+        assert_eq!(
+            tokens(at(2011, 11, 30), at(2014, 2, 2)),
+            "d201111 d201112 y2012 y2013 d201401 d201402"
+        );
+        // A moment past midnight on the first reaches into that month.
+        let late = at(2013, 1, 1) + chrono::Duration::seconds(1);
+        assert_eq!(tokens(at(2012, 1, 1), late), "y2012 d201301");
+        assert_eq!(tokens(at(2012, 5, 6), at(2012, 5, 6)), "");
+        assert_eq!(tokens(at(2012, 5, 6), at(2011, 1, 1)), "");
+    }
+
+    #[test]
+    fn a_long_period_is_left_to_the_sql() {
+        assert!(period_tokens(at(1990, 1, 1), at(2030, 1, 1)).is_some(), "40 years");
+        assert_eq!(period_tokens(at(1990, 2, 1), at(2030, 1, 1)), None, "11 months, 39 years");
+        assert_eq!(period_tokens(at(1000, 1, 1), at(2030, 1, 1)), None);
+        let filter = SearchFilter {
+            since: Some(at(1000, 1, 1)),
+            before: Some(at(2030, 1, 1)),
+            ..SearchFilter::default()
+        };
+        let query = SearchQuery {
+            all: vec![SearchTerm { text: "x".into(), prefix: false }],
+            ..SearchQuery::default()
+        };
+        assert!(!fts5_match(&query, "{title}", &filter).contains("owner"));
     }
 }

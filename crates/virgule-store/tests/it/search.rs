@@ -219,6 +219,16 @@ async fn filters_paging_and_every_kind() {
     let mut days: Vec<String> = january.hits.into_iter().map(|h| h.title).collect();
     days.sort();
     assert_eq!(days, ["Kernel day 5", "Kernel day 6", "Kernel day 7"]);
+    // A period over whole years and months at either end finds what falls inside it: the
+    // 13 entries of 2016, or the article and the reply written now.
+    let around = |since, before| only(SearchFilter { since, before, ..SearchFilter::default() });
+    assert_eq!(around(Some(at(2015, 11, 15, 0)), Some(at(2017, 2, 1, 0))).await.total, 13);
+    assert_eq!(around(Some(at(2014, 1, 1, 0)), Some(at(2016, 1, 1, 0))).await.total, 0);
+    assert_eq!(around(Some(at(2016, 1, 7, 0)), Some(at(2019, 1, 1, 0))).await.total, 7);
+    let now = Utc::now();
+    let today =
+        around(Some(now - chrono::Duration::days(400)), Some(now + chrono::Duration::days(1)));
+    assert_eq!(today.await.total, 2);
 }
 
 #[tokio::test]
@@ -290,7 +300,7 @@ async fn the_index_follows_edits_deletes_feeds_replies_and_spam() {
 }
 
 #[tokio::test]
-async fn past_the_candidates_the_newest_come_first_title_matches_before_them() {
+async fn past_the_candidates_title_matches_come_first_then_the_newest() {
     let (store, _db) = fresh_store().await;
     let etbe = member(&store, "etbe").await;
     let raph = member(&store, "raph").await;
@@ -310,10 +320,18 @@ async fn past_the_candidates_the_newest_come_first_title_matches_before_them() {
     assert!(results.more, "more match than are counted");
     assert_eq!(results.total, virgule_store::CANDIDATES);
     let shown: Vec<&str> = results.hits.iter().map(|h| h.title.as_str()).collect();
-    // The newest candidates with the word in the title, then the newest of the rest.
+    // Every match with the word in its title, newest first (however old), then the newest
+    // of the rest.
     assert_eq!(shown[0], "Raph's walrus");
-    assert_eq!(shown[1], format!("Note {}", many - 1));
-    assert_eq!(shown[2], format!("Note {}", many - 2));
+    assert_eq!(shown[1], "Walrus facts");
+    assert_eq!(shown[2], format!("Note {}", many - 1));
+    assert_eq!(shown[3], format!("Note {}", many - 2));
+    // The second page goes on from there.
+    let second = store
+        .search(&words(&["walrus"]), &SearchFilter::default(), Page { start: 10, limit: 10 })
+        .await
+        .unwrap();
+    assert_eq!(second.hits[0].title, format!("Note {}", many - 9));
     // Below the bound, the same word is ranked by relevance and counted exactly.
     let by_raph = SearchFilter { author: Some(raph.id), ..SearchFilter::default() };
     let exact = store.search(&words(&["walrus"]), &by_raph, FIRST).await.unwrap();
