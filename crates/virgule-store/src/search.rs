@@ -171,7 +171,7 @@ const AUTHOR_SHOWN: &str = "NOT m.suspended AND m.spam <> 1";
 /// of a million entries makes far too slow; the matches with the words in their title are
 /// then shown first, then the others (as WordPress orders its search), newest first in each,
 /// and the count says "at least". Deeper pages take more.
-pub const CANDIDATES: i64 = 1000;
+pub const CANDIDATES: i64 = 500;
 
 /// How a search orders its candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,9 +188,10 @@ enum Ranking {
 /// The queries' shared parameters, on both backends: `$1` the match expression for entries
 /// and articles (SQLite; unused on PostgreSQL), `$2` author id or NULL, `$3` since, `$4`
 /// before, `$5`..`$7` whether entries, articles, replies are wanted, `$8` limit, `$9` offset,
-/// `$10` candidates per kind. SQLite: `$12` replies' match expression, `$13` entries' and
-/// articles' matches with the words in the title, `$14` those without. PostgreSQL: the terms
-/// from `$11` ([`tsquery`]).
+/// `$10` candidates per kind. SQLite: `$12` replies' match expression, `$13` the title
+/// indexes' match expression, `$14` entries' and articles' matches without the terms in the
+/// title, `$15` the excluded terms ([`fts5_title_split`]).
+/// PostgreSQL: the terms from `$11` ([`tsquery`]).
 const FILTERS: &str = "($2 IS NULL OR m.id = $2) AND ($3 IS NULL OR t.published_at >= $3) \
      AND ($4 IS NULL OR t.published_at < $4)";
 
@@ -199,6 +200,8 @@ struct Kind {
     code: i64,
     table: &'static str,
     fts: &'static str,
+    /// SQLite's index of titles alone (migration 0013); replies have no title.
+    title_fts: &'static str,
     /// SQLite's covering index of what the filters read (migration 0013): a candidate's
     /// row is far bigger, its later columns behind its text.
     shown_index: &'static str,
@@ -223,6 +226,7 @@ const KINDS: [Kind; 3] = [
         code: 0,
         table: "entries",
         fts: "entries_fts",
+        title_fts: "entries_title_fts",
         shown_index: "entries_shown",
         wanted: "$5",
         matches: "$1",
@@ -236,6 +240,7 @@ const KINDS: [Kind; 3] = [
         code: 1,
         table: "articles",
         fts: "articles_fts",
+        title_fts: "articles_title_fts",
         shown_index: "articles_shown",
         wanted: "$6",
         matches: "$1",
@@ -249,6 +254,7 @@ const KINDS: [Kind; 3] = [
         code: 2,
         table: "replies",
         fts: "replies_fts",
+        title_fts: "",
         shown_index: "replies_shown",
         wanted: "$7",
         matches: "$12",
@@ -264,27 +270,39 @@ const KINDS: [Kind; 3] = [
 /// index newest first and stopping there (on SQLite the index's rowid order; ordered by
 /// anything else, every match would be read and sorted first). Title then newest: the
 /// newest `$10` with the words in their title (score -1), and the newest `$10` without.
-fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking) -> String {
+fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking, excludes: bool) -> String {
     let Kind { code, table, fts, shown_index, wanted, matches, shown, .. } = kind;
     let filters = format!("{wanted} AND {shown} AND {AUTHOR_SHOWN} AND {FILTERS}");
     if sqlite {
-        let part = |score: &str, matches: &str| {
+        let part = |score: &str, from: &str, matches: &str| {
             format!(
                 "SELECT * FROM (SELECT {code} AS kind, t.id AS id, {score} AS score, \
-                 t.published_at AS published_at FROM {fts} \
-                 JOIN {table} t INDEXED BY {shown_index} ON t.id = {fts}.rowid \
-                 JOIN members m ON m.id = t.member_id WHERE {fts} MATCH {matches} AND {filters} \
-                 ORDER BY {fts}.rowid DESC{})",
+                 t.published_at AS published_at FROM {from} \
+                 JOIN {table} t INDEXED BY {shown_index} ON t.id = {from}.rowid \
+                 JOIN members m ON m.id = t.member_id WHERE {matches} AND {filters} \
+                 ORDER BY {from}.rowid DESC{})",
                 limit!("$10")
             )
         };
+        let all = format!("{fts} MATCH {matches}");
         match ranking {
-            Ranking::Count => part("0", matches),
-            Ranking::Relevance => part(kind.bm25, matches),
+            Ranking::Count => part("0", fts, &all),
+            Ranking::Relevance => part(kind.bm25, fts, &all),
             // Replies have no title.
-            Ranking::TitleThenNewest if *code == SearchKind::Reply.code() => part("0", matches),
+            Ranking::TitleThenNewest if kind.title_fts.is_empty() => part("0", fts, &all),
             Ranking::TitleThenNewest => {
-                format!("{} UNION ALL {}", part("-1", "$13"), part("0", "$14"))
+                // Newest first through the titles; with excluded terms, each is checked for
+                // them by its rowid (a seek in the index, not a pass over its matches).
+                let title_fts = kind.title_fts;
+                let mut in_title = format!("{title_fts} MATCH $13");
+                if excludes {
+                    in_title.push_str(&format!(
+                        " AND NOT EXISTS (SELECT 1 FROM {fts} \
+                         WHERE {fts} MATCH $15 AND {fts}.rowid = t.id)"
+                    ));
+                }
+                let rest = format!("{fts} MATCH $14");
+                format!("{} UNION ALL {}", part("-1", title_fts, &in_title), part("0", fts, &rest))
             }
         }
     } else {
@@ -327,7 +345,7 @@ fn count_sql(sqlite: bool, query: &SearchQuery) -> String {
         .map(|kind| {
             format!(
                 "(SELECT COUNT(*) FROM ({}) c{})",
-                candidates_sql(sqlite, kind, Ranking::Count),
+                candidates_sql(sqlite, kind, Ranking::Count, false),
                 kind.code
             )
         })
@@ -343,8 +361,10 @@ fn count_sql(sqlite: bool, query: &SearchQuery) -> String {
 
 /// The page of ranked ids over the three kinds.
 fn ranked_sql(sqlite: bool, query: &SearchQuery, ranking: Ranking) -> String {
-    let parts: Vec<String> =
-        KINDS.iter().map(|kind| candidates_sql(sqlite, kind, ranking)).collect();
+    let parts: Vec<String> = KINDS
+        .iter()
+        .map(|kind| candidates_sql(sqlite, kind, ranking, !query.none.is_empty()))
+        .collect();
     format!(
         "{}SELECT kind, id FROM ({}) hits ORDER BY score, published_at DESC, kind, id{}",
         with_query(sqlite, query),
@@ -418,20 +438,31 @@ fn fts5_wanted(query: &SearchQuery) -> String {
 fn fts5_match(query: &SearchQuery, columns: &str, filter: &SearchFilter) -> String {
     let mut expr = fts5_wanted(query);
     if !query.none.is_empty() {
-        let none: Vec<String> = query.none.iter().map(fts5_term).collect();
-        expr = format!("{expr} NOT ({})", none.join(" OR "));
+        expr = format!("{expr} NOT {}", fts5_unwanted(query));
     }
-    let mut full = format!("{columns} : ({expr})");
+    format!("{columns} : ({expr}){}", fts5_owner(filter))
+}
+
+/// The excluded terms, in FTS5's syntax (for a query that has some).
+fn fts5_unwanted(query: &SearchQuery) -> String {
+    let none: Vec<String> = query.none.iter().map(fts5_term).collect();
+    format!("({})", none.join(" OR "))
+}
+
+/// What a match's `owner` tokens must be under `filter`, in FTS5's syntax, to follow a match
+/// expression.
+fn fts5_owner(filter: &SearchFilter) -> String {
+    let mut owner = String::new();
     if let Some(id) = filter.author {
-        full.push_str(&format!(" AND {{owner}} : \"m{id}\""));
+        owner.push_str(&format!(" AND {{owner}} : \"m{id}\""));
     }
     if let (Some(since), Some(before)) = (filter.since, filter.before)
         && let Some(tokens) = period_tokens(since, before)
         && !tokens.is_empty()
     {
-        full.push_str(&format!(" AND {{owner}} : ({})", tokens.join(" OR ")));
+        owner.push_str(&format!(" AND {{owner}} : ({})", tokens.join(" OR ")));
     }
-    full
+    owner
 }
 
 /// At most this many year and month tokens stand for a period in a match expression; a
@@ -473,12 +504,21 @@ fn period_tokens(since: DateTime<Utc>, before: DateTime<Utc>) -> Option<Vec<Stri
     Some(tokens)
 }
 
-/// Entries' and articles' match expression split in two (FTS5): the matches with the wanted
-/// terms in their title, and the others.
-fn fts5_title_split(query: &SearchQuery, filter: &SearchFilter) -> (String, String) {
+/// For a title-first search (FTS5): the match expression for the title indexes (the wanted
+/// terms in the title, the author's and period's tokens); entries' and articles' match
+/// expression without the matches that have the terms in the title; and the excluded terms
+/// in any column, which a title match is checked against.
+fn fts5_title_split(query: &SearchQuery, filter: &SearchFilter) -> [String; 3] {
+    let wanted = fts5_wanted(query);
+    let in_title = format!("{{title}} : {wanted}{}", fts5_owner(filter));
     let all = fts5_match(query, KINDS[0].columns, filter);
-    let title = format!("{{title}} : {}", fts5_wanted(query));
-    (format!("({all}) AND ({title})"), format!("({all}) NOT ({title})"))
+    let not_in_title = format!("({all}) NOT ({{title}} : {wanted})");
+    let unwanted = if query.none.is_empty() {
+        String::new()
+    } else {
+        format!("{} : {}", KINDS[0].columns, fts5_unwanted(query))
+    };
+    [in_title, not_in_title, unwanted]
 }
 
 /// The page's items with snippets, for one kind. SQLite: `$1` the kind's match expression
@@ -643,7 +683,8 @@ impl Store {
         let author = bound.filter.author;
         Ok(match &self.db {
             Db::Sqlite(pool) => {
-                let (in_title, not_in_title) = fts5_title_split(bound.query, bound.filter);
+                let [in_title, not_in_title, unwanted] =
+                    fts5_title_split(bound.query, bound.filter);
                 sqlx::query_as(AssertSqlSafe(sql(true)))
                     .bind(fts5_match(bound.query, KINDS[0].columns, bound.filter))
                     .bind(author)
@@ -659,6 +700,7 @@ impl Store {
                     .bind(fts5_match(bound.query, KINDS[2].columns, bound.filter))
                     .bind(in_title)
                     .bind(not_in_title)
+                    .bind(unwanted)
                     .fetch_all(pool)
                     .await?
             }

@@ -31,6 +31,15 @@ CREATE VIRTUAL TABLE entries_fts USING fts5(
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, search_text, owner, content = 'articles_search', content_rowid = 'id', prefix = '2 3 4',
     tokenize = 'porter unicode61 remove_diacritics 2');
+-- Titles alone, again, with their `owner` tokens: a search with more matches than it ranks
+-- shows those with its words in the title first, and asking the indexes above for a column
+-- reads the positions of every match, where these read only titles.
+CREATE VIRTUAL TABLE entries_title_fts USING fts5(
+    title, owner, content = 'entries_search', content_rowid = 'id', prefix = '2 3 4',
+    tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE articles_title_fts USING fts5(
+    title, owner, content = 'articles_search', content_rowid = 'id', prefix = '2 3 4',
+    tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE replies_fts USING fts5(
     search_text, owner, content = 'replies_search', content_rowid = 'id', prefix = '2 3 4',
     tokenize = 'porter unicode61 remove_diacritics 2');
@@ -45,33 +54,43 @@ CREATE INDEX replies_shown ON replies (id, member_id, published_at, deleted, spa
 -- What is there now (titles only, until the text is filled in); an external-content index
 -- must hold exactly what its delete triggers will take out.
 INSERT INTO entries_fts (rowid, title, search_text, owner) SELECT id, title, search_text, owner FROM entries_search;
+INSERT INTO entries_title_fts (rowid, title, owner) SELECT id, title, owner FROM entries_search;
 INSERT INTO articles_fts (rowid, title, search_text, owner) SELECT id, title, search_text, owner FROM articles_search;
+INSERT INTO articles_title_fts (rowid, title, owner) SELECT id, title, owner FROM articles_search;
 INSERT INTO replies_fts (rowid, search_text, owner) SELECT id, search_text, owner FROM replies_search;
 
 CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
     INSERT INTO entries_fts (rowid, title, search_text, owner) VALUES (NEW.id, NEW.title, NEW.search_text, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
+    INSERT INTO entries_title_fts (rowid, title, owner) VALUES (NEW.id, NEW.title, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
 END;
 CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
     INSERT INTO entries_fts (entries_fts, rowid, title, search_text, owner)
     VALUES ('delete', OLD.id, OLD.title, OLD.search_text, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
+    INSERT INTO entries_title_fts (entries_title_fts, rowid, title, owner) VALUES ('delete', OLD.id, OLD.title, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
 END;
 CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, search_text, published_at, member_id ON entries BEGIN
     INSERT INTO entries_fts (entries_fts, rowid, title, search_text, owner)
     VALUES ('delete', OLD.id, OLD.title, OLD.search_text, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
     INSERT INTO entries_fts (rowid, title, search_text, owner) VALUES (NEW.id, NEW.title, NEW.search_text, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
+    INSERT INTO entries_title_fts (entries_title_fts, rowid, title, owner) VALUES ('delete', OLD.id, OLD.title, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
+    INSERT INTO entries_title_fts (rowid, title, owner) VALUES (NEW.id, NEW.title, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
 END;
 
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, search_text, owner) VALUES (NEW.id, NEW.title, NEW.search_text, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
+    INSERT INTO articles_title_fts (rowid, title, owner) VALUES (NEW.id, NEW.title, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
 END;
 CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
     INSERT INTO articles_fts (articles_fts, rowid, title, search_text, owner)
     VALUES ('delete', OLD.id, OLD.title, OLD.search_text, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
+    INSERT INTO articles_title_fts (articles_title_fts, rowid, title, owner) VALUES ('delete', OLD.id, OLD.title, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
 END;
 CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, search_text, published_at, member_id ON articles BEGIN
     INSERT INTO articles_fts (articles_fts, rowid, title, search_text, owner)
     VALUES ('delete', OLD.id, OLD.title, OLD.search_text, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
     INSERT INTO articles_fts (rowid, title, search_text, owner) VALUES (NEW.id, NEW.title, NEW.search_text, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
+    INSERT INTO articles_title_fts (articles_title_fts, rowid, title, owner) VALUES ('delete', OLD.id, OLD.title, 'm' || OLD.member_id || ' y' || substr(OLD.published_at, 1, 4) || ' d' || substr(OLD.published_at, 1, 4) || substr(OLD.published_at, 6, 2));
+    INSERT INTO articles_title_fts (rowid, title, owner) VALUES (NEW.id, NEW.title, 'm' || NEW.member_id || ' y' || substr(NEW.published_at, 1, 4) || ' d' || substr(NEW.published_at, 1, 4) || substr(NEW.published_at, 6, 2));
 END;
 
 CREATE TRIGGER replies_fts_insert AFTER INSERT ON replies BEGIN

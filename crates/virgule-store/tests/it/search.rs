@@ -326,6 +326,19 @@ async fn past_the_candidates_title_matches_come_first_then_the_newest() {
     assert_eq!(shown[1], "Walrus facts");
     assert_eq!(shown[2], format!("Note {}", many - 1));
     assert_eq!(shown[3], format!("Note {}", many - 2));
+    // The same order under an author, and without the matches an excluded word is in (in
+    // the title or in the text).
+    let by_etbe = SearchFilter { author: Some(etbe.id), ..SearchFilter::default() };
+    let hers = store.search(&words(&["walrus"]), &by_etbe, FIRST).await.unwrap();
+    assert!(hers.more);
+    assert_eq!(hers.hits[0].title, "Walrus facts");
+    assert_eq!(hers.hits[1].title, format!("Note {}", many - 1));
+    let mut without = words(&["walrus"]);
+    without.none = words(&["about", "raph"]).all;
+    let rest = find(&store, &without).await;
+    let titles: Vec<&str> = rest.hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles.len(), 10, "a full page: {titles:?}");
+    assert_eq!(titles[0], format!("Note {}", many - 1));
     // The second page goes on from there.
     let second = store
         .search(&words(&["walrus"]), &SearchFilter::default(), Page { start: 10, limit: 10 })
