@@ -10,7 +10,8 @@
 //! ```
 //! Defaults: 1000000 entries over 1000 members, 10 seconds per query kind, 8 tasks. With
 //! SEARCH_BENCH_DIR set, the SQLite store lives there and is kept: a later run finds it loaded
-//! and only searches.
+//! and only searches; SEARCH_BENCH_DATABASE_URL does the same with a PostgreSQL database
+//! (which must exist).
 //! `bench/search.sh` runs it on both backends.
 
 use std::time::{Duration, Instant};
@@ -96,14 +97,16 @@ async fn main() {
     let entries = args.next().unwrap_or(1_000_000);
     let seconds = args.next().unwrap_or(10) as u64;
     let concurrency = args.next().unwrap_or(8).max(1);
-    let kept = std::env::var_os("SEARCH_BENCH_DIR");
-    let (store, _db) = match &kept {
-        Some(dir) => {
+    let kept_dir = std::env::var_os("SEARCH_BENCH_DIR");
+    let kept_url = std::env::var("SEARCH_BENCH_DATABASE_URL").ok();
+    let (store, _db) = match (&kept_dir, &kept_url) {
+        (Some(dir), _) => {
             let store =
                 Store::open_sqlite(std::path::Path::new(dir)).await.expect("open the store");
             (store, None)
         }
-        None => {
+        (None, Some(url)) => (Store::open_postgres(url).await.expect("open the store"), None),
+        (None, None) => {
             let (store, db) = fresh_store().await;
             (store, Some(db))
         }

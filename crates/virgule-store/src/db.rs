@@ -192,6 +192,11 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
     (13, "search", include_str!("../migrations/sqlite/0013_search.sql")),
     (14, "related posts", include_str!("../migrations/sqlite/0014_related.sql")),
     (15, "imports", include_str!("../migrations/sqlite/0015_imports.sql")),
+    (
+        16,
+        "content version at commit",
+        include_str!("../migrations/sqlite/0016_content_version_at_commit.sql"),
+    ),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -213,6 +218,11 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (13, "search", include_str!("../migrations/postgres/0013_search.sql")),
     (14, "related posts", include_str!("../migrations/postgres/0014_related.sql")),
     (15, "imports", include_str!("../migrations/postgres/0015_imports.sql")),
+    (
+        16,
+        "content version at commit",
+        include_str!("../migrations/postgres/0016_content_version_at_commit.sql"),
+    ),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

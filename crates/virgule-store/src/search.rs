@@ -213,9 +213,10 @@ struct Kind {
     shown: &'static str,
     /// FTS5's score: titles weigh four times the text.
     bm25: &'static str,
-    /// PostgreSQL's score: title (weight A, 1.0) four times the text (B, 0.25).
+    /// PostgreSQL's score: title (weight A, 1.0) four times the text (B, 0.25). `{query}`
+    /// stands for the `tsquery`.
     rank: &'static str,
-    /// 1 for a title match (PostgreSQL); replies have no title.
+    /// 1 for a title match (PostgreSQL, `{query}` as above); replies have no title.
     title_pg: &'static str,
     /// The FTS5 columns a searcher's words are matched against (not `owner`).
     columns: &'static str,
@@ -232,8 +233,8 @@ const KINDS: [Kind; 3] = [
         matches: "$1",
         shown: "t.spam <> 1",
         bm25: "bm25(entries_fts, 4.0, 1.0, 0.0)",
-        rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, q.query)",
-        title_pg: "CAST(to_tsvector('english', t.title) @@ q.query AS INT)",
+        rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, {query})",
+        title_pg: "CAST(to_tsvector('english', t.title) @@ {query} AS INT)",
         columns: "{title search_text}",
     },
     Kind {
@@ -246,8 +247,8 @@ const KINDS: [Kind; 3] = [
         matches: "$1",
         shown: "t.spam <> 1",
         bm25: "bm25(articles_fts, 4.0, 1.0, 0.0)",
-        rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, q.query)",
-        title_pg: "CAST(to_tsvector('english', t.title) @@ q.query AS INT)",
+        rank: "ts_rank(CAST('{0.1, 0.2, 0.25, 1.0}' AS real[]), t.search_vector, {query})",
+        title_pg: "CAST(to_tsvector('english', t.title) @@ {query} AS INT)",
         columns: "{title search_text}",
     },
     Kind {
@@ -260,7 +261,7 @@ const KINDS: [Kind; 3] = [
         matches: "$12",
         shown: "NOT t.deleted AND t.spam <> 1",
         bm25: "bm25(replies_fts, 1.0, 0.0)",
-        rank: "ts_rank(t.search_vector, q.query)",
+        rank: "ts_rank(t.search_vector, {query})",
         title_pg: "0",
         columns: "{search_text}",
     },
@@ -270,8 +271,9 @@ const KINDS: [Kind; 3] = [
 /// index newest first and stopping there (on SQLite the index's rowid order; ordered by
 /// anything else, every match would be read and sorted first). Title then newest: the
 /// newest `$10` with the words in their title (score -1), and the newest `$10` without.
-fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking, excludes: bool) -> String {
+fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking, query: &SearchQuery) -> String {
     let Kind { code, table, fts, shown_index, wanted, matches, shown, .. } = kind;
+    let excludes = !query.none.is_empty();
     let filters = format!("{wanted} AND {shown} AND {AUTHOR_SHOWN} AND {FILTERS}");
     if sqlite {
         let part = |score: &str, from: &str, matches: &str| {
@@ -306,12 +308,19 @@ fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking, excludes: bool) -
             }
         }
     } else {
+        // The `tsquery` is written out where it is used, not named once in a `WITH`: planned
+        // for this search's values, PostgreSQL then knows how common its words are, and
+        // chooses between the GIN index (rare words) and the primary key newest first,
+        // stopping at the limit (common ones).
+        let tsq = format!("({})", tsquery(query, 11));
         let part = |score: &str, title: &str| {
+            let score = score.replace("{query}", &tsq);
+            let title = title.replace("{query}", &tsq);
             // The score is read for the candidates alone, after the limit.
             format!(
                 "SELECT CAST({code} AS BIGINT) AS kind, t.id AS id, -({score}) AS score, \
-                 t.published_at AS published_at FROM q, (SELECT t.id FROM q, {table} t \
-                 JOIN members m ON m.id = t.member_id WHERE t.search_vector @@ q.query \
+                 t.published_at AS published_at FROM (SELECT t.id FROM {table} t \
+                 JOIN members m ON m.id = t.member_id WHERE t.search_vector @@ {tsq} \
                  AND {filters}{title} ORDER BY t.id DESC{}) c JOIN {table} t ON t.id = c.id",
                 limit!("$10")
             )
@@ -329,15 +338,6 @@ fn candidates_sql(sqlite: bool, kind: &Kind, ranking: Ranking, excludes: bool) -
     }
 }
 
-/// PostgreSQL's `WITH q` naming the query, or nothing on SQLite.
-fn with_query(sqlite: bool, query: &SearchQuery) -> String {
-    if sqlite {
-        String::new()
-    } else {
-        format!("WITH q AS (SELECT {} AS query) ", tsquery(query, 11))
-    }
-}
-
 /// How many candidates each kind has (at most `$10`).
 fn count_sql(sqlite: bool, query: &SearchQuery) -> String {
     let counts: Vec<String> = KINDS
@@ -345,29 +345,20 @@ fn count_sql(sqlite: bool, query: &SearchQuery) -> String {
         .map(|kind| {
             format!(
                 "(SELECT COUNT(*) FROM ({}) c{})",
-                candidates_sql(sqlite, kind, Ranking::Count, false),
+                candidates_sql(sqlite, kind, Ranking::Count, query),
                 kind.code
             )
         })
         .collect();
-    format!(
-        "{}SELECT {} AS entries, {} AS articles, {} AS replies",
-        with_query(sqlite, query),
-        counts[0],
-        counts[1],
-        counts[2]
-    )
+    format!("SELECT {} AS entries, {} AS articles, {} AS replies", counts[0], counts[1], counts[2])
 }
 
 /// The page of ranked ids over the three kinds.
 fn ranked_sql(sqlite: bool, query: &SearchQuery, ranking: Ranking) -> String {
-    let parts: Vec<String> = KINDS
-        .iter()
-        .map(|kind| candidates_sql(sqlite, kind, ranking, !query.none.is_empty()))
-        .collect();
+    let parts: Vec<String> =
+        KINDS.iter().map(|kind| candidates_sql(sqlite, kind, ranking, query)).collect();
     format!(
-        "{}SELECT kind, id FROM ({}) hits ORDER BY score, published_at DESC, kind, id{}",
-        with_query(sqlite, query),
+        "SELECT kind, id FROM ({}) hits ORDER BY score, published_at DESC, kind, id{}",
         parts.join(" UNION ALL "),
         concat!(limit!("$8"), " OFFSET $9"),
     )
@@ -719,7 +710,10 @@ impl Store {
                 for term in pg_terms(bound.query) {
                     q = q.bind(term);
                 }
-                q.fetch_all(pool).await?
+                // Planned for these values each time: a prepared statement's generic plan,
+                // blind to how rare the words are, walks the primary key newest first and
+                // tests every row (seconds for a word in one entry of a thousand).
+                q.persistent(false).fetch_all(pool).await?
             }
         })
     }
