@@ -11,7 +11,7 @@
 //! become replies by named guests. Drafts, pending, private and scheduled posts are kept,
 //! not shown. Pages, attachments, menu items and other types are skipped and counted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::BufRead;
 
 use virgule_import::wxr::{Comment, Post, PostStatus, Record, WxrReader};
@@ -51,11 +51,36 @@ fn malformed(error: &virgule_import::wxr::WxrError) -> SiteError {
 /// Reads the whole export without writing anything: its summary, or the first problem with
 /// its line.
 pub fn check_wxr(reader: impl BufRead) -> SiteResult<WxrSummary> {
-    let mut summary = WxrSummary::default();
+    let mut tally = Tally::default();
     for record in WxrReader::new(reader) {
-        count(&mut summary, &record.map_err(|e| malformed(&e))?);
+        tally.count(&record.map_err(|e| malformed(&e))?)?;
     }
-    Ok(summary)
+    Ok(tally.summary)
+}
+
+/// What a pass over the export has read so far.
+#[derive(Default)]
+struct Tally {
+    summary: WxrSummary,
+    /// The posts' ids, each of which an export has once.
+    posts: HashSet<u64>,
+}
+
+impl Tally {
+    /// Counts `record` in; a post whose id came before is refused (a file made of two
+    /// exports, or edited by hand), since which of the two is meant cannot be told.
+    fn count(&mut self, record: &Record) -> SiteResult<()> {
+        if let Record::Post(post) = record
+            && !self.posts.insert(post.wp_id)
+        {
+            return Err(SiteError::bad_input(
+                "bad_import",
+                format!("post {} appears twice in the export", post.wp_id),
+            ));
+        }
+        count(&mut self.summary, record);
+        Ok(())
+    }
 }
 
 fn count(summary: &mut WxrSummary, record: &Record) {
@@ -101,7 +126,13 @@ pub fn imported_post(post: Post, base: &str, now: chrono::DateTime<chrono::Utc>)
         tags: tags::from_feed(&raw_tags),
         published: post.published.unwrap_or(now),
         comments: if public {
-            post.comments.into_iter().map(imported_comment).collect()
+            // A comment id given twice is kept once, as first given.
+            let mut seen = HashSet::new();
+            post.comments
+                .into_iter()
+                .filter(|comment| seen.insert(comment.wp_id))
+                .map(imported_comment)
+                .collect()
         } else {
             Vec::new()
         },
@@ -137,10 +168,10 @@ fn read_batches(
     batches: &tokio::sync::mpsc::Sender<Vec<ImportedPost>>,
 ) -> SiteResult<WxrSummary> {
     let now = chrono::Utc::now();
-    let mut summary = WxrSummary::default();
+    let mut tally = Tally::default();
     let mut batch: Vec<ImportedPost> = Vec::with_capacity(BATCH);
     while let Some(record) = records.next().transpose().map_err(|e| malformed(&e))? {
-        count(&mut summary, &record);
+        tally.count(&record)?;
         if let Record::Post(post) = record {
             batch.push(imported_post(post, base, now));
         }
@@ -148,14 +179,14 @@ fn read_batches(
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if batches.blocking_send(full).is_err() {
                 // The writer stopped on an error of its own, which is the one to report.
-                return Ok(summary);
+                return Ok(tally.summary);
             }
         }
     }
     if !batch.is_empty() {
         let _ = batches.blocking_send(batch);
     }
-    Ok(summary)
+    Ok(tally.summary)
 }
 
 impl Site {

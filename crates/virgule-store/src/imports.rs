@@ -51,7 +51,7 @@ pub struct ImportedComment {
 
 /// A post an import kept aside (a draft, pending, private or scheduled post): shown nowhere,
 /// but its member's own, in their export.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeptPost {
     /// The blog it came from (the export's address).
     pub source: String,
@@ -60,8 +60,8 @@ pub struct KeptPost {
     pub title: String,
     /// Sanitized, as an entry's.
     pub html: String,
-    /// Comma-separated, as the tag rule made them.
-    pub tags: String,
+    /// As the tag rule made them.
+    pub tags: Vec<String>,
     /// Its date in the export, if it had one.
     pub published_at: Option<DateTime<Utc>>,
 }
@@ -97,6 +97,10 @@ impl std::ops::AddAssign for ImportCounts {
 
 /// Rows per multi-row statement: at most 9 parameters each, far below both backends' limits.
 const ROWS_PER_STATEMENT: usize = 500;
+
+/// A kept post's tags are stored in one column, joined by this: a control character, which
+/// no tag holds (`tags::normalize`), where a comma may be in one ("life, the universe").
+const KEPT_TAGS_SEPARATOR: &str = "\u{1f}";
 
 /// A member's kept posts, oldest first (undated ones last).
 const KEPT_POSTS: &str = "SELECT source, status, title, html, tags, published_at \
@@ -149,9 +153,25 @@ type CommentKey = (i64, i64);
 impl Store {
     /// The posts imports kept aside for member `member_id` ([`KeptPost`]).
     pub async fn kept_posts(&self, member_id: i64) -> Result<Vec<KeptPost>> {
-        Ok(crate::db::on_pool!(&self.db, pool => {
+        type Row = (String, String, String, String, String, Option<DateTime<Utc>>);
+        let rows: Vec<Row> = crate::db::on_pool!(&self.db, pool => {
             sqlx::query_as(KEPT_POSTS).bind(member_id).fetch_all(pool).await?
-        }))
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(source, status, title, html, tags, published_at)| KeptPost {
+                source,
+                status,
+                title,
+                html,
+                tags: tags
+                    .split(KEPT_TAGS_SEPARATOR)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                published_at,
+            })
+            .collect())
     }
 
     /// Imports `posts` of the export `source` (the blog's address) into member
@@ -297,7 +317,7 @@ impl Store {
                         .push_bind(kept.map_or("publish", |p| p.status.as_str()))
                         .push_bind(kept.map_or("", |p| p.title.as_str()))
                         .push_bind(kept.map_or("", |p| p.html.as_str()))
-                        .push_bind(kept.map_or_else(String::new, |p| p.tags.join(",")))
+                        .push_bind(kept.map_or_else(String::new, |p| p.tags.join(KEPT_TAGS_SEPARATOR)))
                         .push_bind(kept.map(|p| p.published.trunc_subsecs(6)));
                 });
                 insert.push(REMEMBER_POSTS_TAIL);
@@ -344,10 +364,15 @@ impl Store {
                 // answers a comment not imported (unapproved, say) starts a thread.
                 let pending: HashSet<CommentKey> =
                     waiting.iter().map(|(entry, c)| (*entry, c.wp_id)).collect();
-                let (ready, later): (Vec<_>, Vec<_>) =
+                let (mut ready, mut later): (Vec<_>, Vec<_>) =
                     waiting.into_iter().partition(|(entry, comment)| {
                         comment.parent_wp_id.is_none_or(|p| !pending.contains(&(*entry, p)))
                     });
+                if ready.is_empty() {
+                    // Only loops are left (a comment answering itself, two answering each
+                    // other, as a hand-edited file may have): each starts a thread.
+                    std::mem::swap(&mut ready, &mut later);
+                }
                 waiting = later;
                 for chunk in ready.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = sqlx::QueryBuilder::new(CREATE_GUEST_REPLIES_HEAD);

@@ -468,6 +468,10 @@ fn period_tokens(since: DateTime<Utc>, before: DateTime<Utc>) -> Option<Vec<Stri
     if since >= before {
         return Some(Vec::new());
     }
+    // The index takes the year from the stored date's first four characters.
+    if since.year() < 0 || before.year() > 9999 {
+        return None;
+    }
     let month_of = |at: DateTime<Utc>| i64::from(at.year()) * 12 + i64::from(at.month0());
     let (mut month, end) = (month_of(since), month_of(before));
     // `before` at the very start of its month does not reach into it.
@@ -482,10 +486,10 @@ fn period_tokens(since: DateTime<Utc>, before: DateTime<Utc>) -> Option<Vec<Stri
     while month < past {
         let (year, month0) = (month.div_euclid(12), month.rem_euclid(12));
         if month0 == 0 && month + 12 <= past {
-            tokens.push(format!("y{year}"));
+            tokens.push(format!("y{year:04}"));
             month += 12;
         } else {
-            tokens.push(format!("d{year}{:02}", month0 + 1));
+            tokens.push(format!("d{year:04}{:02}", month0 + 1));
             month += 1;
         }
         if tokens.len() > MAX_PERIOD_TOKENS {
@@ -920,6 +924,8 @@ mod tests {
         assert!(period_tokens(at(1990, 1, 1), at(2030, 1, 1)).is_some(), "40 years");
         assert_eq!(period_tokens(at(1990, 2, 1), at(2030, 1, 1)), None, "11 months, 39 years");
         assert_eq!(period_tokens(at(1000, 1, 1), at(2030, 1, 1)), None);
+        assert_eq!(period_tokens(at(999, 1, 1), at(1000, 1, 1)).unwrap(), ["y0999"]);
+        assert_eq!(period_tokens(at(9999, 1, 1), at(10000, 1, 1)), None);
         let filter = SearchFilter {
             since: Some(at(1000, 1, 1)),
             before: Some(at(2030, 1, 1)),

@@ -157,7 +157,7 @@ impl WritingJson {
             updated: r.updated,
         });
         let drafts = writing.kept.into_iter().map(|k| DraftOut {
-            tags: kept_tags(&k.tags),
+            tags: k.tags,
             status: k.status,
             title: k.title,
             html: k.html,
@@ -181,11 +181,6 @@ impl WritingJson {
             drafts: drafts.collect(),
         }
     }
-}
-
-/// A kept post's tags, stored comma-separated.
-fn kept_tags(tags: &str) -> Vec<String> {
-    tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
 
 /// Text as a CDATA section: a `]]>` inside is split across two sections, and characters
@@ -294,7 +289,7 @@ impl Wxr {
                 date: wp_date(dated),
                 modified: wp_date(dated),
                 slug: cdata(&slug(&kept.title, &format!("draft-{id}"))),
-                tags: kept_tags(&kept.tags).iter().map(|t| (slug(t, "tag"), cdata(t))).collect(),
+                tags: kept.tags.iter().map(|t| (slug(t, "tag"), cdata(t))).collect(),
                 status: cdata(&kept.status),
             });
         }

@@ -43,6 +43,8 @@ See <a href="/about/">about</a>; a CDATA end: ]]]]><![CDATA[> stays.]]></content
 <content:encoded><![CDATA[Not ready.]]></content:encoded>
 <wp:post_id>12</wp:post_id><wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt><wp:post_date>2016-03-01 10:00:00</wp:post_date>
 <wp:status>draft</wp:status><wp:post_type>post</wp:post_type>
+<category domain="category" nicename="life"><![CDATA[Life, the Universe]]></category>
+<category domain="post_tag" nicename="whales"><![CDATA[Whales]]></category>
 </item>
 <item>
 <title>About</title><link>https://old.example.org/about/</link>
@@ -114,6 +116,7 @@ async fn a_wordpress_export_becomes_the_members_diary_and_a_second_import_update
     assert_eq!(drafts[0]["status"], "draft");
     assert_eq!(drafts[0]["title"], "Half-written narwhal thoughts");
     assert_eq!(drafts[0]["imported_from"], "https://old.example.org");
+    assert_eq!(drafts[0]["tags"], serde_json::json!(["whales", "life, the universe"]));
     let exported = own("wxr").await.unwrap().text().await.unwrap();
     assert!(exported.contains("<wp:status><![CDATA[draft]]></wp:status>"), "{exported}");
     let again = check_wxr(exported.as_bytes()).unwrap();
@@ -157,6 +160,80 @@ async fn a_wordpress_export_becomes_the_members_diary_and_a_second_import_update
         page.contains("Very nice walrus") && !page.contains("/person/etbe/tag/debian/"),
         "{page}"
     );
+}
+
+/// One comment of a WXR item: its id, the comment it answers (0: none) and its text.
+fn comment(id: u64, parent: u64, text: &str) -> String {
+    format!(
+        "<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author>Guest {id}</wp:comment_author>\
+         <wp:comment_date_gmt>2016-02-05 10:00:00</wp:comment_date_gmt><wp:comment_content>{text}</wp:comment_content>\
+         <wp:comment_approved>1</wp:comment_approved><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+    )
+}
+
+/// An export of published posts `(id, title, comments)`.
+fn posts_export(posts: &[(u64, &str, String)]) -> String {
+    let items: String = posts
+        .iter()
+        .map(|(id, title, comments)| {
+            format!(
+                "<item><title>{title}</title><content:encoded><![CDATA[About {title}.]]></content:encoded>\
+                 <wp:post_id>{id}</wp:post_id><wp:post_date_gmt>2016-02-04 09:48:52</wp:post_date_gmt>\
+                 <wp:status>publish</wp:status><wp:post_type>post</wp:post_type>{comments}</item>\n"
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Old blog</title><link>https://old.example.org</link><wp:wxr_version>1.2</wp:wxr_version>
+{items}</channel>
+</rss>
+"#
+    )
+}
+
+#[tokio::test]
+async fn comments_that_answer_themselves_each_other_or_share_an_id_still_import() {
+    let app = TestApp::start().await;
+    app.register_api("etbe").await;
+    // 1 answers itself; 2 and 3 answer each other; 4 comes twice (the second is dropped);
+    // 5 answers 4.
+    let comments = [
+        comment(1, 1, "Myself."),
+        comment(2, 3, "You first."),
+        comment(3, 2, "No, you."),
+        comment(4, 0, "Twice, once."),
+        comment(4, 0, "Twice, again."),
+        comment(5, 4, "An answer."),
+    ]
+    .concat();
+    let wxr = posts_export(&[(11, "Loops", comments)]);
+    let summary = import(&app, "etbe", &wxr).await;
+    assert_eq!(summary.counts.replies_created, 5);
+    app.caught_up().await;
+    let (_, page) = app.get(&app.browser(), "/person/etbe/diary/0.html").await;
+    for text in ["Myself.", "You first.", "No, you.", "Twice, once.", "An answer."] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    assert!(!page.contains("Twice, again."), "{page}");
+    // Importing it again finds every one of them.
+    let again = import(&app, "etbe", &wxr).await.counts;
+    assert_eq!((again.replies_created, again.replies_unchanged), (0, 5));
+}
+
+#[tokio::test]
+async fn an_export_with_a_post_twice_is_refused_before_anything_is_written() {
+    let app = TestApp::start().await;
+    app.register_api("etbe").await;
+    let wxr = posts_export(&[(11, "First", String::new()), (11, "Again", String::new())]);
+    let err = check_wxr(wxr.as_bytes()).unwrap_err();
+    assert_eq!(err.code, "bad_import");
+    assert!(err.message.contains("post 11 appears twice"), "{}", err.message);
+    // Without the check, the import itself stops there too.
+    let err =
+        app.state.site.import_wxr("etbe", Cursor::new(wxr.clone()), |_| {}).await.unwrap_err();
+    assert!(err.message.contains("post 11 appears twice"), "{}", err.message);
 }
 
 #[tokio::test]
