@@ -12,9 +12,16 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::Notify;
 use virgule_store::{MemberName, Store, StoreError, TrustLevel};
-use virgule_trust::{GraphBuilder, GraphError, compute};
+use virgule_trust::{Capacities, CapacityMode, GraphBuilder, GraphError, diagnose};
 
 pub use crate::debounce::DEBOUNCE;
+
+mod report;
+
+pub use report::{
+    BLOCKED_NAMED, BottleneckLoad, BoundRow, CapacitySummary, Choke, LevelLoad, Load, SeedLoad,
+    TrustReport, bound_text, choke_name,
+};
 
 /// The lease (in the database) that keeps recomputations on one node at a time: two nodes
 /// writing levels from different snapshots could leave the older one's last.
@@ -27,19 +34,26 @@ const LEASE_TTL: Duration = Duration::from_secs(300);
 /// How often a recomputation waiting for the lease asks again.
 const LEASE_POLL: Duration = Duration::from_millis(250);
 
-/// The metric's site settings, from `Config` (`trust_seeds`, `trust_caps`).
+/// The metric's site settings, from `Config` (`trust_seeds`, `trust_caps`,
+/// `trust_capacity`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustSettings {
     /// The accounts the flow starts from, in order; empty means "the admins, by id".
     pub seeds: Vec<MemberName>,
     /// Node capacities by distance from ROOT; the last repeats.
     pub caps: Vec<u32>,
+    /// Whether the root's and the seeds' capacities grow with the site.
+    pub capacity: CapacityMode,
 }
 
 impl Default for TrustSettings {
-    /// No seeds (the admins are the seeds) and the metric's default capacities.
+    /// No seeds (the admins are the seeds), the metric's default capacities, growing.
     fn default() -> Self {
-        TrustSettings { seeds: Vec::new(), caps: virgule_trust::DEFAULT_CAPS.to_vec() }
+        TrustSettings {
+            seeds: Vec::new(),
+            caps: virgule_trust::DEFAULT_CAPS.to_vec(),
+            capacity: CapacityMode::default(),
+        }
     }
 }
 
@@ -79,8 +93,13 @@ pub struct TrustSummary {
     pub admin_fallback: bool,
     /// Members whose stored level changed.
     pub changed: usize,
-    /// Unknown seed names, seeds that certify nobody, no seed at all.
+    /// Unknown seed names, seeds that certify nobody, no seed at all, capacities within 10%
+    /// of full (naming the members they keep out).
     pub warnings: Vec<String>,
+    /// The capacities used, the attack bound, and each level's flow against the root's and
+    /// the seeds' capacities. `None` in summaries saved before it was reported.
+    #[serde(default)]
+    pub report: Option<TrustReport>,
     /// How long the run took with the lease held: reading the graph, the metric, writing the
     /// changed levels. Zero in summaries saved before it was measured.
     #[serde(default)]
@@ -163,10 +182,13 @@ async fn recompute_holding_lease(
     }
 
     let caps = settings.caps.clone();
+    let mode = settings.capacity;
     let member_ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let names: HashMap<i64, String> =
+        members.iter().map(|m| (m.id, m.name.as_str().to_owned())).collect();
     let seeds_for_graph = seed_ids.clone();
     // The flow is CPU-bound (seconds on a large site): keep it off the async workers.
-    let (levels, accepted, seed_certs) = tokio::task::spawn_blocking(move || {
+    let (levels, accepted, seed_certs, report) = tokio::task::spawn_blocking(move || {
         let mut builder = GraphBuilder::new(seeds_for_graph.iter().copied());
         for &id in &member_ids {
             builder.member(id);
@@ -175,14 +197,17 @@ async fn recompute_holding_lease(
             builder.certify(issuer, subject, level.trust_level());
         }
         let graph = builder.build()?;
-        let ranking = compute(&graph, &caps);
+        let (ranking, report) = diagnose(&graph, &Capacities::new(mode, &caps, &graph));
+        let report = TrustReport::new(&report, |i| {
+            names.get(&graph.members()[i]).cloned().unwrap_or_default()
+        });
         let levels: Vec<(i64, TrustLevel)> =
             graph.members().iter().zip(ranking.levels()).map(|(&id, &level)| (id, level)).collect();
         let accepted = TrustLevel::CERTIFIED.map(|l| (l, ranking.accepted_at(l)));
         let seed_certs: Vec<usize> = (0..graph.seed_count())
             .map(|i| graph.certifications_by(i, TrustLevel::Apprentice))
             .collect();
-        Ok::<_, GraphError>((levels, accepted, seed_certs))
+        Ok::<_, GraphError>((levels, accepted, seed_certs, report))
     })
     .await??;
 
@@ -191,12 +216,9 @@ async fn recompute_holding_lease(
     let mut seeds = Vec::new();
     for (&id, certifications) in seed_ids.iter().zip(seed_certs) {
         let Some(member) = by_id.get(&id) else { continue };
-        if certifications == 0 {
-            warnings
-                .push(format!("seed {} certifies nobody: its capacity goes unused", member.name));
-        }
         seeds.push(SeedUse { name: member.name.clone(), certifications });
     }
+    warnings.extend(report.warnings());
     // Only the changes are written: most recomputations move a handful of members.
     let changes: Vec<(i64, TrustLevel)> = levels
         .into_iter()
@@ -213,6 +235,7 @@ async fn recompute_holding_lease(
         admin_fallback,
         changed: changes.len(),
         warnings,
+        report: Some(report),
         elapsed: Duration::ZERO,
     })
 }

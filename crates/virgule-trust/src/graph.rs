@@ -228,6 +228,17 @@ impl<K> Graph<K> {
         self.targets.len() - self.seed_count
     }
 
+    /// How many members hold at least one current certification (at any level), what the
+    /// growing capacities follow; ROOT's edges to the seeds do not count.
+    pub fn certified_count(&self) -> usize {
+        let mut held = vec![false; self.node_count()];
+        let first = self.offsets[ROOT as usize + 1] as usize;
+        for &target in &self.targets[first..] {
+            held[target as usize] = true;
+        }
+        held.iter().filter(|&&h| h).count()
+    }
+
     /// How many members `members()[index]` certifies at `level` or above: admin diagnostics
     /// warn about a seed that certifies few, since its capacity goes unused.
     pub fn certifications_by(&self, index: usize, level: Level) -> usize {
@@ -305,6 +316,8 @@ mod tests {
         assert_eq!(out(&graph, 1), vec![(2, Level::Master), (3, Level::Master)]);
         assert_eq!(graph.members(), &["s", "a", "b", "c"]);
         assert_eq!(graph.certification_count(), 2);
+        // a and b hold a certification; c's was withdrawn and s's own is ignored.
+        assert_eq!(graph.certified_count(), 2);
         assert_eq!(graph.certifications_by(0, Level::Master), 2);
         assert_eq!(graph.certifications_by(3, Level::Apprentice), 0);
         assert_eq!(graph.certifications_by(99, Level::Apprentice), 0);

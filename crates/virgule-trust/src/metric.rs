@@ -4,7 +4,11 @@
 //! choices exactly; the flow's size is a plain maximum flow.
 
 use crate::Level;
+use crate::capacity::{Capacities, capacity_at};
 use crate::graph::{Graph, ROOT};
+use crate::report::Report;
+
+mod bottleneck;
 
 /// "No node / no edge" in the id arrays.
 const NONE: u32 = u32::MAX;
@@ -51,6 +55,29 @@ impl Ranking {
 /// ROOT, `K[1]` for seeds, …; the last repeats). A capacity of 0 means a node can hold no
 /// flow at all; empty `caps` accepts nobody.
 pub fn compute<K>(graph: &Graph<K>, caps: &[u32]) -> Ranking {
+    rank(graph, caps, |_, _, _| ())
+}
+
+/// [`compute`] with `capacities`' effective list, and a [`Report`] of where the root's and the
+/// seeds' capacities bind at each level: the same ranking, plus a few residual searches per
+/// level (one for the root, one per seed within 10% of its capacity).
+pub fn diagnose<K>(graph: &Graph<K>, capacities: &Capacities) -> (Ranking, Report) {
+    let mut levels = Vec::with_capacity(3);
+    let ranking = rank(graph, capacities.effective(), |flow, level, accepted| {
+        levels.push(flow.level_report(graph, level, accepted));
+    });
+    let idle_seeds = (0..graph.seed_count())
+        .filter(|&seed| graph.certifications_by(seed, Level::Apprentice) == 0)
+        .collect();
+    (ranking, Report { capacities: capacities.clone(), levels, idle_seeds })
+}
+
+/// Runs the three flows, handing each finished one to `inspect` with its level and count.
+fn rank<K>(
+    graph: &Graph<K>,
+    caps: &[u32],
+    mut inspect: impl FnMut(&mut Flow, Level, usize),
+) -> Ranking {
     let members = graph.node_count() - 1;
     let mut accepted_bits = vec![0u8; members];
     let mut accepted = [0usize; 3];
@@ -63,6 +90,7 @@ pub fn compute<K>(graph: &Graph<K>, caps: &[u32]) -> Ranking {
                 accepted[i] += 1;
             }
         }
+        inspect(&mut flow, level, accepted[i]);
     }
     let levels = accepted_bits
         .iter()
@@ -158,9 +186,9 @@ impl Flow {
     fn capacities<K>(&mut self, graph: &Graph<K>, level: Level, caps: &[u32]) {
         self.cap.fill(0);
         self.dist.fill(NONE);
-        let Some(&last) = caps.last() else {
+        if caps.is_empty() {
             return;
-        };
+        }
         self.queue.clear();
         self.queue.push(ROOT);
         self.dist[ROOT as usize] = 0;
@@ -168,7 +196,7 @@ impl Flow {
         while let Some(&x) = self.queue.get(head) {
             head += 1;
             let d = self.dist[x as usize];
-            self.cap[x as usize] = caps.get(d as usize).copied().unwrap_or(last);
+            self.cap[x as usize] = capacity_at(caps, d as usize);
             for e in graph.edges(x) {
                 let y = graph.target(e);
                 if graph.level(e) >= level && self.dist[y as usize] == NONE {
@@ -284,6 +312,27 @@ impl Flow {
     /// Step 5: one shortest augmenting path from ROOT⁻ to the first dequeued x⁻ whose sink
     /// edge is unused; pushes one unit along it. False when none is left.
     fn augment<K>(&mut self, graph: &Graph<K>, level: Level) -> bool {
+        match self.search(graph, level, &[], None) {
+            Some(end) => {
+                self.push_unit(end);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The breadth-first search over the residual network from ROOT⁻. Without `blocked` it
+    /// stops at the first dequeued x⁻ whose sink edge is unused, marks that sink used and
+    /// returns its queue slot. With `blocked` it runs to the end, collecting every such x
+    /// instead of going through it. Nodes in `lifted` pass flow as if their capacity had no
+    /// limit (the report's "one more unit here").
+    fn search<K>(
+        &mut self,
+        graph: &Graph<K>,
+        level: Level,
+        lifted: &[u32],
+        mut blocked: Option<&mut Vec<u32>>,
+    ) -> Option<usize> {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.seen_in.fill(0);
@@ -303,16 +352,24 @@ impl Flow {
             let x = state >> 1;
             let xi = x as usize;
             let at = head as u32;
+            head += 1;
             if state & 1 == 0 {
                 if !self.sink[xi] && self.cap[xi] > 0 {
-                    self.push_unit(head);
-                    self.sink[xi] = true;
-                    return true;
+                    match blocked.as_deref_mut() {
+                        Some(found) => {
+                            found.push(x);
+                            continue;
+                        }
+                        None => {
+                            self.sink[xi] = true;
+                            return Some(head - 1);
+                        }
+                    }
                 }
                 // x⁻→x⁺ has room while fewer than cap − 1 units pass through.
-                if u64::from(self.through[xi]) + 1 < u64::from(self.cap[xi])
-                    && self.seen_out[xi] != stamp
-                {
+                let room = u64::from(self.through[xi]) + 1 < u64::from(self.cap[xi])
+                    || lifted.contains(&x);
+                if room && self.seen_out[xi] != stamp {
                     self.seen_out[xi] = stamp;
                     self.enqueue(x * 2 + 1, at, NONE);
                 }
@@ -337,9 +394,8 @@ impl Flow {
                     }
                 }
             }
-            head += 1;
         }
-        false
+        None
     }
 
     fn enqueue(&mut self, state: u32, pred: u32, via: u32) {

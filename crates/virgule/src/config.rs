@@ -90,6 +90,14 @@ settings! {
         file: Integers, parse: parse_caps, default: comma_list(&virgule_trust::DEFAULT_CAPS),
         help: "Comma-separated trust capacities",
     }
+    /// Whether the trust metric's root and seed capacities grow with the site.
+    trust_capacity: virgule_trust::CapacityMode {
+        key: trust_capacity, env: "VIRGULE_TRUST_CAPACITY", flag: "--trust-capacity",
+        value_name: "MODE", file: Text, parse: parse_capacity_mode,
+        default: virgule_trust::CapacityMode::default().as_str(),
+        help: "growing: the trust metric's root and seed capacities grow with the number of \
+               certified members (twice it, at least trust_caps); fixed: trust_caps as given",
+    }
     /// The lowest level whose entries the recent log shows by default.
     recentlog_threshold: TrustLevel {
         key: recentlog_threshold, env: "VIRGULE_RECENTLOG_THRESHOLD",
@@ -634,6 +642,13 @@ fn parse_page_cache_mib(value: &str, source: &Source<'_>) -> Result<usize, Confi
 }
 
 /// A level by name (any case) or by rank, as `?thresh=` spells it: `apprentice` or `1`.
+fn parse_capacity_mode(
+    value: &str,
+    source: &Source<'_>,
+) -> Result<virgule_trust::CapacityMode, ConfigError> {
+    value.parse().map_err(|_| invalid(source, value, "expected growing or fixed"))
+}
+
 fn parse_threshold(value: &str, source: &Source<'_>) -> Result<TrustLevel, ConfigError> {
     let word = value.trim();
     word.parse::<u8>()
@@ -693,6 +708,7 @@ impl Config {
             trust: virgule_site::TrustSettings {
                 seeds: self.trust_seeds.clone(),
                 caps: self.trust_caps.clone(),
+                capacity: self.trust_capacity,
             },
             article_gate: self.article_gate,
             reply_gate: self.reply_gate,
@@ -756,6 +772,7 @@ mod tests {
         assert_eq!(config.fetch_lease, Duration::from_secs(120));
         assert!(config.trust_seeds.is_empty());
         assert_eq!(config.trust_caps, vec![800, 200, 50, 12, 4, 2, 1]);
+        assert_eq!(config.trust_capacity, virgule_trust::CapacityMode::Growing);
         assert_eq!(config.recentlog_threshold, TrustLevel::Apprentice);
         assert_eq!(config, Config::default());
     }
@@ -813,6 +830,7 @@ mod tests {
                 ("VIRGULE_FETCH_LEASE_SECS", "5"),
                 ("VIRGULE_TRUST_SEEDS", " raph, Miguel ,,federico,raph"),
                 ("VIRGULE_TRUST_CAPS", "100, 10,1"),
+                ("VIRGULE_TRUST_CAPACITY", " Fixed"),
                 ("VIRGULE_RECENTLOG_THRESHOLD", "2"),
             ],
             &ConfigFlags::default(),
@@ -829,6 +847,7 @@ mod tests {
         let seeds: Vec<&str> = config.trust_seeds.iter().map(MemberName::as_str).collect();
         assert_eq!(seeds, ["raph", "miguel", "federico"]);
         assert_eq!(config.trust_caps, vec![100, 10, 1]);
+        assert_eq!(config.trust_capacity, virgule_trust::CapacityMode::Fixed);
         assert_eq!(config.recentlog_threshold, TrustLevel::Journeyer);
     }
 
@@ -939,6 +958,13 @@ mod tests {
             let message = err(load(None, &[("VIRGULE_TRUST_CAPS", caps)], &ConfigFlags::default()));
             assert!(message.contains("VIRGULE_TRUST_CAPS"), "{caps}: {message}");
         }
+
+        let message =
+            err(load(None, &[("VIRGULE_TRUST_CAPACITY", "elastic")], &ConfigFlags::default()));
+        assert!(
+            message.contains("VIRGULE_TRUST_CAPACITY") && message.contains("growing or fixed"),
+            "{message}"
+        );
 
         let message =
             err(load(None, &[("VIRGULE_TRUST_SEEDS", "raph,Bad Name")], &ConfigFlags::default()));

@@ -459,12 +459,63 @@ fn trust_compute_ranks_the_toy_fixture() {
         "a,Master\nb,Master\nc,Master\nd,Apprentice\ne,Master\nm1,Apprentice\nm2,Apprentice\n\
          m3,Apprentice\nm4,Apprentice\nm5,Observer\ns,Master\n"
     );
-    let out = run(virgule(data.path())
-        .args(["trust", "compute", "--graph", graph, "--seeds", "s", "--caps", "20,8,3,1"]));
+    // The report goes to standard error: growing capacities (one seed carries the root's
+    // whole capacity), accepted per level against the root and the seed, the attack bound.
+    let report = text(&out.stderr);
+    assert!(
+        report.contains(
+            "capacities (growing mode, 10 certified members): 800,800,50,12,4,2,1 (configured \
+             800,200,50,12,4,2,1)"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("accepted at Apprentice: 10 (root: 10 of 799; seeds: s 10 of 800)"));
+    assert!(report.contains("distance 3 11; distance 4 3; distance 5 1; distance 6 or more 0"));
+    assert!(!report.contains("warning"), "{report}");
+    let out = run(virgule(data.path()).args([
+        "trust",
+        "compute",
+        "--graph",
+        graph,
+        "--seeds",
+        "s",
+        "--caps",
+        "20,8,3,1",
+        "--capacity",
+        "fixed",
+    ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).starts_with("a,Master\nb,Master\nc,Master\nd,Apprentice\ne,Observer\n")
     );
+    // What if s's capacity were 4: s is full, and one more unit of it would admit d.
+    let out = run(virgule(data.path()).args([
+        "trust",
+        "compute",
+        "--graph",
+        graph,
+        "--seeds",
+        "s",
+        "--caps",
+        "10,4,2,1",
+        "--capacity",
+        "fixed",
+    ]));
+    let report = text(&out.stderr);
+    assert!(report.contains("binding capacity at Apprentice: seed s (keeps out 1)"), "{report}");
+    assert!(report.contains("keeping out 1 member certified by ranked members: d;"), "{report}");
+    let out = run(virgule(data.path()).args([
+        "trust",
+        "compute",
+        "--graph",
+        graph,
+        "--seeds",
+        "s",
+        "--capacity",
+        "elastic",
+    ]));
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("expected fixed or growing"), "{}", text(&out.stderr));
 
     // A malformed line is refused with its number; no --graph is explained.
     std::fs::write(data.path().join("bad.csv"), "s,a,Master\ns,b\n").unwrap();
@@ -473,6 +524,43 @@ fn trust_compute_ranks_the_toy_fixture() {
         run(virgule(data.path()).args(["trust", "compute", "--seeds", "s", "--graph"]).arg(&bad));
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("line 2"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn trust_compute_says_which_capacity_binds_and_what_growing_would_do() {
+    // Four seeds certify 300 members each. With fixed default capacities the root stops the
+    // site at 799 and is named; growing, everyone is in.
+    let data = TempDir::new().unwrap();
+    let mut lines = String::new();
+    for seed in 1..=4 {
+        for member in 1..=300 {
+            lines.push_str(&format!("s{seed},m{seed}x{member},Journeyer\n"));
+        }
+    }
+    let graph = data.path().join("fan.csv");
+    std::fs::write(&graph, lines).unwrap();
+    let compute = |mode: &str| {
+        let out = run(virgule(data.path())
+            .args(["trust", "compute", "--seeds", "s1,s2,s3,s4", "--capacity", mode, "--graph"])
+            .arg(&graph));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (levels, report) = compute("fixed");
+    assert!(report.contains("accepted at Apprentice: 799 (root: 799 of 799;"), "{report}");
+    assert!(report.contains("binding capacity at Apprentice: the root (keeps out"), "{report}");
+    assert!(
+        report.contains(
+            "warning: Apprentice: 799 accepted, the root's capacity allows 799: it binds"
+        ),
+        "{report}"
+    );
+    assert_eq!(levels.lines().filter(|l| l.ends_with(",Observer")).count(), 1204 - 799);
+    let (levels, report) = compute("growing");
+    assert!(report.contains("1200 certified members): 2400,600,50"), "{report}");
+    assert!(report.contains("accepted at Apprentice: 1204 (root: 1204 of 2399;"), "{report}");
+    assert!(!report.contains("binding capacity") && !report.contains("warning"), "{report}");
+    assert!(!levels.contains(",Observer"), "{levels}");
 }
 
 #[test]

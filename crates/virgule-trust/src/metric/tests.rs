@@ -8,7 +8,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
 use super::*;
-use crate::DEFAULT_CAPS;
+use crate::report::{Limit, Usage};
+use crate::{CapacityMode, DEFAULT_CAPS};
 
 use Level::{Apprentice as A, Journeyer as J, Master as M, Observer as O};
 
@@ -280,6 +281,81 @@ fn empty_or_zero_capacities_accept_nobody() {
     assert_eq!(accepted_names(&graph, &ranking, A), ["s"]);
 }
 
+// ---- The bottleneck report, worked by hand ----
+
+fn report(
+    seeds: &[&'static str],
+    certs: &[(&'static str, &'static str, Level)],
+    caps: &[u32],
+) -> (Graph<&'static str>, Report) {
+    let graph = Graph::new(seeds.iter().copied(), certs.iter().copied()).expect("small graph");
+    let (_, report) = diagnose(&graph, &Capacities::new(CapacityMode::Fixed, caps, &graph));
+    (graph, report)
+}
+
+fn names(graph: &Graph<&'static str>, members: &[usize]) -> Vec<&'static str> {
+    members.iter().map(|&i| graph.members()[i]).collect()
+}
+
+#[test]
+fn a_full_seed_is_named_with_the_members_it_keeps_out() {
+    // Seed s (capacity 3) certifies a..e: it keeps a unit and passes two, to a and b. The root
+    // (capacity 10, 3 of 9 used) has room; one more unit of s's would admit c, d or e.
+    let star = [("s", "a", M), ("s", "b", M), ("s", "c", M), ("s", "d", M), ("s", "e", M)];
+    let (graph, report) = report(&["s"], &star, &[10, 3, 1]);
+    for level in &report.levels {
+        assert_eq!(level.accepted, 3);
+        assert_eq!(level.root, Usage { used: 3, limit: 9 });
+        assert_eq!(level.seeds, [Usage { used: 3, limit: 3 }]);
+        let [bottleneck] = level.bottlenecks.as_slice() else { panic!("{level:?}") };
+        assert_eq!(bottleneck.limit, Limit::Seed(0));
+        assert_eq!(names(&graph, &bottleneck.blocked), ["c", "d", "e"]);
+    }
+    assert!(report.idle_seeds.is_empty());
+}
+
+#[test]
+fn a_full_root_is_named_first_and_a_seed_only_for_what_it_keeps_out_beyond_it() {
+    // Caps [4, 2, 1], seeds s and t: the root passes 3 units: s, t, and a (the greedy tree's
+    // first pick, through s). s is full (keeps one, passed one); t (1 of 2) has room.
+    // One more root unit would go through t to d or e: the root's. Through s, b and c need a
+    // root unit and one of s's: s keeps out b and c beyond the root.
+    let certs = [("s", "a", M), ("s", "b", M), ("s", "c", M), ("t", "d", M), ("t", "e", M)];
+    let (graph, report) = report(&["s", "t"], &certs, &[4, 2, 1]);
+    let apprentice = &report.levels[0];
+    assert_eq!(apprentice.accepted, 3);
+    assert_eq!(apprentice.seeds, [Usage { used: 2, limit: 2 }, Usage { used: 1, limit: 2 }]);
+    let [root, seed] = apprentice.bottlenecks.as_slice() else { panic!("{apprentice:?}") };
+    assert_eq!((root.limit, root.usage), (Limit::Root, Usage { used: 3, limit: 3 }));
+    assert_eq!(names(&graph, &root.blocked), ["d", "e"]);
+    assert_eq!(seed.limit, Limit::Seed(0));
+    assert_eq!(names(&graph, &seed.blocked), ["b", "c"]);
+}
+
+#[test]
+fn a_root_near_its_capacity_but_not_full_is_named_and_keeps_nobody_out() {
+    // 10 members in a chain under one seed; root capacity 12 allows 11: 10 used is within 10%.
+    let chain: Vec<(&str, &str, Level)> =
+        ["s", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"]
+            .windows(2)
+            .map(|w| (w[0], w[1], M))
+            .collect();
+    let (_, report) = report(&["s"], &chain, &[12, 20]);
+    let apprentice = &report.levels[0];
+    assert_eq!(apprentice.accepted, 10);
+    let [root] = apprentice.bottlenecks.as_slice() else { panic!("{apprentice:?}") };
+    assert_eq!((root.limit, root.usage), (Limit::Root, Usage { used: 10, limit: 11 }));
+    assert!(!root.binds());
+}
+
+#[test]
+fn a_seed_that_certifies_nobody_is_reported_idle() {
+    let (graph, report) =
+        report(&["s", "idle", "t"], &[("s", "a", M), ("t", "b", A)], &DEFAULT_CAPS);
+    assert_eq!(names(&graph, &report.idle_seeds), ["idle"]);
+    assert!(report.levels.iter().all(|l| l.bottlenecks.is_empty()));
+}
+
 // ---- Properties against a max-flow oracle ----
 
 /// Max flow of docs/trust.md's network, built independently from the raw certifications:
@@ -291,13 +367,29 @@ fn oracle(
     caps: &[u32],
     level: Level,
 ) -> (u64, HashMap<u32, u64>) {
+    oracle_with(seeds, certs, caps, level, &HashMap::new(), &|_| true)
+}
+
+/// ROOT's key in the oracle's maps.
+const ROOT_KEY: u32 = u32::MAX;
+
+/// [`oracle`] with `extra` capacity on some nodes (by key; ROOT is [`ROOT_KEY`]), on the
+/// network restricted to the nodes `keep` accepts (capacities still by distance in the whole
+/// graph).
+fn oracle_with(
+    seeds: &[u32],
+    certs: &[(u32, u32, Level)],
+    caps: &[u32],
+    level: Level,
+    extra: &HashMap<u32, u64>,
+    keep: &dyn Fn(u32) -> bool,
+) -> (u64, HashMap<u32, u64>) {
     let mut pairs: HashMap<(u32, u32), Level> = HashMap::new();
     for &(x, y, l) in certs {
         if x != y {
             pairs.insert((x, y), l);
         }
     }
-    const ROOT_KEY: u32 = u32::MAX;
     let mut succ: HashMap<u32, Vec<u32>> = HashMap::new();
     for &s in seeds {
         succ.entry(ROOT_KEY).or_default().push(s);
@@ -324,15 +416,21 @@ fn oracle(
     let sink = net.add_node(());
     let mut ids: HashMap<u32, (NodeIndex, NodeIndex)> = HashMap::new();
     for (&x, &c) in &cap {
+        if x != ROOT_KEY && !keep(x) {
+            continue;
+        }
         let (inn, out) = (net.add_node(()), net.add_node(()));
-        net.add_edge(inn, out, c.saturating_sub(1));
+        let pass = c.saturating_sub(1) + extra.get(&x).copied().unwrap_or(0);
+        net.add_edge(inn, out, pass);
         net.add_edge(inn, sink, c.min(1));
         ids.insert(x, (inn, out));
     }
     for (&x, ys) in &succ {
         let Some(&(_, out)) = ids.get(&x) else { continue };
         for y in ys {
-            net.add_edge(out, ids[y].0, 1 << 40);
+            if let Some(&(inn, _)) = ids.get(y) {
+                net.add_edge(out, inn, 1 << 40);
+            }
         }
     }
     let (flow, _) = dinics(&net, ids[&ROOT_KEY].0, sink);
@@ -392,6 +490,68 @@ proptest! {
                 .filter(|&(i, &m)| m >= 1000 && ranking.is_accepted_at(i, level))
                 .count() as u64;
             prop_assert!(accepted <= bound, "{} attackers accepted at {}, bound {}", accepted, level, bound);
+        }
+    }
+
+    #[test]
+    fn fixed_capacities_rank_exactly_as_compute((seeds, certs) in graph_strategy(), caps in caps_strategy()) {
+        // The report adds searches after each flow; it must not change a single level.
+        let (graph, ranking) = ranking_of(&seeds, &certs, &caps);
+        let (diagnosed, report) = diagnose(&graph, &Capacities::new(CapacityMode::Fixed, &caps, &graph));
+        prop_assert_eq!(&ranking, &diagnosed);
+        for (level_report, level) in report.levels.iter().zip(Level::CERTIFIED) {
+            prop_assert_eq!(level_report.accepted, ranking.accepted_at(level));
+            prop_assert_eq!(level_report.root.used as usize, ranking.accepted_at(level));
+        }
+    }
+
+    #[test]
+    fn blocked_members_are_exactly_those_one_more_unit_would_admit(
+        (seeds, certs) in graph_strategy(),
+        caps in caps_strategy(),
+    ) {
+        // For every full root or seed the report names, and every member not accepted: the
+        // report lists it iff a max flow over the accepted members and it alone, with one more
+        // unit of that capacity (and, for a seed, a root with room), accepts it, and (for a
+        // seed) the root's room alone does not.
+        let (graph, ranking) = ranking_of(&seeds, &certs, &caps);
+        let (_, report) = diagnose(&graph, &Capacities::new(CapacityMode::Fixed, &caps, &graph));
+        for level_report in &report.levels {
+            let level = level_report.level;
+            let accepted: Vec<u32> = graph.members().iter().enumerate()
+                .filter(|&(i, _)| ranking.is_accepted_at(i, level))
+                .map(|(_, &m)| m)
+                .collect();
+            let admits = |extra: &HashMap<u32, u64>, y: u32| {
+                let keep = |x: u32| x == y || accepted.contains(&x);
+                oracle_with(&seeds, &certs, &caps, level, extra, &keep).0
+                    == accepted.len() as u64 + 2
+            };
+            let root_full = level_report.root.used >= level_report.root.limit;
+            let root_room: HashMap<u32, u64> =
+                if root_full { HashMap::from([(ROOT_KEY, 1 << 30)]) } else { HashMap::new() };
+            for bottleneck in &level_report.bottlenecks {
+                prop_assert!(bottleneck.usage.is_near());
+                let full = bottleneck.usage.used >= bottleneck.usage.limit;
+                for (i, &y) in graph.members().iter().enumerate() {
+                    if ranking.is_accepted_at(i, level) {
+                        prop_assert!(!bottleneck.blocked.contains(&i));
+                        continue;
+                    }
+                    let expected = full && match bottleneck.limit {
+                        Limit::Root => admits(&HashMap::from([(ROOT_KEY, 1)]), y),
+                        Limit::Seed(s) => {
+                            let mut lifted = root_room.clone();
+                            lifted.insert(graph.members()[s], 1);
+                            admits(&lifted, y) && !admits(&root_room, y)
+                        }
+                    };
+                    prop_assert_eq!(
+                        bottleneck.blocked.contains(&i), expected,
+                        "{:?} at {}: member {}", bottleneck.limit, level, y
+                    );
+                }
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 //! `/admin/`: what a site admin needs to see about the site's health; for now the trust
 //! metric as last computed (by any node): which seeds it started from (and that the admins are
-//! the seeds when none are configured), how many members each level accepted, and warnings;
+//! the seeds when none are configured), the capacities used and the attack bound they give,
+//! how many members each level accepted against the root's and the seeds' capacities, and
+//! warnings (a capacity within 10% of full names the members it keeps out);
 //! and the items hidden as spam, each with its decision forms (`pages::spam`).
 
 use askama::Template;

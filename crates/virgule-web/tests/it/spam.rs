@@ -572,7 +572,7 @@ async fn a_flood_of_puppets_reaches_no_shared_page() {
 
     let settings = TrustSettings {
         seeds: vec![MemberName::parse("root").unwrap()],
-        caps: virgule_trust::DEFAULT_CAPS.to_vec(),
+        ..TrustSettings::default()
     };
     recompute(&app.store, &settings).await.unwrap();
     assert_eq!(levels(&app, &names).await, Vec::<String>::new(), "no puppet is ranked");

@@ -139,7 +139,7 @@ async fn recompute_reports_seeds_counts_and_writes_only_changes() {
 
     let settings = TrustSettings {
         seeds: vec![name("raph"), name("ghost"), name("miguel")],
-        caps: virgule_trust::DEFAULT_CAPS.to_vec(),
+        ..TrustSettings::default()
     };
     let summary = recompute(&store, &settings).await.unwrap();
     assert!(!summary.admin_fallback);
@@ -178,7 +178,7 @@ async fn recompute_reports_seeds_counts_and_writes_only_changes() {
 
     // Nothing changed since: nothing is written. Without seeds, the admin is the seed.
     assert_eq!(recompute(&store, &settings).await.unwrap().changed, 0);
-    let fallback = TrustSettings { seeds: Vec::new(), caps: settings.caps.clone() };
+    let fallback = TrustSettings { seeds: Vec::new(), ..settings.clone() };
     let summary = recompute(&store, &fallback).await.unwrap();
     assert!(summary.admin_fallback);
     assert_eq!(summary.seeds, [SeedUse { name: name("admin"), certifications: 0 }]);
@@ -197,8 +197,7 @@ async fn suspended_members_are_unranked_and_their_certifications_count_for_nobod
     let sock = member_id(&store, "sock").await;
     store.certify(raph, spammer, CertLevel::Master).await.unwrap();
     store.certify(spammer, sock, CertLevel::Master).await.unwrap();
-    let settings =
-        TrustSettings { seeds: vec![name("raph")], caps: virgule_trust::DEFAULT_CAPS.to_vec() };
+    let settings = TrustSettings { seeds: vec![name("raph")], ..TrustSettings::default() };
     let levels = |store: Store| async move {
         let members = store.members_by_id().await.unwrap();
         members.into_iter().map(|m| m.trust_level).collect::<Vec<_>>()
@@ -235,8 +234,7 @@ async fn a_recomputation_waits_for_another_nodes_lease() {
     let other_node = db.reopen().await;
     let raph = member_id(&store, "raph").await;
     let etbe = member_id(&store, "etbe").await;
-    let settings =
-        TrustSettings { seeds: vec![name("raph")], caps: virgule_trust::DEFAULT_CAPS.to_vec() };
+    let settings = TrustSettings { seeds: vec![name("raph")], ..TrustSettings::default() };
 
     let held = other_node.try_lease(LEASE, Duration::from_secs(60)).await.unwrap().unwrap();
     let waiting = tokio::spawn({
@@ -286,15 +284,75 @@ async fn the_admin_page_names_the_seeds_and_the_admin_fallback() {
     assert!(page.contains("the site's admin accounts are the seeds"), "{page}");
     assert!(page.contains("seed root certifies nobody"), "{page}");
     assert!(page.contains(r#"<a href="/person/root/">root</a>: 0 certifications given"#), "{page}");
-    assert!(page.contains("Apprentice: 1"), "{page}");
+    assert!(page.contains("<th scope=\"row\">Apprentice</th>\n        <td>1</td>"), "{page}");
 
     // A recomputation outside this site's recomputer (as another node or the CLI runs it,
     // here with seeds configured): this node's admin page shows that run.
     let other_node = app.store.clone();
-    let settings =
-        TrustSettings { seeds: vec![name("bob")], caps: virgule_trust::DEFAULT_CAPS.to_vec() };
+    let settings = TrustSettings { seeds: vec![name("bob")], ..TrustSettings::default() };
     recompute(&other_node, &settings).await.unwrap();
     let (_, page) = app.get(&admin, "/admin/").await;
     assert!(!page.contains("admin accounts are the seeds"), "{page}");
     assert!(page.contains(r#"<a href="/person/bob/">bob</a>: 1 certifications given"#), "{page}");
+}
+
+/// With fixed capacities too small for the site, the admin page names the root and the seed
+/// that bind and the members they keep out, and states the attack bound; growing
+/// capacities rank everyone, and the warnings go.
+#[tokio::test]
+async fn the_admin_page_names_the_capacity_that_binds_and_states_the_attack_bound() {
+    let app = TestApp::start().await;
+    let admin = app.browser();
+    app.register_browser(&admin, "root").await;
+    let store = &app.store;
+    let (one, two) = (member_id(store, "one").await, member_id(store, "two").await);
+    // Each seed certifies 15 members: m1..m15 by one, m16..m30 by two.
+    for k in 1..=30 {
+        let member = member_id(store, &format!("m{k}")).await;
+        let seed = if k <= 15 { one } else { two };
+        store.certify(seed, member, CertLevel::Journeyer).await.unwrap();
+    }
+    // Root 20 (19 to hand out), seeds 10: the root adopts both seeds, one passes 9 and two
+    // the 8 left. One more root unit would go through two (one spare) to m24..m30; one more
+    // unit of one's capacity, the root having room, to m10..m15.
+    let fixed = TrustSettings {
+        seeds: vec![name("one"), name("two")],
+        caps: vec![20, 10, 3, 1],
+        capacity: virgule_trust::CapacityMode::Fixed,
+    };
+    let summary = recompute(store, &fixed).await.unwrap();
+    assert_eq!(summary.accepted[0], (TrustLevel::Apprentice, 19));
+    let (status, page) = app.get(&admin, "/admin/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Fixed (<code>trust_capacity</code>)"), "{page}");
+    assert!(
+        page.contains(
+            "Apprentice: 19 accepted, the root&#39;s capacity allows 19: it binds, keeping out 7 \
+             members certified by ranked members: m24, m25, m26, m27, m28, m29, m30;"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "Apprentice: seed one&#39;s subtree holds 10 of its capacity 10: it binds, keeping \
+             out 6 members certified by ranked members: m10, m11, m12, m13, m14, m15;"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<td>19 of 19 (100%)</td>"), "{page}");
+    assert!(page.contains("<td>one 10 of 10, two 9 of 10</td>"), "{page}");
+    // Levien's bound for these capacities: a seed lets 9 in, a member they certify 2.
+    assert!(page.contains("<tr><td>a seed</td><td>10</td><td>9</td></tr>"), "{page}");
+    assert!(page.contains("<tr><td>distance 2</td><td>3</td><td>2</td></tr>"), "{page}");
+    assert!(page.contains("<tr><td>distance 3 or further</td><td>1</td><td>0</td></tr>"), "{page}");
+
+    // Growing: 30 certified members give a root of 60 and seeds of 30 each.
+    let growing = TrustSettings { capacity: virgule_trust::CapacityMode::Growing, ..fixed };
+    let summary = recompute(store, &growing).await.unwrap();
+    assert_eq!(summary.accepted[0], (TrustLevel::Apprentice, 32));
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    let (_, page) = app.get(&admin, "/admin/").await;
+    assert!(page.contains("<code>60,30,3,1</code> (configured"), "{page}");
+    assert!(page.contains("<tr><td>a seed</td><td>30</td><td>29</td></tr>"), "{page}");
+    assert!(!page.contains("it binds"), "{page}");
 }

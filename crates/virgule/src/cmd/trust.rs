@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use virgule_site::InterestSummary;
-use virgule_site::trust::{TrustSummary, recompute};
-use virgule_trust::{Graph, Level, compute, parse_graph};
+use virgule_site::trust::{TrustReport, TrustSummary, recompute};
+use virgule_trust::{Capacities, CapacityMode, Graph, diagnose, parse_graph};
 
 use crate::config::Config;
 
@@ -36,6 +36,11 @@ pub struct ComputeArgs {
     /// `trust_caps`].
     #[arg(long, value_delimiter = ',')]
     caps: Vec<u32>,
+    /// `growing` (the root's and seeds' capacities follow the number of certified members)
+    /// or `fixed` (the capacities as given, as mod_virgule ran them) [default: the configured
+    /// `trust_capacity`].
+    #[arg(long)]
+    capacity: Option<CapacityMode>,
 }
 
 pub async fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
@@ -48,7 +53,11 @@ pub async fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
                 if args.seeds.is_empty() {
                     args.seeds = config.trust_seeds.iter().map(|s| s.as_str().to_owned()).collect();
                 }
-                print!("{}", compute_levels(&args)?);
+                let capacity = args.capacity.unwrap_or(config.trust_capacity);
+                let (levels, report) = compute_levels(&args, capacity)?;
+                // The levels alone on standard output, so it stays a `name,Level` file.
+                print!("{levels}");
+                eprint!("{report}");
             } else {
                 print!("{}", compute_site(config, &args).await?);
             }
@@ -61,6 +70,9 @@ pub async fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
 async fn compute_site(config: &Config, args: &ComputeArgs) -> anyhow::Result<String> {
     let mut settings = config.site().trust;
     settings.caps.clone_from(&args.caps);
+    if let Some(capacity) = args.capacity {
+        settings.capacity = capacity;
+    }
     if !args.seeds.is_empty() {
         settings.seeds = args
             .seeds
@@ -93,12 +105,18 @@ fn describe_interest(summary: &InterestSummary) -> String {
     )
 }
 
-/// The summary as the admin reads it: accepted per level, the seeds, then the warnings.
+/// The summary as the admin reads it: the capacities and accepted per level with the loads
+/// of the root and the seeds, the attack bound, the seeds, then the warnings.
 fn describe(summary: &TrustSummary) -> String {
     let mut out =
         format!("{} members ranked, {} levels changed\n", summary.members, summary.changed);
-    for (level, accepted) in summary.accepted {
-        out.push_str(&format!("accepted at {}: {accepted}\n", level.as_str()));
+    match &summary.report {
+        Some(report) => out.push_str(&lines(report)),
+        None => {
+            for (level, accepted) in summary.accepted {
+                out.push_str(&format!("accepted at {}: {accepted}\n", level.as_str()));
+            }
+        }
     }
     if summary.admin_fallback {
         out.push_str("no trust_seeds configured: the site's admins are the seeds\n");
@@ -112,7 +130,13 @@ fn describe(summary: &TrustSummary) -> String {
     out
 }
 
-fn compute_levels(args: &ComputeArgs) -> anyhow::Result<String> {
+fn lines(report: &TrustReport) -> String {
+    report.lines().iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// Ranks the `--graph` file: the levels (`name,Level` for every member, sorted by name) and
+/// the report (capacities, accepted per level, what binds, the attack bound, warnings).
+fn compute_levels(args: &ComputeArgs, capacity: CapacityMode) -> anyhow::Result<(String, String)> {
     let Some(path) = &args.graph else {
         bail!("no graph file given; use --graph FILE");
     };
@@ -125,17 +149,15 @@ fn compute_levels(args: &ComputeArgs) -> anyhow::Result<String> {
     // Names exactly as `--seeds` splits them at its commas: the graph keeps every name as
     // written (a trailing space makes another member), so a trimmed seed could name nobody.
     let graph = Graph::new(args.seeds.clone(), certs)?;
-    for (index, seed) in graph.members()[..graph.seed_count()].iter().enumerate() {
-        if graph.certifications_by(index, Level::Apprentice) == 0 {
-            tracing::warn!(seed = %seed, "seed certifies nobody: its capacity goes unused");
-        }
+    let (ranking, report) = diagnose(&graph, &Capacities::new(capacity, &args.caps, &graph));
+    let report = TrustReport::new(&report, |i| graph.members()[i].clone());
+    let mut described = lines(&report);
+    for warning in report.warnings() {
+        described.push_str(&format!("warning: {warning}\n"));
     }
-    let ranking = compute(&graph, &args.caps);
-    for level in Level::CERTIFIED {
-        tracing::info!(%level, accepted = ranking.accepted_at(level), "trust flow");
-    }
-    let mut ranked: Vec<(&String, Level)> =
+    let mut ranked: Vec<(&String, virgule_trust::Level)> =
         graph.members().iter().zip(ranking.levels().iter().copied()).collect();
     ranked.sort();
-    Ok(ranked.iter().map(|(name, level)| format!("{name},{level}\n")).collect())
+    let levels = ranked.iter().map(|(name, level)| format!("{name},{level}\n")).collect();
+    Ok((levels, described))
 }
