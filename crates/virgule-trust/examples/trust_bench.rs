@@ -1,11 +1,15 @@
 //! Times the trust metric on an Advogato-sized graph and on a million members, so a change
-//! that slows recomputation on every certification shows up as a number, not a complaint.
+//! that slows recomputation on every certification shows up as a number, not a complaint;
+//! with the bottleneck report (`diagnose`) in both capacity modes, and a sybil ring against
+//! the fixed, the growing and an every-level-scaled capacity list.
 //!
 //! `cargo run --release -p virgule-trust --example trust_bench`
 
 use std::time::{Duration, Instant};
 
-use virgule_trust::{DEFAULT_CAPS, GraphBuilder, Level, compute};
+use virgule_trust::{
+    Capacities, CapacityMode, DEFAULT_CAPS, GraphBuilder, Level, compute, diagnose,
+};
 
 /// Advogato's capacities as the live site behaved (docs/trust.md).
 const ADVOGATO_CAPS: [u32; 8] = [2300, 800, 200, 50, 12, 4, 2, 1];
@@ -122,10 +126,81 @@ fn bench(name: &str, members: u32, certs: usize, runs: usize) {
             ranking.accepted_at(Level::Master),
         );
     }
+    // The growing mode and the bottleneck report: `diagnose` is `compute` plus a few
+    // residual searches per level.
+    for mode in [CapacityMode::Fixed, CapacityMode::Growing] {
+        let capacities = Capacities::new(mode, &DEFAULT_CAPS, &graph);
+        let mut times: Vec<Duration> = Vec::with_capacity(runs);
+        let mut result = None;
+        for _ in 0..runs {
+            let start = Instant::now();
+            result = Some(diagnose(&graph, &capacities));
+            times.push(start.elapsed());
+        }
+        times.sort();
+        let Some((ranking, report)) = result else { return };
+        let binding: usize =
+            report.levels.iter().flat_map(|l| &l.bottlenecks).filter(|b| b.binds()).count();
+        println!(
+            "  diagnose {mode:7} caps {:?}: min {:.2?}, median {:.2?} over {runs} runs; accepted A/J/M = {}/{}/{}; {binding} binding capacities",
+            capacities.effective(),
+            times[0],
+            times[runs / 2],
+            ranking.accepted_at(Level::Apprentice),
+            ranking.accepted_at(Level::Journeyer),
+            ranking.accepted_at(Level::Master),
+        );
+    }
     println!("  peak memory so far (VmHWM): {}", peak_memory());
 }
 
+/// The Advogato-sized site plus a ring of 10,000 puppets (each certifies the next three)
+/// that 20 members, spread over the site, are fooled into certifying at Journeyer: how many
+/// puppets each mode accepts, and what scaling every capacity (not only the root's and the
+/// seeds') would have let in.
+fn sybil_ring() {
+    const MEMBERS: u32 = 6_500;
+    const PUPPETS: u32 = 10_000;
+    let mut builder = synthetic(MEMBERS, 51_000, 0x5eed_0f7e_57ab);
+    for p in 0..PUPPETS {
+        for step in 1..=3 {
+            builder.certify(MEMBERS + p, MEMBERS + (p + step) % PUPPETS, Level::Master);
+        }
+    }
+    let fooled: Vec<u32> = (0..20).map(|k| 50 + k * 300).collect();
+    for (k, &member) in fooled.iter().enumerate() {
+        builder.certify(member, MEMBERS + k as u32 * 500, Level::Journeyer);
+    }
+    let Ok(graph) = builder.build() else { return };
+    let fixed = Capacities::new(CapacityMode::Fixed, &DEFAULT_CAPS, &graph);
+    let growing = Capacities::new(CapacityMode::Growing, &DEFAULT_CAPS, &graph);
+    let factor = f64::from(growing.at(0)) / f64::from(DEFAULT_CAPS[0]);
+    let scaled: Vec<u32> = growing.effective()[..2]
+        .iter()
+        .copied()
+        .chain(DEFAULT_CAPS[2..].iter().map(|&k| (f64::from(k) * factor) as u32))
+        .collect();
+    for (name, caps) in [
+        ("fixed", fixed.effective()),
+        ("growing", growing.effective()),
+        ("every level scaled (not built)", &scaled[..]),
+    ] {
+        let ranking = compute(&graph, caps);
+        let puppets = graph
+            .members()
+            .iter()
+            .enumerate()
+            .filter(|&(i, &m)| m >= MEMBERS && ranking.level(i) != Level::Observer)
+            .count();
+        println!(
+            "sybil ring, {name}: caps {caps:?}; accepted at Apprentice {}; {puppets} of {PUPPETS} puppets ranked",
+            ranking.accepted_at(Level::Apprentice),
+        );
+    }
+}
+
 fn main() {
+    sybil_ring();
     bench("advogato-sized", 6_500, 51_000, 21);
     bench("million", 1_000_000, 10_000_000, 3);
 }

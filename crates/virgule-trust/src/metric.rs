@@ -9,9 +9,18 @@ use crate::graph::{Graph, ROOT};
 use crate::report::Report;
 
 mod bottleneck;
+mod phase;
 
 /// "No node / no edge" in the id arrays.
 const NONE: u32 = u32::MAX;
+
+/// How much search work (states dequeued and certifications scanned; under a second here)
+/// a level's flow may spend finding its augmenting paths one search each, in mod_virgule's
+/// exact order, before it finishes with blocking flows (docs/trust.md step 5). An
+/// Advogato-sized site needs less than half of it even when every member gets in; a million
+/// members whose capacities let most of them in would need hundreds of thousands of
+/// whole-graph searches.
+const EXACT_WORK: u64 = 1 << 25;
 
 /// Levels for every member of a [`Graph`], in [`Graph::members`] order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +64,7 @@ impl Ranking {
 /// ROOT, `K[1]` for seeds, …; the last repeats). A capacity of 0 means a node can hold no
 /// flow at all; empty `caps` accepts nobody.
 pub fn compute<K>(graph: &Graph<K>, caps: &[u32]) -> Ranking {
-    rank(graph, caps, |_, _, _| ())
+    rank(graph, caps, EXACT_WORK, |_, _, _| ())
 }
 
 /// [`compute`] with `capacities`' effective list, and a [`Report`] of where the root's and the
@@ -63,7 +72,7 @@ pub fn compute<K>(graph: &Graph<K>, caps: &[u32]) -> Ranking {
 /// level (one for the root, one per seed within 10% of its capacity).
 pub fn diagnose<K>(graph: &Graph<K>, capacities: &Capacities) -> (Ranking, Report) {
     let mut levels = Vec::with_capacity(3);
-    let ranking = rank(graph, capacities.effective(), |flow, level, accepted| {
+    let ranking = rank(graph, capacities.effective(), EXACT_WORK, |flow, level, accepted| {
         levels.push(flow.level_report(graph, level, accepted));
     });
     let idle_seeds = (0..graph.seed_count())
@@ -72,16 +81,19 @@ pub fn diagnose<K>(graph: &Graph<K>, capacities: &Capacities) -> (Ranking, Repor
     (ranking, Report { capacities: capacities.clone(), levels, idle_seeds })
 }
 
-/// Runs the three flows, handing each finished one to `inspect` with its level and count.
+/// Runs the three flows, handing each finished one to `inspect` with its level and count;
+/// `exact_work` is [`EXACT_WORK`] but for tests.
 fn rank<K>(
     graph: &Graph<K>,
     caps: &[u32],
+    exact_work: u64,
     mut inspect: impl FnMut(&mut Flow, Level, usize),
 ) -> Ranking {
     let members = graph.node_count() - 1;
     let mut accepted_bits = vec![0u8; members];
     let mut accepted = [0usize; 3];
     let mut flow = Flow::new(graph.node_count());
+    flow.exact_budget = exact_work;
     for (i, level) in Level::CERTIFIED.into_iter().enumerate() {
         flow.run(graph, level, caps);
         for (member, bits) in accepted_bits.iter_mut().enumerate() {
@@ -139,6 +151,17 @@ struct Flow {
     queue: Vec<u32>,
     pred: Vec<u32>,
     via: Vec<u32>,
+    /// Search work done at this level (states dequeued, certifications scanned), and how
+    /// much the one-path-per-search order may take.
+    work: u64,
+    exact_budget: u64,
+    // Blocking flows: each state's distance in the phase (NONE: unreached or a dead end), and
+    // where its next arc is: for x⁺ 0 is x⁻, k the (k−1)th certification; for x⁻ whether
+    // x⁺ was tried, then the next certification into x by edge id.
+    layer: Vec<u32>,
+    next_out: Vec<u32>,
+    tried_through: Vec<bool>,
+    next_in: Vec<u32>,
 }
 
 impl Flow {
@@ -164,6 +187,12 @@ impl Flow {
             queue: Vec::new(),
             pred: Vec::new(),
             via: Vec::new(),
+            work: 0,
+            exact_budget: u64::MAX,
+            layer: Vec::new(),
+            next_out: Vec::new(),
+            tried_through: Vec::new(),
+            next_in: Vec::new(),
         }
     }
 
@@ -179,7 +208,13 @@ impl Flow {
         }
         self.greedy_tree(graph, level);
         self.flow_from_tree();
-        while self.augment(graph, level) {}
+        self.work = 0;
+        while self.work < self.exact_budget {
+            if !self.augment(graph, level) {
+                return;
+            }
+        }
+        while self.phase(graph, level) {}
     }
 
     /// Step 2: capacity by breadth-first distance from ROOT over certifications ≥ `level`.
@@ -353,6 +388,7 @@ impl Flow {
             let xi = x as usize;
             let at = head as u32;
             head += 1;
+            self.work += 1;
             if state & 1 == 0 {
                 if !self.sink[xi] && self.cap[xi] > 0 {
                     match blocked.as_deref_mut() {
@@ -386,7 +422,9 @@ impl Flow {
                     self.seen_in[xi] = stamp;
                     self.enqueue(x * 2, at, NONE);
                 }
-                for e in graph.edges(x) {
+                let edges = graph.edges(x);
+                self.work += edges.len() as u64;
+                for e in edges {
                     let y = graph.target(e);
                     if graph.level(e) >= level && self.seen_in[y as usize] != stamp {
                         self.seen_in[y as usize] = stamp;
@@ -409,26 +447,28 @@ impl Flow {
         let mut at = end;
         while self.pred[at] != NONE {
             let from = self.pred[at] as usize;
-            let state = self.queue[at];
-            let node = (state >> 1) as usize;
-            let edge = self.via[at];
-            if edge == NONE {
-                // Inside a node: x⁻→x⁺ adds a unit, x⁺→x⁻ cancels one.
-                if state & 1 == 1 {
-                    self.through[node] += 1;
-                } else {
-                    self.through[node] -= 1;
-                }
-            } else if state & 1 == 0 {
-                // Forward along a certification into `node`.
-                let source = self.queue[from] >> 1;
-                self.add_inflow(node, edge, source);
-            } else {
-                // Backward: cancel a unit on a certification into the previous node.
-                let subject = (self.queue[from] >> 1) as usize;
-                self.remove_inflow(subject, edge);
-            }
+            self.step(self.queue[from], self.queue[at], self.via[at]);
             at = from;
+        }
+    }
+
+    /// One unit along one arc of the residual network, from state `from` to state `to`
+    /// (2x for x⁻, 2x+1 for x⁺) by certification `via` (NONE inside a node).
+    fn step(&mut self, from: u32, to: u32, via: u32) {
+        let node = (to >> 1) as usize;
+        if via == NONE {
+            // Inside a node: x⁻→x⁺ adds a unit, x⁺→x⁻ cancels one.
+            if to & 1 == 1 {
+                self.through[node] += 1;
+            } else {
+                self.through[node] -= 1;
+            }
+        } else if to & 1 == 0 {
+            // Forward along a certification into `node`.
+            self.add_inflow(node, via, from >> 1);
+        } else {
+            // Backward: cancel a unit on a certification into the previous node.
+            self.remove_inflow((from >> 1) as usize, via);
         }
     }
 

@@ -271,6 +271,19 @@ fn augmenting_paths_reroute_the_greedy_tree() {
 }
 
 #[test]
+fn blocking_flows_reroute_the_greedy_tree_too() {
+    // The same graph with no budget for one search per path: one phase layers ROOT⁻ 0,
+    // ROOT⁺ 1, s⁻ t⁻ 2, t⁺ 3, a⁻ 4, then back along s→a to s⁺ 5 and b⁻ b2⁻ 6, the nearest
+    // unused sinks. The walk takes t's arcs in order and b first (s's first certification
+    // after a): the same result as the search, cancelling s→a.
+    let certs = [("s", "a", M), ("s", "b", M), ("s", "b2", M), ("t", "a", M)];
+    let graph = Graph::new(["s", "t"], certs).expect("small graph");
+    let ranking = super::rank(&graph, &[10, 2, 1], 0, |_, _, _| ());
+    assert_eq!(accepted_names(&graph, &ranking, M), ["s", "t", "a", "b"]);
+    assert_eq!(level_of(&graph, &ranking, "b2"), O);
+}
+
+#[test]
 fn empty_or_zero_capacities_accept_nobody() {
     let (_, ranking) = rank(&["s"], &TOY, &[]);
     assert_eq!(counts(&ranking), [0, 0, 0]);
@@ -553,6 +566,32 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn blocking_flows_alone_reach_the_same_maximum_within_the_bound(
+        (seeds, honest) in graph_strategy(),
+        attack in prop::collection::vec((1000u32..1012, 1000u32..1012, level_strategy()), 0..60),
+        confused in prop::collection::vec((0u32..40, 1000u32..1012, level_strategy()), 0..4),
+        caps in caps_strategy(),
+    ) {
+        // No budget for one search per path: the greedy tree, then phases only.
+        let certs: Vec<_> = honest.iter().chain(&attack).chain(&confused).copied().collect();
+        let graph = Graph::new(seeds.iter().copied(), certs.iter().copied()).expect("small graph");
+        let ranking = super::rank(&graph, &caps, 0, |_, _, _| ());
+        for level in Level::CERTIFIED {
+            let (flow, cap) = oracle(&seeds, &certs, &caps, level);
+            prop_assert_eq!(ranking.accepted_at(level) as u64, flow - 1, "{}", level);
+            let mut issuers: Vec<u32> = confused.iter().filter(|c| c.2 >= level).map(|c| c.0).collect();
+            issuers.sort_unstable();
+            issuers.dedup();
+            let bound: u64 = issuers.iter().map(|x| cap.get(x).map_or(0, |c| c.saturating_sub(1))).sum();
+            let attackers = graph.members().iter().enumerate()
+                .filter(|&(i, &m)| m >= 1000 && ranking.is_accepted_at(i, level))
+                .count() as u64;
+            prop_assert!(attackers <= bound, "{} attackers at {}, bound {}", attackers, level, bound);
+        }
+        prop_assert_eq!(&ranking, &super::rank(&graph, &caps, 0, |_, _, _| ()));
     }
 
     #[test]
