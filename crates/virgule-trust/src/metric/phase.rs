@@ -140,8 +140,7 @@ impl Flow {
             // Certifications into x that carry flow, from the pointer on, by edge id.
             let list = &self.inflow[xi];
             let start = list.partition_point(|f| f.edge < self.next_in[xi]);
-            for i in start..list.len() {
-                let entry = list[i];
+            for &entry in &list[start..] {
                 if fits(self, entry.source * 2 + 1) {
                     self.next_in[xi] = entry.edge;
                     return Some((entry.source * 2 + 1, entry.edge));
