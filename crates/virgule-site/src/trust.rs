@@ -20,7 +20,7 @@ mod report;
 
 pub use report::{
     BLOCKED_NAMED, BottleneckLoad, BoundRow, CapacitySummary, Choke, LevelLoad, Load, SeedLoad,
-    TrustReport, bound_text, choke_name,
+    TrustReport,
 };
 
 /// The lease (in the database) that keeps recomputations on one node at a time: two nodes

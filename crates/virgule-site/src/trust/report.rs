@@ -227,7 +227,7 @@ impl TrustReport {
 }
 
 /// "the root" or "seed NAME".
-pub fn choke_name(choke: &Choke) -> String {
+fn choke_name(choke: &Choke) -> String {
     match choke {
         Choke::Root => "the root".to_owned(),
         Choke::Seed(name) => format!("seed {name}"),
@@ -235,7 +235,7 @@ pub fn choke_name(choke: &Choke) -> String {
 }
 
 /// What one fooled member lets in at each distance, in one line.
-pub fn bound_text(bounds: &[BoundRow]) -> String {
+fn bound_text(bounds: &[BoundRow]) -> String {
     let parts: Vec<String> = bounds
         .iter()
         .map(|b| {
