@@ -167,9 +167,9 @@ fn grown(configured: &[u32], certified: usize, seeds: usize) -> Vec<u32> {
         caps.push(capacity_at(configured, caps.len()));
     }
     let grown_root = u64::from(root).max(GROWTH_HEADROOM.saturating_mul(certified as u64));
-    let proportional = (u64::from(caps[1]) * grown_root).div_ceil(u64::from(root));
+    let proportional = (u128::from(caps[1]) * u128::from(grown_root)).div_ceil(u128::from(root));
     let share = grown_root.div_ceil(seeds.max(1) as u64);
-    let seed = u64::from(caps[1]).max(proportional).max(share);
+    let seed = u64::try_from(proportional).unwrap_or(u64::MAX).max(u64::from(caps[1])).max(share);
     caps[0] = clamp(grown_root);
     caps[1] = clamp(seed);
     caps
@@ -242,6 +242,12 @@ mod tests {
         assert_eq!(caps.at(7), 10);
         let caps = Capacities::new(CapacityMode::Growing, &[10, 4], &graph(&[0], 1));
         assert_eq!(caps.effective(), [10, 10, 4]);
+    }
+
+    #[test]
+    fn huge_capacities_saturate_instead_of_overflowing() {
+        let caps = Capacities::new(CapacityMode::Growing, &[1, u32::MAX], &graph(&[0], 5));
+        assert_eq!(caps.effective(), [10, u32::MAX, u32::MAX]);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The network-flow trust metric (docs/trust.md, steps 1–6): per level, a greedy tree gives the
 //! initial flow and shortest augmenting paths complete it. The greedy tree and the order of
 //! the breadth-first search decide which members win a tie, so both follow mod_virgule's
-//! choices exactly; the flow's size is a plain maximum flow.
+//! choices exactly; the flow's size is a plain maximum flow. A flow that needs more searching
+//! than [`EXACT_WORK`] (a very large site whose capacities admit most members) finishes with
+//! blocking flows (`phase.rs`), and [`diagnose`] adds the bottleneck report
+//! (`bottleneck.rs`).
 
 use crate::Level;
 use crate::capacity::{Capacities, capacity_at};
