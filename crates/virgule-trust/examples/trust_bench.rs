@@ -38,11 +38,20 @@ impl Rng {
 /// handful), subjects favour early (popular) members, levels are 40% Master, 35% Journeyer,
 /// 25% Apprentice. Members 0..4 are the seeds and among the most active certifiers.
 fn synthetic(members: u32, certs: usize, seed: u64) -> GraphBuilder<u32> {
-    let mut rng = Rng(seed);
     let mut builder = GraphBuilder::new(0..4u32);
     for member in 0..members {
         builder.member(member);
     }
+    for (issuer, subject, level) in synthetic_certs(members, certs, seed) {
+        builder.certify(issuer, subject, level);
+    }
+    builder
+}
+
+/// The certifications of [`synthetic`], in order.
+fn synthetic_certs(members: u32, certs: usize, seed: u64) -> Vec<(u32, u32, Level)> {
+    let mut rng = Rng(seed);
+    let mut out = Vec::with_capacity(certs);
     // Zipf-like weights for issuers: weight(i) ∝ 1 / (i + 1)^0.9, scaled to `certs`.
     let weights: Vec<f64> = (0..members).map(|i| 1.0 / f64::from(i + 1).powf(0.9)).collect();
     let total: f64 = weights.iter().sum();
@@ -61,7 +70,7 @@ fn synthetic(members: u32, certs: usize, seed: u64) -> GraphBuilder<u32> {
                 40..75 => Level::Journeyer,
                 _ => Level::Apprentice,
             };
-            builder.certify(issuer, subject, level);
+            out.push((issuer, subject, level));
             written += 1;
         }
     }
@@ -69,10 +78,80 @@ fn synthetic(members: u32, certs: usize, seed: u64) -> GraphBuilder<u32> {
     while written < certs {
         let issuer = (rng.next() % u64::from(members)) as u32;
         let subject = (rng.next() % u64::from(members)) as u32;
-        builder.certify(issuer, subject, Level::Journeyer);
+        out.push((issuer, subject, Level::Journeyer));
         written += 1;
     }
-    builder
+    out
+}
+
+/// The peer: petgraph's generic Dinic on the same split network (docs/trust.md step 3),
+/// built from the raw certifications (last level of a pair wins), one network per level.
+/// Returns the members accepted per level (max flow − 1) and the time of the three flows
+/// (not of building the networks).
+fn petgraph_levels(
+    members: u32,
+    certs: &[(u32, u32, Level)],
+    caps: &[u32],
+) -> ([u64; 3], Duration) {
+    use petgraph::algo::dinics;
+    use petgraph::graph::{DiGraph, NodeIndex};
+    use std::collections::HashMap;
+    let mut pairs: HashMap<(u32, u32), Level> = HashMap::new();
+    for &(x, y, level) in certs {
+        if x != y {
+            pairs.insert((x, y), level);
+        }
+    }
+    let root = members; // ROOT's id, past every member's
+    let mut accepted = [0u64; 3];
+    let mut elapsed = Duration::ZERO;
+    for (i, level) in Level::CERTIFIED.into_iter().enumerate() {
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); members as usize + 1];
+        out[root as usize].extend(0..4);
+        for (&(x, y), &l) in &pairs {
+            if l >= level {
+                out[x as usize].push(y);
+            }
+        }
+        let mut dist = vec![u32::MAX; members as usize + 1];
+        dist[root as usize] = 0;
+        let mut queue = std::collections::VecDeque::from([root]);
+        while let Some(x) = queue.pop_front() {
+            for &y in &out[x as usize] {
+                if dist[y as usize] == u32::MAX {
+                    dist[y as usize] = dist[x as usize] + 1;
+                    queue.push_back(y);
+                }
+            }
+        }
+        let mut net: DiGraph<(), u64> = DiGraph::new();
+        let sink = net.add_node(());
+        let mut ids: Vec<Option<(NodeIndex, NodeIndex)>> = vec![None; members as usize + 1];
+        for (x, &d) in dist.iter().enumerate() {
+            if d == u32::MAX {
+                continue;
+            }
+            let cap = u64::from(caps[(d as usize).min(caps.len() - 1)]);
+            let (inn, outn) = (net.add_node(()), net.add_node(()));
+            net.add_edge(inn, outn, cap.saturating_sub(1));
+            net.add_edge(inn, sink, cap.min(1));
+            ids[x] = Some((inn, outn));
+        }
+        for (x, ys) in out.iter().enumerate() {
+            let Some((_, outn)) = ids[x] else { continue };
+            for &y in ys {
+                if let Some((inn, _)) = ids[y as usize] {
+                    net.add_edge(outn, inn, 1 << 40);
+                }
+            }
+        }
+        let Some((source, _)) = ids[root as usize] else { continue };
+        let start = Instant::now();
+        let (flow, _) = dinics(&net, source, sink);
+        elapsed += start.elapsed();
+        accepted[i] = flow.saturating_sub(1);
+    }
+    (accepted, elapsed)
 }
 
 fn peak_memory() -> String {
@@ -87,9 +166,16 @@ fn peak_memory() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn bench(name: &str, members: u32, certs: usize, runs: usize) {
+fn bench(name: &str, members: u32, certs: usize, runs: usize, with_peer: bool) {
     let start = Instant::now();
-    let builder = synthetic(members, certs, 0x5eed_0f7e_57ab);
+    let list = synthetic_certs(members, certs, 0x5eed_0f7e_57ab);
+    let mut builder = GraphBuilder::new(0..4u32);
+    for member in 0..members {
+        builder.member(member);
+    }
+    for &(issuer, subject, level) in &list {
+        builder.certify(issuer, subject, level);
+    }
     let generated = start.elapsed();
     let start = Instant::now();
     let graph = match builder.build() {
@@ -151,6 +237,25 @@ fn bench(name: &str, members: u32, certs: usize, runs: usize) {
             ranking.accepted_at(Level::Master),
         );
     }
+    // The peer, on the growing capacities (where the flow does the most work): a generic
+    // max flow gives the counts, not mod_virgule's choice of members.
+    if with_peer {
+        let capacities = Capacities::new(CapacityMode::Growing, &DEFAULT_CAPS, &graph);
+        let start = Instant::now();
+        let ours = compute(&graph, capacities.effective());
+        let ours_time = start.elapsed();
+        let (theirs, theirs_time) = petgraph_levels(members, &list, capacities.effective());
+        println!(
+            "  peer: petgraph Dinic, growing caps, three levels: {theirs_time:.2?} (accepted {}/{}/{}); compute {ours_time:.2?} (accepted {}/{}/{}): ratio {:.2}",
+            theirs[0],
+            theirs[1],
+            theirs[2],
+            ours.accepted_at(Level::Apprentice),
+            ours.accepted_at(Level::Journeyer),
+            ours.accepted_at(Level::Master),
+            ours_time.as_secs_f64() / theirs_time.as_secs_f64(),
+        );
+    }
     println!("  peak memory so far (VmHWM): {}", peak_memory());
 }
 
@@ -201,6 +306,7 @@ fn sybil_ring() {
 
 fn main() {
     sybil_ring();
-    bench("advogato-sized", 6_500, 51_000, 21);
-    bench("million", 1_000_000, 10_000_000, 3);
+    bench("advogato-sized", 6_500, 51_000, 21, true);
+    // The peer's network for a million members takes gigabytes: VIRGULE_BENCH_PEER=1 adds it.
+    bench("million", 1_000_000, 10_000_000, 3, std::env::var_os("VIRGULE_BENCH_PEER").is_some());
 }
