@@ -1,13 +1,16 @@
 //! CSRF protection for forms: [`CsrfForm`] parses a urlencoded form and refuses it (403)
 //! unless its `csrf` field equals the viewer's token: the session's for a member, the
-//! anonymous cookie's otherwise. A cross-site page cannot read either.
+//! anonymous cookie's otherwise. A cross-site page cannot read either. The token is checked
+//! before the other fields are read, so a forged request is refused as forged (403), not as
+//! malformed.
 //!
 //! A page shows the token through a [`crate::auth::viewer::FormToken`], which records that it was shown; only a
 //! response that shows an anonymous browser its token gets the anonymous CSRF cookie, and
 //! that response is personal ([`token_shown`]). Every other anonymous page is the same bytes
 //! for every reader, with no cookie, so caches can share it.
 
-use axum::extract::{Form, FromRequest, Request};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::response::Response;
@@ -19,12 +22,12 @@ use crate::auth::session::csrf_cookie;
 use crate::auth::viewer::Viewer;
 use crate::error::{Failure, PageError};
 
-#[derive(Deserialize)]
-struct WithCsrf<T> {
+/// The token alone: read before the form's other fields, so that a forged request is
+/// refused as forged whatever else it holds.
+#[derive(Deserialize, Default)]
+struct Token {
     #[serde(default)]
     csrf: String,
-    #[serde(flatten)]
-    inner: T,
 }
 
 /// A form whose CSRF token has been checked. Fields of `T` should be `String`s (or
@@ -40,13 +43,16 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let viewer = request.extensions().get::<Viewer>().cloned().ok_or_else(Failure::internal)?;
-        let Form(form) = Form::<WithCsrf<T>>::from_request(request, state).await.map_err(|e| {
+        let unreadable = |e: &dyn std::fmt::Display| {
             Failure::bad_request("bad_form", format!("the form could not be read: {e}"))
-        })?;
-        if viewer.csrf_token.is_empty() || !constant_time_eq(&form.csrf, &viewer.csrf_token) {
+        };
+        let body = Bytes::from_request(request, state).await.map_err(|e| unreadable(&e))?;
+        let Token { csrf } = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        if viewer.csrf_token.is_empty() || !constant_time_eq(&csrf, &viewer.csrf_token) {
             return Err(Failure::csrf().into());
         }
-        Ok(CsrfForm(form.inner))
+        let form = serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(&e))?;
+        Ok(CsrfForm(form))
     }
 }
 

@@ -11,6 +11,7 @@ mod api_projects;
 mod api_settings;
 mod api_support;
 mod articles;
+mod csrf_routes;
 mod export;
 mod feed_health;
 mod feed_origin;
