@@ -22,10 +22,10 @@ pub mod ops;
 pub mod page_cache;
 pub mod pages;
 pub mod routes;
+mod server;
 pub mod state;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -114,13 +114,39 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, shutdown, ConnectionLimits::default()).await
+}
+
+/// What one client connection may hold, against slow-loris clients that open many
+/// connections and send their headers a byte at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a request's headers may take to arrive (the wait for the next request on a
+    /// kept-alive connection included); the connection is closed after it.
+    pub header_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's accept queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits { header_timeout: Duration::from_secs(10), max_connections: 4096 }
+    }
+}
+
+/// [`serve`] with explicit [`ConnectionLimits`] (tests use short ones).
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: ConnectionLimits,
+) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let versions = tokio::spawn(http::cached::poll_versions(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    server::accept_loop(listener, router(state), shutdown, limits).await;
     housekeeping.abort();
     versions.abort();
-    result
+    Ok(())
 }
 
 async fn housekeeping(state: AppState) {

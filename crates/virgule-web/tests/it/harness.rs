@@ -13,7 +13,7 @@ use virgule_site::{Site, SiteSettings};
 use virgule_store::Store;
 use virgule_store::testing::{TestDb, fresh_store};
 use virgule_syndication::{Settings, Syndicator};
-use virgule_web::{AppState, WebConfig};
+use virgule_web::{AppState, ConnectionLimits, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -38,6 +38,8 @@ pub struct TestConfig {
     pub web: WebConfig,
     /// The admin is the trust seed (no seeds configured), with the default capacities.
     pub site: SiteSettings,
+    /// How long headers may take and how many connections are served at once.
+    pub connections: ConnectionLimits,
 }
 
 /// The site settings tests run with unless they say otherwise: the defaults, with a name.
@@ -45,6 +47,7 @@ pub fn test_site() -> TestConfig {
     TestConfig {
         web: WebConfig { site_name: "Virgule Test".into(), ..WebConfig::default() },
         site: SiteSettings::default(),
+        connections: ConnectionLimits::default(),
     }
 }
 
@@ -89,9 +92,15 @@ impl TestApp {
         let recomputer = tokio::spawn(trust.clone().watch(std::future::pending()));
         let interest = tokio::spawn(site.interest().clone().watch(std::future::pending()));
         let state = AppState::new(site, config.web);
-        let server = tokio::spawn(virgule_web::serve(listener, state.clone(), async {
+        let shutdown = async {
             let _ = rx.await;
-        }));
+        };
+        let server = tokio::spawn(virgule_web::serve_with(
+            listener,
+            state.clone(),
+            shutdown,
+            config.connections,
+        ));
         TestApp {
             base: format!("http://{addr}"),
             store,

@@ -33,5 +33,6 @@ mod related;
 mod replies;
 mod rules_parity;
 mod search;
+mod slow_clients;
 mod spam;
 mod trust;

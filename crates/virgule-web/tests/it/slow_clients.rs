@@ -1,0 +1,89 @@
+//! Slow-loris clients (issue 15, load and abuse): connections that send their headers a byte
+//! at a time are closed once the header timeout passes, the others are served meanwhile, and
+//! with every connection slot taken a new client waits at most about one header timeout.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use virgule_web::ConnectionLimits;
+
+use crate::harness::{TestApp, TestConfig, syndication_settings, test_site};
+
+const HEADER_TIMEOUT: Duration = Duration::from_millis(700);
+
+async fn site(max_connections: usize) -> TestApp {
+    let config = TestConfig {
+        connections: ConnectionLimits { header_timeout: HEADER_TIMEOUT, max_connections },
+        ..test_site()
+    };
+    TestApp::start_configured(syndication_settings(true), config).await
+}
+
+/// Opens a connection and sends a request's headers a byte every 100 ms, never finishing
+/// them; returns how long the server kept the connection open.
+async fn slow_loris(addr: String) -> Duration {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: ").await.unwrap();
+    let mut buffer = [0u8; 1024];
+    loop {
+        tokio::select! {
+            read = stream.read(&mut buffer) => {
+                // The server closed the connection (or answered 408 and then closed it).
+                if matches!(read, Ok(0) | Err(_)) {
+                    return started.elapsed();
+                }
+            }
+            () = tokio::time::sleep(Duration::from_millis(100)) => {
+                if stream.write_all(b"a").await.is_err() {
+                    return started.elapsed();
+                }
+            }
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            return started.elapsed();
+        }
+    }
+}
+
+#[tokio::test]
+async fn clients_sending_headers_a_byte_at_a_time_are_cut_off_and_starve_nobody() {
+    let app = site(256).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let slow: Vec<_> = (0..50).map(|_| tokio::spawn(slow_loris(addr.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Meanwhile an ordinary reader is served, request after request.
+    let client = app.browser();
+    for _ in 0..10 {
+        let started = Instant::now();
+        let (status, _) = app.get(&client, "/healthz").await;
+        assert_eq!(status, 200);
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+    for task in slow {
+        let held = task.await.unwrap();
+        assert!(held >= HEADER_TIMEOUT / 2, "closed too early: {held:?}");
+        assert!(held < Duration::from_secs(5), "held for {held:?}");
+    }
+}
+
+#[tokio::test]
+async fn with_every_slot_taken_a_new_client_waits_about_one_header_timeout() {
+    let app = site(4).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let slow: Vec<_> = (0..4).map(|_| tokio::spawn(slow_loris(addr.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let started = Instant::now();
+    let (status, _) = app.get(&app.browser(), "/healthz").await;
+    assert_eq!(status, 200);
+    // Served once the slow connections' headers time out, not never.
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    for task in slow {
+        task.await.unwrap();
+    }
+}
