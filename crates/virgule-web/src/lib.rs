@@ -126,11 +126,18 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// Connections served at once; more wait in the kernel's accept queue until one closes.
     pub max_connections: usize,
+    /// How long a request may take from its headers to its answer, body upload included: a
+    /// client trickling its body is answered 408 after it.
+    pub request_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
     fn default() -> Self {
-        ConnectionLimits { header_timeout: Duration::from_secs(10), max_connections: 4096 }
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            request_timeout: Duration::from_secs(60),
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The accept loop: each connection served by hyper with a timer, so that a request's headers
-//! must arrive within [`ConnectionLimits::header_timeout`], and no more than
+//! must arrive within [`ConnectionLimits::header_timeout`], no more than
 //! [`ConnectionLimits::max_connections`] at once (axum's `serve` sets neither: a client
-//! sending headers a byte at a time held its connection for ever). Every connection's
+//! sending headers a byte at a time held its connection for ever), and each request answered
+//! within [`ConnectionLimits::request_timeout`], its body's upload included. Every connection's
 //! requests carry the client's address (`ConnectInfo`, for the rate limits); on shutdown the
 //! listener closes and in-flight requests finish.
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::http::StatusCode;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -20,6 +22,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::ConnectionLimits;
 
@@ -30,6 +33,9 @@ pub(crate) async fn accept_loop(
     shutdown: impl Future<Output = ()> + Send + 'static,
     limits: ConnectionLimits,
 ) {
+    // Handlers read their bodies inside the request's future, so this bounds the upload too.
+    let app = app
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());

@@ -1,6 +1,7 @@
 //! Slow-loris clients (issue 15, load and abuse): connections that send their headers a byte
 //! at a time are closed once the header timeout passes, the others are served meanwhile, and
-//! with every connection slot taken a new client waits at most about one header timeout.
+//! with every connection slot taken a new client waits at most about one header timeout; a
+//! body trickled a byte at a time is answered 408 once the request timeout passes.
 
 #![allow(clippy::unwrap_used)]
 
@@ -13,10 +14,15 @@ use virgule_web::ConnectionLimits;
 use crate::harness::{TestApp, TestConfig, syndication_settings, test_site};
 
 const HEADER_TIMEOUT: Duration = Duration::from_millis(700);
+const REQUEST_TIMEOUT: Duration = Duration::from_millis(1500);
 
 async fn site(max_connections: usize) -> TestApp {
     let config = TestConfig {
-        connections: ConnectionLimits { header_timeout: HEADER_TIMEOUT, max_connections },
+        connections: ConnectionLimits {
+            header_timeout: HEADER_TIMEOUT,
+            max_connections,
+            request_timeout: REQUEST_TIMEOUT,
+        },
         ..test_site()
     };
     TestApp::start_configured(syndication_settings(true), config).await
@@ -86,4 +92,42 @@ async fn with_every_slot_taken_a_new_client_waits_about_one_header_timeout() {
     for task in slow {
         task.await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_body_sent_a_byte_at_a_time_is_answered_408_after_the_request_timeout() {
+    let app = site(256).await;
+    let token = app.register_api("slowpoke").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/entries HTTP/1.1\r\nHost: slow\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"title\": \""
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while started.elapsed() < Duration::from_secs(20) {
+        tokio::select! {
+            read = stream.read(&mut buffer) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            },
+            () = tokio::time::sleep(Duration::from_millis(100)) => {
+                if stream.write_all(b"a").await.is_err() {
+                    break;
+                }
+            }
+        }
+        if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
+    let name = virgule_store::MemberName::parse("slowpoke").unwrap();
+    let member = app.store.member_by_name(&name).await.unwrap().unwrap();
+    assert_eq!(app.store.entry_count_for_member(member.id).await.unwrap(), 0, "nothing stored");
 }
