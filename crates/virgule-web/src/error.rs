@@ -37,6 +37,22 @@ impl Failure {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
+    /// A body past its route's limit (`routes.rs`, `lib.rs`).
+    pub fn too_large() -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the request body is too large")
+    }
+    /// A body that could not be read: too large (413), or else malformed (400 `code`).
+    pub fn unreadable_body(
+        status: StatusCode,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::too_large()
+        } else {
+            Self::bad_request(code, detail)
+        }
+    }
     pub fn csrf() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -184,9 +200,7 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
             "method_not_allowed",
             format!("this address does not accept {method}"),
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            Failure::new(status, "too_large", "the request body is too large")
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => Failure::too_large(),
         _ if status.is_client_error() => Failure::new(
             status,
             "bad_request",

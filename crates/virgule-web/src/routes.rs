@@ -1,11 +1,22 @@
 //! Every URL of the site, in one place, in commented groups.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{any, get, post, put};
+use axum::routing::{MethodRouter, any, get, post, put};
 
 use crate::state::AppState;
 use crate::{api, auth, error, feeds, ops, pages};
+
+/// The largest body a small form or call takes (signing in, certifying, rating, flagging, a
+/// feed's address…): a few hundred bytes in use. Writing routes (entries, articles, replies,
+/// projects, news, profiles) take up to [`crate::MAX_REQUEST_BYTES`].
+pub const SMALL_BODY_BYTES: usize = 16 * 1024;
+
+/// A route whose every method takes at most [`SMALL_BODY_BYTES`].
+fn small<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) -> MethodRouter<S> {
+    route.layer(DefaultBodyLimit::max(SMALL_BODY_BYTES))
+}
 
 pub fn build(state: AppState) -> Router {
     let routes = Router::new()
@@ -19,9 +30,9 @@ pub fn build(state: AppState) -> Router {
         .route("/person/{name}", get(pages::people::add_slash))
         .route("/person/{name}/", get(pages::people::profile))
         // Certifying a member from their profile (docs/trust.md).
-        .route("/person/{name}/certify", post(pages::people::certify))
+        .route("/person/{name}/certify", small(post(pages::people::certify)))
         // Rating a member's diary from their profile (docs/trust.md "Diary ratings").
-        .route("/person/{name}/rate", post(pages::people::rate))
+        .route("/person/{name}/rate", small(post(pages::people::rate)))
         // Diary pages (K.html is the member's entry number K).
         .route("/person/{name}/diary.html", get(pages::diary::list))
         .route("/person/{name}/diary/{file}", get(pages::diary::show))
@@ -64,30 +75,30 @@ pub fn build(state: AppState) -> Router {
         .route("/proj/{name}", get(pages::projects::add_slash))
         .route("/proj/{name}/", get(pages::projects::show))
         .route("/proj/{name}/edit", get(pages::projects::edit_form).post(pages::projects::update))
-        .route("/proj/{name}/relation", post(pages::projects::relation))
+        .route("/proj/{name}/relation", small(post(pages::projects::relation)))
         // Site administration.
         .route("/admin/", get(pages::admin::show))
         .route("/admin/feeds", get(pages::feed_health::show))
         // Spam: flagging an item from its page, an admin's decision (docs/trust.md "Spam").
-        .route("/flags", post(pages::spam::flag))
-        .route("/admin/spam", post(pages::spam::decide))
+        .route("/flags", small(post(pages::spam::flag)))
+        .route("/admin/spam", small(post(pages::spam::decide)))
         // Site news.
         .route("/news/", get(pages::news::list))
         .route("/news/new", get(pages::news::new_form).post(pages::news::create))
         .route("/news/{file}", get(pages::news::show))
         // Accounts.
-        .route("/acct/new", get(pages::acct::register_form).post(pages::acct::register))
-        .route("/acct/login", get(pages::acct::login_form).post(pages::acct::login))
-        .route("/acct/logout", post(pages::acct::logout))
-        .route("/acct/claim/{token}", get(pages::acct::claim_form).post(pages::acct::claim))
+        .route("/acct/new", small(get(pages::acct::register_form).post(pages::acct::register)))
+        .route("/acct/login", small(get(pages::acct::login_form).post(pages::acct::login)))
+        .route("/acct/logout", small(post(pages::acct::logout)))
+        .route("/acct/claim/{token}", small(get(pages::acct::claim_form).post(pages::acct::claim)))
         .route("/acct/settings", get(pages::acct::settings_form).post(pages::acct::save_settings))
-        .route("/acct/password", post(pages::acct::change_password))
+        .route("/acct/password", small(post(pages::acct::change_password)))
         // Syndication: link or unlink one's blog feed, fetch it now.
-        .route("/acct/settings/feed", post(pages::acct::save_feed))
-        .route("/acct/settings/feed/refresh", post(pages::acct::refresh_feed))
+        .route("/acct/settings/feed", small(post(pages::acct::save_feed)))
+        .route("/acct/settings/feed/refresh", small(post(pages::acct::refresh_feed)))
         // JSON API v1.
-        .route("/api/v1/accounts", post(api::accounts::create))
-        .route("/api/v1/tokens", post(api::tokens::create))
+        .route("/api/v1/accounts", small(post(api::accounts::create)))
+        .route("/api/v1/tokens", small(post(api::tokens::create)))
         .route("/api/v1/people/{name}", get(api::people::show))
         .route("/api/v1/people/{name}/entries", get(api::entries::list))
         .route(
@@ -95,21 +106,21 @@ pub fn build(state: AppState) -> Router {
             get(api::entries::show).put(api::entries::update).delete(api::entries::delete),
         )
         .route("/api/v1/entries", post(api::entries::create))
-        .route("/api/v1/certs", post(api::certs::create))
-        .route("/api/v1/people/{name}/rating", put(api::ratings::update))
+        .route("/api/v1/certs", small(post(api::certs::create)))
+        .route("/api/v1/people/{name}/rating", small(put(api::ratings::update)))
         .route("/api/v1/recentlog", get(api::recentlog::list))
         .route("/api/v1/search", get(api::search::search))
         .route("/api/v1/projects", get(api::projects::list).post(api::projects::create))
         .route("/api/v1/projects/{name}", get(api::projects::show).put(api::projects::update))
-        .route("/api/v1/projects/{name}/relation", put(api::projects::relation))
+        .route("/api/v1/projects/{name}/relation", small(put(api::projects::relation)))
         .route("/api/v1/news", get(api::news::list).post(api::news::create))
         .route(
             "/api/v1/settings/profile",
             get(api::settings::profile).put(api::settings::update_profile),
         )
-        .route("/api/v1/settings/password", put(api::settings::change_password))
-        .route("/api/v1/settings/feed", get(api::feed::show).put(api::feed::update))
-        .route("/api/v1/settings/feed/refresh", post(api::feed::refresh))
+        .route("/api/v1/settings/password", small(put(api::settings::change_password)))
+        .route("/api/v1/settings/feed", small(get(api::feed::show).put(api::feed::update)))
+        .route("/api/v1/settings/feed/refresh", small(post(api::feed::refresh)))
         .route("/api/v1/settings/export", get(api::export::export))
         // JSON API v1: articles and replies.
         .route("/api/v1/articles", get(api::articles::list).post(api::articles::create))
@@ -118,7 +129,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/v1/people/{name}/entries/{number}/replies", post(api::replies::to_entry))
         .route("/api/v1/replies/{id}", put(api::replies::update).delete(api::replies::delete))
         // JSON API v1: spam flags.
-        .route("/api/v1/flags", post(api::flags::create).delete(api::flags::delete))
+        .route("/api/v1/flags", small(post(api::flags::create).delete(api::flags::delete)))
         // Any other address under /api answers the API's JSON 404, not the HTML page.
         .route("/api", any(error::api_not_found))
         .route("/api/{*rest}", any(error::api_not_found))

@@ -78,7 +78,7 @@ where
 }
 
 fn json_rejection(rejection: &JsonRejection) -> Failure {
-    Failure::bad_request("bad_json", rejection.body_text())
+    Failure::unreadable_body(rejection.status(), "bad_json", rejection.body_text())
 }
 
 /// A query string read into `T`, failing with the API's JSON 400.

@@ -43,15 +43,20 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let viewer = request.extensions().get::<Viewer>().cloned().ok_or_else(Failure::internal)?;
-        let unreadable = |e: &dyn std::fmt::Display| {
-            Failure::bad_request("bad_form", format!("the form could not be read: {e}"))
-        };
-        let body = Bytes::from_request(request, state).await.map_err(|e| unreadable(&e))?;
+        let body = Bytes::from_request(request, state).await.map_err(|e| {
+            Failure::unreadable_body(
+                e.status(),
+                "bad_form",
+                format!("the form could not be read: {e}"),
+            )
+        })?;
         let Token { csrf } = serde_urlencoded::from_bytes(&body).unwrap_or_default();
         if viewer.csrf_token.is_empty() || !constant_time_eq(&csrf, &viewer.csrf_token) {
             return Err(Failure::csrf().into());
         }
-        let form = serde_urlencoded::from_bytes(&body).map_err(|e| unreadable(&e))?;
+        let form = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            Failure::bad_request("bad_form", format!("the form could not be read: {e}"))
+        })?;
         Ok(CsrfForm(form))
     }
 }

@@ -1,7 +1,8 @@
-//! Slow-loris clients (issue 15, load and abuse): connections that send their headers a byte
-//! at a time are closed once the header timeout passes, the others are served meanwhile, and
-//! with every connection slot taken a new client waits at most about one header timeout; a
-//! body trickled a byte at a time is answered 408 once the request timeout passes.
+//! What one client may hold (issue 15, load and abuse). Slow-loris connections that send
+//! their headers a byte at a time are closed once the header timeout passes, the others are
+//! served meanwhile, and with every connection slot taken a new client waits at most about one
+//! header timeout; a body trickled a byte at a time is answered 408 once the request timeout
+//! passes; small forms and calls refuse large bodies (413) while writing routes take them.
 
 #![allow(clippy::unwrap_used)]
 
@@ -130,4 +131,44 @@ async fn a_body_sent_a_byte_at_a_time_is_answered_408_after_the_request_timeout(
     let name = virgule_store::MemberName::parse("slowpoke").unwrap();
     let member = app.store.member_by_name(&name).await.unwrap().unwrap();
     assert_eq!(app.store.entry_count_for_member(member.id).await.unwrap(), 0, "nothing stored");
+}
+
+/// Small forms and calls (signing in, certifying, rating, flagging) take at most 16 KiB; the
+/// writing routes still take long entries.
+#[tokio::test]
+async fn small_forms_and_calls_refuse_large_bodies_and_writing_routes_do_not() {
+    let app = site(256).await;
+    let token = app.register_api("writer").await;
+    let auth = format!("Bearer {token}");
+    let big = "x".repeat(100 * 1024);
+
+    let browser = app.browser();
+    let res = browser
+        .post(app.url("/acct/login"))
+        .form(&[("name", "writer"), ("password", big.as_str()), ("csrf", "t")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+
+    let res = browser
+        .post(app.url("/api/v1/certs"))
+        .header("authorization", &auth)
+        .json(&serde_json::json!({"subject": big, "level": "master"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let answer: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(answer["code"], "too_large");
+
+    let body = serde_json::json!({"title": "Long", "body": big, "format": "markdown"});
+    let res = browser
+        .post(app.url("/api/v1/entries"))
+        .header("authorization", &auth)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
 }
