@@ -197,6 +197,7 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = &[
         "content version at commit",
         include_str!("../migrations/sqlite/0016_content_version_at_commit.sql"),
     ),
+    (17, "attempts", include_str!("../migrations/sqlite/0017_attempts.sql")),
 ];
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -223,6 +224,7 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = &[
         "content version at commit",
         include_str!("../migrations/postgres/0016_content_version_at_commit.sql"),
     ),
+    (17, "attempts", include_str!("../migrations/postgres/0017_attempts.sql")),
 ];
 
 fn migrator(embedded: Embedded) -> Migrator {

@@ -15,6 +15,7 @@
 //! ```
 
 mod articles;
+mod attempts;
 mod certs;
 mod claims;
 mod content_version;
@@ -38,6 +39,7 @@ pub mod site;
 pub mod testing;
 mod tokens;
 
+pub use attempts::AttemptCount;
 pub use claims::UNCLAIMED;
 pub use db::{Backend, SQLITE_FILE};
 pub use feeds::{

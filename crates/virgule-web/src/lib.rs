@@ -160,7 +160,9 @@ async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
-        state.limits.prune();
+        if let Err(e) = state.limits.prune().await {
+            tracing::warn!(error = %e, "could not forget old rate-limit counts");
+        }
         match state.site.store().delete_expired_sessions().await {
             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
             Ok(_) => {}

@@ -1,57 +1,84 @@
 //! Rate limits on login and registration, per client address and per account name, so that
-//! password guessing and sign-up floods are slowed without locking anyone out for long.
+//! password guessing and sign-up floods are slowed without locking anyone out for long. The
+//! attempts are counted in the database (`attempts`), so every node of a site shares the
+//! quotas: a client spread over many nodes gets no more tries than on one.
+//!
+//! Each quota is per minute, as a sliding window: the attempts of the current minute plus
+//! those of the previous minute weighted by how much of it still lies within the last sixty
+//! seconds, so that a burst straddling a minute's turn is not counted afresh.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::num::NonZeroU32;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use governor::{DefaultKeyedRateLimiter, Quota};
+use chrono::Utc;
 use virgule_site::{SiteError, SiteResult};
+use virgule_store::{AttemptCount, Store};
 
-/// The limiters, shared by every request. State is per node, which is harmless: a client
-/// spread over N nodes gets at most N times the quota.
+/// Logins (or any proof of a password) a minute from one address.
+pub const LOGINS_PER_ADDRESS: i64 = 20;
+/// Logins a minute for one account name, from anywhere.
+pub const LOGINS_PER_ACCOUNT: i64 = 10;
+/// Registrations a minute from one address.
+pub const REGISTRATIONS_PER_ADDRESS: i64 = 10;
+
+/// Account names are counted as typed, lower-cased and cut to this many characters.
+const KEY_NAME_CHARS: usize = 64;
+
+/// The quotas over the site's database. Cheap to share.
 pub struct RateLimits {
-    login_by_ip: DefaultKeyedRateLimiter<IpAddr>,
-    login_by_account: DefaultKeyedRateLimiter<String>,
-    register_by_ip: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-fn per_minute(n: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(n).expect("quota is a positive constant"))
-}
-
-impl Default for RateLimits {
-    fn default() -> Self {
-        RateLimits {
-            login_by_ip: DefaultKeyedRateLimiter::keyed(per_minute(20)),
-            login_by_account: DefaultKeyedRateLimiter::keyed(per_minute(10)),
-            register_by_ip: DefaultKeyedRateLimiter::keyed(per_minute(10)),
-        }
-    }
+    store: Store,
 }
 
 impl RateLimits {
+    pub fn new(store: Store) -> Self {
+        RateLimits { store }
+    }
+
     /// Counts a login attempt (or any proof of a password) against both keys; refused with
     /// `rate_limited` past either quota. `account` is the name as typed.
-    pub fn login(&self, ip: IpAddr, account: &str) -> SiteResult<()> {
-        let by_ip = self.login_by_ip.check_key(&ip).is_ok();
-        let key = account.trim().to_ascii_lowercase();
-        let by_account = self.login_by_account.check_key(&key).is_ok();
-        if by_ip && by_account { Ok(()) } else { Err(SiteError::rate_limited()) }
+    pub async fn login(&self, ip: IpAddr, account: &str) -> SiteResult<()> {
+        let name: String = account.trim().to_lowercase().chars().take(KEY_NAME_CHARS).collect();
+        let keys = [format!("login address {ip}"), format!("login account {name}")];
+        let counts = self.count(&keys).await?;
+        within(counts[0], LOGINS_PER_ADDRESS)?;
+        within(counts[1], LOGINS_PER_ACCOUNT)
     }
 
     /// Counts a registration from `ip`; refused with `rate_limited` past the quota.
-    pub fn registration(&self, ip: IpAddr) -> SiteResult<()> {
-        self.register_by_ip.check_key(&ip).map(|_| ()).map_err(|_| SiteError::rate_limited())
+    pub async fn registration(&self, ip: IpAddr) -> SiteResult<()> {
+        let counts = self.count(&[format!("registration address {ip}")]).await?;
+        within(counts[0], REGISTRATIONS_PER_ADDRESS)
     }
 
-    /// Forgets keys whose quota has fully recovered, so memory stays bounded.
-    pub fn prune(&self) {
-        self.login_by_ip.retain_recent();
-        self.login_by_account.retain_recent();
-        self.register_by_ip.retain_recent();
+    /// Forgets the counts that no longer weigh (older than the previous minute).
+    pub async fn prune(&self) -> SiteResult<u64> {
+        let (minute, _) = now_minute();
+        Ok(self.store.forget_attempts_before(minute - 1).await?)
     }
+
+    async fn count(&self, keys: &[String]) -> SiteResult<Vec<(AttemptCount, i64)>> {
+        let (minute, elapsed_ms) = now_minute();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let counts = self.store.count_attempt(&keys, minute).await?;
+        Ok(counts.into_iter().map(|c| (c, elapsed_ms)).collect())
+    }
+}
+
+/// The current Unix minute and the milliseconds elapsed in it.
+fn now_minute() -> (i64, i64) {
+    let ms = Utc::now().timestamp_millis();
+    (ms.div_euclid(60_000), ms.rem_euclid(60_000))
+}
+
+/// The sliding window's count: this minute's attempts plus the previous minute's, weighted by
+/// the part of it still within the last sixty seconds.
+fn weighted((count, elapsed_ms): (AttemptCount, i64)) -> i64 {
+    count.current + count.previous * (60_000 - elapsed_ms) / 60_000
+}
+
+fn within(count: (AttemptCount, i64), quota: i64) -> SiteResult<()> {
+    if weighted(count) <= quota { Ok(()) } else { Err(SiteError::rate_limited()) }
 }
 
 /// The client's address, for rate limits. Without connection info (a router driven
@@ -68,5 +95,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
         Ok(ClientIp(ip))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_previous_minute_weighs_by_the_part_still_within_the_last_sixty_seconds() {
+        let at = |current, previous, elapsed_ms| {
+            weighted((AttemptCount { current, previous }, elapsed_ms))
+        };
+        // At the minute's turn the previous minute counts in full, at its end not at all.
+        assert_eq!(at(1, 10, 0), 11);
+        assert_eq!(at(1, 10, 30_000), 6);
+        assert_eq!(at(1, 10, 59_999), 1);
+        assert!(within((AttemptCount { current: 10, previous: 0 }, 0), 10).is_ok());
+        assert!(within((AttemptCount { current: 6, previous: 10 }, 30_000), 10).is_err());
     }
 }

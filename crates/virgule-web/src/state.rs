@@ -33,9 +33,9 @@ impl AppState {
         AppState {
             page_cache: Arc::new(PageCache::new(config.page_cache_bytes)),
             metrics: Arc::new(Metrics::new(site.clone())),
+            limits: Arc::new(RateLimits::new(site.store().clone())),
             site,
             config: Arc::new(config),
-            limits: Arc::new(RateLimits::default()),
             sidebars: Arc::new(VersionedCache::new(10_000)),
         }
     }

@@ -34,8 +34,8 @@
 //! 13. `project_person` (project name, member name, relation), by project then member;
 //! 14. `{"type":"end","counts":{"members":N,…}}`, always the last line.
 //!
-//! Not carried: sessions (everyone logs in again after a move), feed claims and named leases
-//! (they belong to the processes of the old database), the last trust run's summary (the next
+//! Not carried: sessions (everyone logs in again after a move), feed claims, named leases and
+//! the rate limits' attempt counts (they belong to the processes of the old database), the last trust run's summary (the next
 //! run writes it), the interest scores derived from ratings (the next computation makes
 //! them) and what is derived from the rows above (entry counts per member, months of the
 //! archive, the entries' place in the recent log by level), which the import recomputes.

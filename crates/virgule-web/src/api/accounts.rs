@@ -31,7 +31,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<AccountCreated>)> {
-    state.limits.registration(ip)?;
+    state.limits.registration(ip).await?;
     let member = state
         .site
         .register(Registration {

@@ -97,7 +97,7 @@ pub async fn change_password(
     ApiJson(input): ApiJson<PasswordInput>,
 ) -> ApiResult<StatusCode> {
     // A stolen session must not become a way to guess the password quickly.
-    state.limits.login(ip, member.name.as_str())?;
+    state.limits.login(ip, member.name.as_str()).await?;
     let change = PasswordChange { current: &input.current, new: &input.new, new_again: None };
     state.site.change_password(&member, change, None).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -29,7 +29,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<Credentials>,
 ) -> ApiResult<(StatusCode, Json<TokenCreated>)> {
-    state.limits.login(ip, &input.name)?;
+    state.limits.login(ip, &input.name).await?;
     let member = state.site.authenticate(input.name.trim(), &input.password).await?;
     let token = state.site.issue_api_token(&member).await?;
     Ok((StatusCode::CREATED, Json(TokenCreated { token })))

@@ -198,6 +198,25 @@ async fn login_starts_a_new_session_and_follows_only_local_next() {
     assert_eq!(location(&res), "/person/alice/");
 }
 
+/// Two nodes over one database count the same attempts: guesses spread over both get no
+/// more tries than on one.
+#[tokio::test]
+async fn login_attempts_are_counted_across_nodes() {
+    let one = TestApp::start().await;
+    one.register_browser(&one.browser(), "alice").await;
+    let two = TestApp::serve(one.second_store().await).await;
+    let mut statuses = Vec::new();
+    for attempt in 0..12 {
+        let node = if attempt % 2 == 0 { &one } else { &two };
+        statuses.push(log_in(node, &node.browser(), "alice", "a wrong guess here").await.status());
+    }
+    // Ten a minute for one account, wherever they come from: the eleventh is refused.
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+    assert_eq!(statuses[10..], [StatusCode::TOO_MANY_REQUESTS; 2], "{statuses:?}");
+    let res = log_in(&two, &two.browser(), "alice", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn login_attempts_are_rate_limited() {
     let app = TestApp::start().await;

@@ -77,7 +77,7 @@ pub async fn login(
     let retry = |failure: Failure| {
         page(&state, &viewer, form.name.clone(), next.clone().unwrap_or_default(), Some(failure))
     };
-    let signed_in = match state.limits.login(ip, &form.name) {
+    let signed_in = match state.limits.login(ip, &form.name).await {
         Ok(()) => state.site.authenticate(&form.name, &form.password).await,
         Err(refused) => Err(refused),
     };

@@ -74,7 +74,7 @@ pub async fn register(
         password_again: Some(&form.password2),
         email: Some(&form.email),
     };
-    let registered = match state.limits.registration(ip) {
+    let registered = match state.limits.registration(ip).await {
         Ok(()) => state.site.register(registration).await,
         Err(refused) => Err(refused),
     };

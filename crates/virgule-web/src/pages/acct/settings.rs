@@ -257,7 +257,7 @@ pub async fn change_password(
         new: &form.new_password,
         new_again: Some(&form.new_password2),
     };
-    let changed = match state.limits.login(ip, member.name.as_str()) {
+    let changed = match state.limits.login(ip, member.name.as_str()).await {
         Ok(()) => state.site.change_password(member, change, viewer.session_hash.as_deref()).await,
         Err(refused) => Err(refused),
     };
