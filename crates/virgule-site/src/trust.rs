@@ -19,8 +19,7 @@ pub use crate::debounce::DEBOUNCE;
 mod report;
 
 pub use report::{
-    BLOCKED_NAMED, BottleneckLoad, BoundRow, CapacitySummary, Choke, LevelLoad, Load, SeedLoad,
-    TrustReport,
+    BLOCKED_NAMED, BottleneckLoad, CapacitySummary, Choke, LevelLoad, SeedLoad, TrustReport,
 };
 
 /// The lease (in the database) that keeps recomputations on one node at a time: two nodes

@@ -80,6 +80,7 @@ pub struct Capacities {
 
 /// What a fooled member at one distance from ROOT can let in (Levien's bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AttackBound {
     /// Distance from ROOT: 1 for the seeds, 2 for those they certify, …
     pub distance: usize,

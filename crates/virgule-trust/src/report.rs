@@ -8,6 +8,7 @@ use crate::capacity::Capacities;
 
 /// How much of a capacity the flow used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Usage {
     pub used: u64,
     /// The most the flow may use: the root's capacity − 1 (ROOT keeps a unit and accepts
@@ -19,6 +20,11 @@ impl Usage {
     /// Within 10% of the limit: the site is about to stop admitting through it.
     pub fn is_near(self) -> bool {
         self.limit > 0 && self.used.saturating_mul(10) >= self.limit.saturating_mul(9)
+    }
+
+    /// Whole percent of the limit used (0 for no limit).
+    pub fn percent(self) -> u64 {
+        self.used.saturating_mul(100).checked_div(self.limit).unwrap_or(0)
     }
 }
 
@@ -83,5 +89,7 @@ mod tests {
         assert!(Usage { used: 799, limit: 799 }.is_near());
         assert!(!Usage { used: 0, limit: 0 }.is_near());
         assert!(Usage { used: 1, limit: 1 }.is_near());
+        assert_eq!(Usage { used: 3, limit: 4 }.percent(), 75);
+        assert_eq!(Usage { used: 0, limit: 0 }.percent(), 0);
     }
 }

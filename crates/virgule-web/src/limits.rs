@@ -40,15 +40,13 @@ impl RateLimits {
     pub async fn login(&self, ip: IpAddr, account: &str) -> SiteResult<()> {
         let name: String = account.trim().to_lowercase().chars().take(KEY_NAME_CHARS).collect();
         let keys = [format!("login address {ip}"), format!("login account {name}")];
-        let counts = self.count(&keys).await?;
-        within(counts[0], LOGINS_PER_ADDRESS)?;
-        within(counts[1], LOGINS_PER_ACCOUNT)
+        self.count(&keys, &[LOGINS_PER_ADDRESS, LOGINS_PER_ACCOUNT]).await
     }
 
     /// Counts a registration from `ip`; refused with `rate_limited` past the quota.
     pub async fn registration(&self, ip: IpAddr) -> SiteResult<()> {
-        let counts = self.count(&[format!("registration address {ip}")]).await?;
-        within(counts[0], REGISTRATIONS_PER_ADDRESS)
+        let keys = [format!("registration address {ip}")];
+        self.count(&keys, &[REGISTRATIONS_PER_ADDRESS]).await
     }
 
     /// Forgets the counts that no longer weigh (older than the previous minute).
@@ -57,11 +55,16 @@ impl RateLimits {
         Ok(self.store.forget_attempts_before(minute - 1).await?)
     }
 
-    async fn count(&self, keys: &[String]) -> SiteResult<Vec<(AttemptCount, i64)>> {
+    /// Counts one attempt under each key; refused when any key's count passes its quota.
+    async fn count(&self, keys: &[String], quotas: &[i64]) -> SiteResult<()> {
         let (minute, elapsed_ms) = now_minute();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let counts = self.store.count_attempt(&keys, minute).await?;
-        Ok(counts.into_iter().map(|c| (c, elapsed_ms)).collect())
+        if counts.iter().zip(quotas).all(|(&count, &quota)| weighted(count, elapsed_ms) <= quota) {
+            Ok(())
+        } else {
+            Err(SiteError::rate_limited())
+        }
     }
 }
 
@@ -73,12 +76,8 @@ fn now_minute() -> (i64, i64) {
 
 /// The sliding window's count: this minute's attempts plus the previous minute's, weighted by
 /// the part of it still within the last sixty seconds.
-fn weighted((count, elapsed_ms): (AttemptCount, i64)) -> i64 {
+fn weighted(count: AttemptCount, elapsed_ms: i64) -> i64 {
     count.current + count.previous * (60_000 - elapsed_ms) / 60_000
-}
-
-fn within(count: (AttemptCount, i64), quota: i64) -> SiteResult<()> {
-    if weighted(count) <= quota { Ok(()) } else { Err(SiteError::rate_limited()) }
 }
 
 /// The client's address, for rate limits. Without connection info (a router driven
@@ -105,13 +104,14 @@ mod tests {
     #[test]
     fn the_previous_minute_weighs_by_the_part_still_within_the_last_sixty_seconds() {
         let at = |current, previous, elapsed_ms| {
-            weighted((AttemptCount { current, previous }, elapsed_ms))
+            weighted(AttemptCount { current, previous }, elapsed_ms)
         };
         // At the minute's turn the previous minute counts in full, at its end not at all.
         assert_eq!(at(1, 10, 0), 11);
         assert_eq!(at(1, 10, 30_000), 6);
         assert_eq!(at(1, 10, 59_999), 1);
-        assert!(within((AttemptCount { current: 10, previous: 0 }, 0), 10).is_ok());
-        assert!(within((AttemptCount { current: 6, previous: 10 }, 30_000), 10).is_err());
+        // Ten this minute is within a quota of ten; six plus half of ten is not.
+        assert!(at(10, 0, 0) <= 10);
+        assert!(at(6, 10, 30_000) > 10);
     }
 }

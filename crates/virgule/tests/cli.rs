@@ -451,8 +451,13 @@ fn trust_compute_ranks_the_toy_fixture() {
     )
     .unwrap();
     let graph = graph.to_str().unwrap();
-    let out =
-        run(virgule(data.path()).args(["trust", "compute", "--graph", graph, "--seeds", "s"]));
+    // Ranks the toy graph from seed s, with `flags` after.
+    let rank = |flags: &[&str]| {
+        run(virgule(data.path())
+            .args(["trust", "compute", "--graph", graph, "--seeds", "s"])
+            .args(flags))
+    };
+    let out = rank(&[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -472,48 +477,17 @@ fn trust_compute_ranks_the_toy_fixture() {
     assert!(report.contains("accepted at Apprentice: 10 (root: 10 of 799; seeds: s 10 of 800)"));
     assert!(report.contains("distance 3 11; distance 4 3; distance 5 1; distance 6 or more 0"));
     assert!(!report.contains("warning"), "{report}");
-    let out = run(virgule(data.path()).args([
-        "trust",
-        "compute",
-        "--graph",
-        graph,
-        "--seeds",
-        "s",
-        "--caps",
-        "20,8,3,1",
-        "--capacity",
-        "fixed",
-    ]));
+    let out = rank(&["--caps", "20,8,3,1", "--capacity", "fixed"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).starts_with("a,Master\nb,Master\nc,Master\nd,Apprentice\ne,Observer\n")
     );
     // What if s's capacity were 4: s is full, and one more unit of it would admit d.
-    let out = run(virgule(data.path()).args([
-        "trust",
-        "compute",
-        "--graph",
-        graph,
-        "--seeds",
-        "s",
-        "--caps",
-        "10,4,2,1",
-        "--capacity",
-        "fixed",
-    ]));
+    let out = rank(&["--caps", "10,4,2,1", "--capacity", "fixed"]);
     let report = text(&out.stderr);
     assert!(report.contains("binding capacity at Apprentice: seed s (keeps out 1)"), "{report}");
     assert!(report.contains("keeping out 1 member certified by ranked members: d;"), "{report}");
-    let out = run(virgule(data.path()).args([
-        "trust",
-        "compute",
-        "--graph",
-        graph,
-        "--seeds",
-        "s",
-        "--capacity",
-        "elastic",
-    ]));
+    let out = rank(&["--capacity", "elastic"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("expected fixed or growing"), "{}", text(&out.stderr));
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use virgule_store::TrustLevel;
-use virgule_trust::{CapacityMode, Limit, Usage};
+use virgule_trust::{AttackBound, CapacityMode, Limit, Usage};
 
 /// How many of the members a capacity keeps out are named; the rest are counted.
 pub const BLOCKED_NAMED: usize = 20;
@@ -21,7 +21,7 @@ pub struct CapacitySummary {
     /// Members holding at least one certification.
     pub certified: usize,
     /// What one fooled member lets in, by distance from ROOT.
-    pub bounds: Vec<BoundRow>,
+    pub bounds: Vec<AttackBound>,
 }
 
 impl CapacitySummary {
@@ -36,53 +36,22 @@ impl CapacitySummary {
     }
 }
 
-/// Levien's bound at one distance: a member there who certifies puppets lets at most
-/// `per_member` of them in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BoundRow {
-    pub distance: usize,
-    pub capacity: u32,
-    pub per_member: u32,
-    /// The row holds for every greater distance too.
-    pub and_beyond: bool,
-}
-
 /// One level's flow against the root's and the seeds' capacities.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelLoad {
     pub level: TrustLevel,
     pub accepted: usize,
     /// Members accepted against the most the root's capacity allows (capacity − 1).
-    pub root: Load,
+    pub root: Usage,
     pub seeds: Vec<SeedLoad>,
     /// The root and the seeds within 10% of their capacity.
     pub bottlenecks: Vec<BottleneckLoad>,
 }
 
-/// Flow used against a limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Load {
-    pub used: u64,
-    pub limit: u64,
-}
-
-impl Load {
-    /// Whole percent of the limit used (0 for no limit).
-    pub fn percent(&self) -> u64 {
-        (self.used * 100).checked_div(self.limit).unwrap_or(0)
-    }
-}
-
-impl From<Usage> for Load {
-    fn from(usage: Usage) -> Self {
-        Load { used: usage.used, limit: usage.limit }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedLoad {
     pub name: String,
-    pub load: Load,
+    pub load: Usage,
 }
 
 /// What is near its capacity.
@@ -97,7 +66,7 @@ pub enum Choke {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BottleneckLoad {
     pub at: Choke,
-    pub load: Load,
+    pub load: Usage,
     /// The first [`BLOCKED_NAMED`] members (in member order) that one more unit of this
     /// capacity would admit: certified by ranked members, not accepted because of it.
     pub blocked: Vec<String>,
@@ -123,16 +92,7 @@ impl TrustReport {
             configured: capacities.configured().to_vec(),
             effective: capacities.effective().to_vec(),
             certified: capacities.certified(),
-            bounds: capacities
-                .bounds()
-                .into_iter()
-                .map(|b| BoundRow {
-                    distance: b.distance,
-                    capacity: b.capacity,
-                    per_member: b.per_member,
-                    and_beyond: b.and_beyond,
-                })
-                .collect(),
+            bounds: capacities.bounds(),
         };
         let levels = report
             .levels
@@ -140,12 +100,12 @@ impl TrustReport {
             .map(|level| LevelLoad {
                 level: level.level,
                 accepted: level.accepted,
-                root: level.root.into(),
+                root: level.root,
                 seeds: level
                     .seeds
                     .iter()
                     .enumerate()
-                    .map(|(i, &usage)| SeedLoad { name: name(i), load: usage.into() })
+                    .map(|(i, &usage)| SeedLoad { name: name(i), load: usage })
                     .collect(),
                 bottlenecks: level
                     .bottlenecks
@@ -155,7 +115,7 @@ impl TrustReport {
                             Limit::Root => Choke::Root,
                             Limit::Seed(i) => Choke::Seed(name(i)),
                         },
-                        load: b.usage.into(),
+                        load: b.usage,
                         blocked: b.blocked.iter().take(BLOCKED_NAMED).map(|&i| name(i)).collect(),
                         blocked_total: b.blocked.len(),
                     })
@@ -235,7 +195,7 @@ fn choke_name(choke: &Choke) -> String {
 }
 
 /// What one fooled member lets in at each distance, in one line.
-fn bound_text(bounds: &[BoundRow]) -> String {
+fn bound_text(bounds: &[AttackBound]) -> String {
     let parts: Vec<String> = bounds
         .iter()
         .map(|b| {
@@ -300,7 +260,7 @@ mod tests {
     fn a_binding_root_is_named_with_the_members_it_keeps_out() {
         let b = BottleneckLoad {
             at: Choke::Root,
-            load: Load { used: 799, limit: 799 },
+            load: Usage { used: 799, limit: 799 },
             blocked: vec!["ann".into(), "bo".into()],
             blocked_total: 5,
         };
@@ -313,7 +273,7 @@ mod tests {
         );
         let near = BottleneckLoad {
             at: Choke::Seed("raph".into()),
-            load: Load { used: 190, limit: 200 },
+            load: Usage { used: 190, limit: 200 },
             blocked: Vec::new(),
             blocked_total: 0,
         };
@@ -322,7 +282,7 @@ mod tests {
             "Master: seed raph's subtree holds 190 of its capacity 200: within 10% of the \
              limit, so newcomers will soon be kept out"
         );
-        let full = BottleneckLoad { load: Load { used: 200, limit: 200 }, ..near.clone() };
+        let full = BottleneckLoad { load: Usage { used: 200, limit: 200 }, ..near.clone() };
         assert!(
             bottleneck_warning(TrustLevel::Master, &full)
                 .ends_with("full, though more of it alone would admit nobody today")
@@ -337,16 +297,14 @@ mod tests {
     #[test]
     fn the_bound_reads_per_distance_with_the_last_for_all_beyond() {
         let rows = [
-            BoundRow { distance: 1, capacity: 200, per_member: 199, and_beyond: false },
-            BoundRow { distance: 2, capacity: 50, per_member: 49, and_beyond: false },
-            BoundRow { distance: 3, capacity: 1, per_member: 0, and_beyond: true },
+            AttackBound { distance: 1, capacity: 200, per_member: 199, and_beyond: false },
+            AttackBound { distance: 2, capacity: 50, per_member: 49, and_beyond: false },
+            AttackBound { distance: 3, capacity: 1, per_member: 0, and_beyond: true },
         ];
         assert_eq!(
             bound_text(&rows),
             "a member fooled into certifying puppets lets in at most: a seed 199; distance 2 \
              49; distance 3 or more 0"
         );
-        assert_eq!(Load { used: 3, limit: 4 }.percent(), 75);
-        assert_eq!(Load { used: 0, limit: 0 }.percent(), 0);
     }
 }

@@ -456,6 +456,29 @@ fn ranking_of(seeds: &[u32], certs: &[(u32, u32, Level)], caps: &[u32]) -> (Grap
     (graph, ranking)
 }
 
+/// At `level`: the attackers (ids from 1000) accepted, and Levien's bound for them, the sum of
+/// cap − 1 over the confused members who certify one at that level (capacities from the
+/// oracle).
+fn attackers_and_bound(
+    graph: &Graph<u32>,
+    ranking: &Ranking,
+    confused: &[(u32, u32, Level)],
+    cap: &HashMap<u32, u64>,
+    level: Level,
+) -> (u64, u64) {
+    let mut issuers: Vec<u32> = confused.iter().filter(|c| c.2 >= level).map(|c| c.0).collect();
+    issuers.sort_unstable();
+    issuers.dedup();
+    let bound = issuers.iter().map(|x| cap.get(x).map_or(0, |c| c.saturating_sub(1))).sum();
+    let accepted = graph
+        .members()
+        .iter()
+        .enumerate()
+        .filter(|&(i, &m)| m >= 1000 && ranking.is_accepted_at(i, level))
+        .count() as u64;
+    (accepted, bound)
+}
+
 fn level_strategy() -> impl Strategy<Value = Level> {
     prop_oneof![Just(A), Just(J), Just(M)]
 }
@@ -495,13 +518,7 @@ proptest! {
         let (graph, ranking) = ranking_of(&seeds, &certs, &caps);
         for level in Level::CERTIFIED {
             let (_, cap) = oracle(&seeds, &certs, &caps, level);
-            let mut issuers: Vec<u32> = confused.iter().filter(|c| c.2 >= level).map(|c| c.0).collect();
-            issuers.sort_unstable();
-            issuers.dedup();
-            let bound: u64 = issuers.iter().map(|x| cap.get(x).map_or(0, |c| c.saturating_sub(1))).sum();
-            let accepted = graph.members().iter().enumerate()
-                .filter(|&(i, &m)| m >= 1000 && ranking.is_accepted_at(i, level))
-                .count() as u64;
+            let (accepted, bound) = attackers_and_bound(&graph, &ranking, &confused, &cap, level);
             prop_assert!(accepted <= bound, "{} attackers accepted at {}, bound {}", accepted, level, bound);
         }
     }
@@ -582,13 +599,7 @@ proptest! {
         for level in Level::CERTIFIED {
             let (flow, cap) = oracle(&seeds, &certs, &caps, level);
             prop_assert_eq!(ranking.accepted_at(level) as u64, flow - 1, "{}", level);
-            let mut issuers: Vec<u32> = confused.iter().filter(|c| c.2 >= level).map(|c| c.0).collect();
-            issuers.sort_unstable();
-            issuers.dedup();
-            let bound: u64 = issuers.iter().map(|x| cap.get(x).map_or(0, |c| c.saturating_sub(1))).sum();
-            let attackers = graph.members().iter().enumerate()
-                .filter(|&(i, &m)| m >= 1000 && ranking.is_accepted_at(i, level))
-                .count() as u64;
+            let (attackers, bound) = attackers_and_bound(&graph, &ranking, &confused, &cap, level);
             prop_assert!(attackers <= bound, "{} attackers at {}, bound {}", attackers, level, bound);
         }
         prop_assert_eq!(&ranking, &super::rank(&graph, &caps, 0, |_, _, _| ()));
