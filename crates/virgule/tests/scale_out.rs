@@ -23,7 +23,7 @@ use axum::routing::get;
 use virgule_store::testing::{TestDb, fresh_store};
 use virgule_store::{MemberName, NewMember, Page, Store};
 
-use support::{Server, request, spawn_logged, virgule_bare};
+use support::{Server, Worker, request, virgule_bare};
 
 const FEEDS: usize = 500;
 const POSTS_PER_FEED: usize = 2;
@@ -119,25 +119,9 @@ fn node(db: &TestDb) -> std::process::Command {
     command
 }
 
-/// A `virgule worker`, killed (SIGKILL) when dropped if still running.
-struct Worker(std::process::Child);
-
-impl Worker {
-    fn start(db: &TestDb) -> Worker {
-        let mut command = node(db);
-        command.arg("worker");
-        let (child, log) = spawn_logged(&mut command);
-        // Drain its log for the whole run, so that it never blocks on a full pipe.
-        std::thread::spawn(move || while log.recv().is_ok() {});
-        Worker(child)
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// A `virgule worker` on the test database, killed (SIGKILL) when dropped if still running.
+fn start_worker(db: &TestDb) -> Worker {
+    Worker::spawn(node(db))
 }
 
 /// How many feeds have been fetched and stored (a success recorded), and the entries stored.
@@ -186,7 +170,7 @@ fn two_web_nodes_and_three_workers_share_one_database() {
 
     // The first worker starts alone and is killed (SIGKILL: no clean-up at all) while it
     // holds claims: what it claimed and had not stored yet waits for its lease to expire.
-    let mut first = Worker::start(&db);
+    let mut first = start_worker(&db);
     let started = Instant::now();
     while seen.total.load(Ordering::SeqCst) < 20 {
         assert!(started.elapsed() < Duration::from_secs(60), "the first worker fetches nothing");
@@ -211,7 +195,7 @@ fn two_web_nodes_and_three_workers_share_one_database() {
     // Two web nodes and two more workers: five fetchers, one of them dead.
     let web_a = Server::spawn(node(&db));
     let web_b = Server::spawn(node(&db));
-    let _workers = [Worker::start(&db), Worker::start(&db)];
+    let _workers = [start_worker(&db), start_worker(&db)];
 
     let deadline = Instant::now() + Duration::from_secs(120);
     let (fetched, entries) = loop {

@@ -1,6 +1,6 @@
 //! What the tests of the real `virgule` binary share: running it with a clean slate, a
-//! `serve` process and the address it announced, its log, SIGTERM, and plain HTTP requests.
-//! (Each test binary uses part of it.)
+//! `serve` process and the address it announced, a `worker`, their logs, SIGTERM and SIGKILL,
+//! and plain HTTP requests. (Each test binary uses part of it.)
 
 #![allow(dead_code)]
 
@@ -80,6 +80,34 @@ impl Server {
     pub fn terminate(mut self) -> std::process::ExitStatus {
         terminate(&mut self.child, &self.log)
     }
+
+    /// Sends SIGKILL (no clean-up at all: a crash) and waits for the process to end.
+    pub fn kill(mut self) {
+        self.child.kill().expect("the server can be sent SIGKILL");
+        self.child.wait().expect("the killed server can be waited on");
+    }
+}
+
+/// A running `virgule worker`, its log drained for the whole run; killed (SIGKILL) when
+/// dropped if still running.
+pub struct Worker(pub Child);
+
+impl Worker {
+    /// Runs `worker` with the settings `command` already has.
+    pub fn spawn(mut command: Command) -> Worker {
+        command.arg("worker");
+        let (child, log) = spawn_logged(&mut command);
+        // Drain its log, so that it never blocks on a full pipe.
+        std::thread::spawn(move || while log.recv().is_ok() {});
+        Worker(child)
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Spawns `command` with its log (stderr) drained line by line into the returned channel for
@@ -154,8 +182,21 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set a timeout");
+    try_request(addr, method, path, headers, body)
+        .unwrap_or_else(|e| panic!("{method} {path} on {addr} failed: {e}"))
+}
+
+/// [`request`] that returns a refused, reset or cut-off exchange as an error instead of
+/// failing: what a client sees while the server is being killed.
+pub fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -166,14 +207,16 @@ pub fn request(
             body.len()
         ));
     }
-    write!(stream, "{head}\r\n{body}").expect("send the request");
+    write!(stream, "{head}\r\n{body}")?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read the response");
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {response:?}"));
+    stream.read_to_string(&mut response)?;
+    let status = response.split_whitespace().nth(1).and_then(|code| code.parse().ok());
+    let status = status.ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("no status line in {response:?}"),
+        )
+    })?;
     let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    (status, body)
+    Ok((status, body))
 }
