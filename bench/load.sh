@@ -14,6 +14,8 @@
 #      MEMBERS --entries-per-member PER_MEMBER` (timed) and reused by later runs while its
 #      marker says it was filled completely (a file `filled` in DATA; the database's comment).
 #      Each run adds its writes (a few thousand entries, replies, certifications) to it.
+#      Start the fill early (FILL_ONLY=1): on a busy 2-core machine `virgule demo` wrote about
+#      90 entries a second on SQLite (25 KB each on disk), so 1,000,000 take about 3 hours.
 #   3. `virgule serve` (VIRGULE_TRUST_SEEDS=demo0000, so that the recent log has authors;
 #      RUST_LOG=info, the default logging) with its log in a file, and a check that a few
 #      pages answer 200.
@@ -146,7 +148,8 @@ if [[ "$BACKEND" == postgres ]]; then
         echo "==> reusing the database $PG_DB (filled by an earlier run)"
         FILLED=0
     else
-        psql "$PG_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
+        psql "$PG_URL" -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
+            -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
             -c "CREATE DATABASE $PG_DB"
         FILLED=1
     fi
@@ -330,7 +333,11 @@ echo "  RSS (VmRSS)       before $(mib "$rss_before") MiB, after warm-up (${WARM
 echo "  RSS samples (s KiB): $(awk '{printf "%s:%s ", $1, $2}' "$RSS_LOG")"
 echo "  server log        $(wc -l <"$LOG") lines; $errors ERROR/panic, $warnings WARN"
 if ((errors + warnings > 0)); then
-    grep -E 'ERROR|WARN|panick' "$LOG" | head -n 20 | sed 's/^/    /'
+    # Each kind once, with its count: the line without its timestamp, numbers as N, a slow
+    # statement by its summary (sqlx logs the whole statement).
+    grep -E 'ERROR|WARN|panick' "$LOG" |
+        sed -E 's/^[0-9T:.-]+Z +//; s/(slow statement).*(summary="[^"]*").*/\1 \2/; s/[0-9]+(\.[0-9]+)?/N/g' |
+        cut -c1-300 | sort | uniq -c | sort -rn | awk 'NR <= 20' | sed 's/^/    /'
 fi
 
 failed=0
