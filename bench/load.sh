@@ -47,8 +47,9 @@
 # TOKEN_JOBS (4: tokens made at a time), WRK_TIMEOUT (30s), RSS_TOLERANCE_PCT (10),
 # RSS_TOLERANCE_MIB (16), KEEP_DATA (1: keep the filled site for the next run; 0: remove it
 # at the end), FILL_ONLY (1: stop once the site is filled, e.g. to fill both backends ahead
-# of the runs), BENCH_BIN (a virgule binary to run instead of building this tree's),
-# CARGO_TARGET_DIR (/var/tmp/virgule-target).
+# of the runs), SERVER_LOG (/var/tmp/virgule-load-BACKEND-serve.log, kept after the run),
+# BENCH_BIN (a virgule binary to run instead of building this tree's), CARGO_TARGET_DIR
+# (/var/tmp/virgule-target).
 # Needs wrk (apt-get install -y wrk, done here when run as root) and curl; psql for postgres.
 set -euo pipefail
 
@@ -70,6 +71,8 @@ RSS_TOLERANCE_PCT="${RSS_TOLERANCE_PCT:-10}"
 RSS_TOLERANCE_MIB="${RSS_TOLERANCE_MIB:-16}"
 KEEP_DATA="${KEEP_DATA:-1}"
 FILL_ONLY="${FILL_ONLY:-0}"
+# Kept after the run (overwritten by the next), so that a warning can be read in context.
+SERVER_LOG="${SERVER_LOG:-/var/tmp/virgule-load-$BACKEND-serve.log}"
 # Must match `virgule demo` (crates/virgule/src/cmd/demo.rs: DEMO_PASSWORD) and its articles
 # (community.rs: three for every ten members).
 DEMO_PASSWORD="virgule-demo-2026"
@@ -187,7 +190,7 @@ if [[ "$FILL_ONLY" == 1 ]]; then
 fi
 
 echo "==> starting virgule serve"
-LOG="$WORK/serve.log"
+LOG="$SERVER_LOG"
 start_server "$LOG" "${SITE_ARGS[@]}"
 middle="$(printf 'demo%04d' $((MEMBERS / 2)))"
 check_pages / /recentlog.html "/person/$middle/diary.html" "/person/$middle/diary/$((PER_MEMBER / 2)).html" \
@@ -331,7 +334,7 @@ echo "  RSS (VmRSS)       before $(mib "$rss_before") MiB, after warm-up (${WARM
     "end $(mib "$end_rss") MiB, max $(mib "$rss_max") MiB;" \
     "end - warm-up $(mib "$growth_kb") MiB (allowed $(mib "$allowed_kb") MiB)"
 echo "  RSS samples (s KiB): $(awk '{printf "%s:%s ", $1, $2}' "$RSS_LOG")"
-echo "  server log        $(wc -l <"$LOG") lines; $errors ERROR/panic, $warnings WARN"
+echo "  server log        $LOG: $(wc -l <"$LOG") lines; $errors ERROR/panic, $warnings WARN"
 if ((errors + warnings > 0)); then
     # Each kind once, with its count: the line without its timestamp, numbers as N, a slow
     # statement by its summary (sqlx logs the whole statement).
