@@ -70,6 +70,9 @@ impl Driver {
                     // No network but loopback: any other host fails at once instead of
                     // holding a page's load event until a DNS timeout (vectors name hosts).
                     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                    "--disable-extensions", "--disable-background-networking",
+                    "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+                    "--disable-backgrounding-occluded-windows", "--disable-features=Translate",
                     format!("--user-data-dir={}", profile.display()),
                 ],
             },
