@@ -8,7 +8,6 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use url::Url;
-use virgule_feeds::NormalizedFeed;
 use virgule_import::wxr::{Record, WxrReader};
 use virgule_store::site::{SiteRecord, parse_line, read_records, to_line};
 
@@ -195,7 +194,7 @@ fn feed(input: &[u8]) -> Result<u64, String> {
             html_is_safe(html).map_err(|e| format!("entry {:?}: {e}", entry.id))?;
         }
     }
-    let title = feed_title(&feed);
+    let title = virgule_syndication::plan::feed_title(&feed, &FEED_URL);
     let plan = virgule_syndication::plan::plan_ingest(&feed, &title, &HashMap::new(), now);
     if !plan.updates.is_empty() || plan.tombstoned != 0 {
         return Err("an empty diary got updates or tombstones".to_owned());
@@ -220,21 +219,6 @@ fn feed(input: &[u8]) -> Result<u64, String> {
         plan.creates.len().min(4),
         html_shape,
     )))
-}
-
-/// The engine's title for a feed: its own, else its site's host, else the feed's host.
-fn feed_title(feed: &NormalizedFeed) -> String {
-    feed.feed
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .or_else(|| {
-            let link = Url::parse(feed.feed.link.as_deref()?).ok()?;
-            link.host_str().map(str::to_owned)
-        })
-        .unwrap_or_else(|| "blog.example".to_owned())
 }
 
 /// The sanitizer and its text helpers, on the input as text: [`virgule_html::sanitize`]

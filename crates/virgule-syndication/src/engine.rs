@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 use virgule_feeds::fetch::{FetchError, FetchOutcome, Fetcher, Validators, check_url};
-use virgule_feeds::{NormalizedFeed, discover_feeds, looks_like_html};
+use virgule_feeds::{discover_feeds, looks_like_html};
 use virgule_store::{Feed, FeedClaim, FetchRecord, FetchResult, Store, StoreError};
 
 use crate::Settings;
@@ -228,7 +228,7 @@ impl Engine {
                         return record;
                     }
                 };
-                let title = feed_title(&normalized, &final_url);
+                let title = crate::plan::feed_title(&normalized, &final_url);
                 let plan = plan_ingest(&normalized, &title, &known, now);
                 record.url = moved_to.map_or(record.url, String::from);
                 record.etag = validators.etag;
@@ -298,24 +298,6 @@ fn permanent_move(outcome: &FetchOutcome) -> Option<Url> {
         FetchOutcome::NotModified { permanent_redirect_to, .. }
         | FetchOutcome::Fetched { permanent_redirect_to, .. } => permanent_redirect_to.clone(),
     }
-}
-
-/// The title entries credit: the feed's own, else its site's host, else the feed's host.
-fn feed_title(feed: &NormalizedFeed, final_url: &Url) -> String {
-    feed.feed
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .or_else(|| {
-            feed.feed
-                .link
-                .as_deref()
-                .and_then(|l| Url::parse(l).ok())
-                .and_then(|l| l.host_str().map(str::to_owned))
-        })
-        .unwrap_or_else(|| final_url.host_str().unwrap_or("feed").to_owned())
 }
 
 /// At most `per_host` fetches at once from one host (name and port), process-wide.

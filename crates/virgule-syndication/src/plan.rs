@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use url::Url;
 use virgule_feeds::{NormalizedEntry, NormalizedFeed, identity_key};
 use virgule_store::{KnownItem, SyndicatedDraft};
 
@@ -112,6 +113,25 @@ pub fn content_hash(title: &str, html: &str, link: Option<&str>, tags: &[String]
         hasher.update([0x1f]);
     }
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The title entries credit: the feed's own, else its site's host, else the feed's host
+/// (`final_url`, where it was fetched from).
+pub fn feed_title(feed: &NormalizedFeed, final_url: &Url) -> String {
+    feed.feed
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .or_else(|| {
+            feed.feed
+                .link
+                .as_deref()
+                .and_then(|l| Url::parse(l).ok())
+                .and_then(|l| l.host_str().map(str::to_owned))
+        })
+        .unwrap_or_else(|| final_url.host_str().unwrap_or("feed").to_owned())
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqliteRow};
 use virgule_store::Backend;
 use virgule_store::testing::{TestDb, fresh_store};
 
-use support::{Server, Worker, try_request, virgule_bare};
+use support::{Server, Worker, try_request};
 
 /// Members writing at once, one client thread each.
 const MEMBERS: usize = 6;
@@ -118,12 +118,8 @@ async fn start_origin() -> SocketAddr {
 /// The binary on the test database, fetching from 127.0.0.1 with short leases, replies open
 /// to every member (no trust needed).
 fn node(db: &TestDb) -> std::process::Command {
-    let mut command = virgule_bare();
-    command
-        .args(db.cli_args())
-        .env("VIRGULE_FETCH_ALLOW_PRIVATE", "true")
-        .env("VIRGULE_FETCH_LEASE_SECS", LEASE_SECS.to_string())
-        .env("VIRGULE_REPLY_GATE", "observer");
+    let mut command = support::node(db, LEASE_SECS);
+    command.env("VIRGULE_REPLY_GATE", "observer");
     command
 }
 

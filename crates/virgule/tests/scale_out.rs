@@ -23,7 +23,7 @@ use axum::routing::get;
 use virgule_store::testing::{TestDb, fresh_store};
 use virgule_store::{MemberName, NewMember, Page, Store};
 
-use support::{Server, Worker, request, virgule_bare};
+use support::{Server, Worker, request};
 
 const FEEDS: usize = 500;
 const POSTS_PER_FEED: usize = 2;
@@ -110,12 +110,8 @@ async fn subscribe_all(store: &Store, origin: SocketAddr) -> Vec<i64> {
 /// The binary on the test database, fetching from 127.0.0.1 with short leases; the trust
 /// metric's seed is `root`.
 fn node(db: &TestDb) -> std::process::Command {
-    let mut command = virgule_bare();
-    command
-        .args(db.cli_args())
-        .env("VIRGULE_FETCH_ALLOW_PRIVATE", "true")
-        .env("VIRGULE_FETCH_LEASE_SECS", LEASE_SECS.to_string())
-        .env("VIRGULE_TRUST_SEEDS", "root");
+    let mut command = support::node(db, LEASE_SECS);
+    command.env("VIRGULE_TRUST_SEEDS", "root");
     command
 }
 

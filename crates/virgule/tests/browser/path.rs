@@ -15,8 +15,7 @@ use serde_json::{Value, json};
 
 use crate::chrome::{Driver, console, screenshot};
 use crate::support::{Server, request};
-
-const PASSWORD: &str = "lantern-orchard-1977";
+use crate::{PASSWORD, api_get, register_with_token};
 
 /// The member's own blog, as the site will fetch it.
 const BLOG: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -63,7 +62,7 @@ async fn a_new_member_walks_the_site_in_chromium() {
     wait_for(&b, "form[action='/acct/logout']", "Log out").await;
 
     // Someone to certify and whose diary to rate, made through the API.
-    let grace = make_member(server.addr, "grace");
+    let grace = register_with_token(server.addr, "grace");
     let (status, _) = request(
         server.addr,
         "POST",
@@ -213,23 +212,6 @@ async fn a_new_member_walks_the_site_in_chromium() {
         .collect();
     assert!(errors.is_empty(), "no page logged an error: {errors:#?}");
     b.close().await.unwrap();
-}
-
-/// Registers `name` through the API and returns an API token for it.
-fn make_member(addr: SocketAddr, name: &str) -> String {
-    let account = json!({"name": name, "password": PASSWORD}).to_string();
-    let (status, body) = request(addr, "POST", "/api/v1/accounts", &[], &account);
-    assert_eq!(status, 201, "{name} registers: {body}");
-    let (status, body) = request(addr, "POST", "/api/v1/tokens", &[], &account);
-    assert_eq!(status, 201, "{name} gets a token: {body}");
-    let token: Value = serde_json::from_str(&body).unwrap();
-    token["token"].as_str().unwrap().to_owned()
-}
-
-fn api_get(addr: SocketAddr, path: &str) -> Value {
-    let (status, body) = request(addr, "GET", path, &[], "");
-    assert_eq!(status, 200, "GET {path}: {body}");
-    serde_json::from_str(&body).unwrap()
 }
 
 /// Types `text` into the field `css` (emptied first).

@@ -27,8 +27,8 @@ use serde_json::{Value, json};
 
 use crate::chrome::{Driver, console, devtools, screenshot};
 use crate::support::{Server, request};
+use crate::{api_get, register_with_token};
 
-const PASSWORD: &str = "lantern-orchard-1977";
 const WITH_CSP: &str = "with the site's CSP";
 const BYPASSED: &str = "CSP bypassed";
 /// What the hook writes to the console, so that an execution in any frame is seen.
@@ -286,13 +286,7 @@ struct Member {
 
 impl Member {
     fn new(addr: SocketAddr, name: &'static str) -> Member {
-        let account = json!({"name": name, "password": PASSWORD}).to_string();
-        let (status, body) = request(addr, "POST", "/api/v1/accounts", &[], &account);
-        assert_eq!(status, 201, "{name} registers: {body}");
-        let (status, body) = request(addr, "POST", "/api/v1/tokens", &[], &account);
-        assert_eq!(status, 201, "{name} gets a token: {body}");
-        let token: Value = serde_json::from_str(&body).unwrap();
-        Member { auth: format!("Bearer {}", token["token"].as_str().unwrap()) }
+        Member { auth: format!("Bearer {}", register_with_token(addr, name)) }
     }
 
     /// Sends a JSON call; the status and the answer (`Null` when it is not JSON).
@@ -384,7 +378,7 @@ async fn no_public_xss_vector_executes_in_chromium_with_or_without_csp() {
     let cert = json!({"subject": "feeder", "level": "journeyer"});
     assert_eq!(writer.call(addr, "POST", "/api/v1/certs", cert).0, 200);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while api(addr, "/api/v1/people/writer")["level"] != "master" {
+    while api_get(addr, "/api/v1/people/writer")["level"] != "master" {
         assert!(Instant::now() < deadline, "the seed is ranked Master within 30 s");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -465,7 +459,8 @@ async fn no_public_xss_vector_executes_in_chromium_with_or_without_csp() {
     // The syndicated copies, and every listing that shows many at once.
     let (status, feed) = feeder.call(addr, "POST", "/api/v1/settings/feed/refresh", Value::Null);
     assert_eq!(status, 200, "{feed}");
-    let syndicated = api(addr, "/api/v1/people/feeder/entries?limit=1")["total"].as_u64().unwrap();
+    let syndicated =
+        api_get(addr, "/api/v1/people/feeder/entries?limit=1")["total"].as_u64().unwrap();
     // An item whose content sanitizes to nothing and whose title is empty is not an entry.
     assert!(
         syndicated >= vectors.len() as u64 * 9 / 10,
@@ -513,12 +508,6 @@ async fn no_public_xss_vector_executes_in_chromium_with_or_without_csp() {
     assert!(executions.is_empty(), "vectors executed:\n{executions:#?}");
     csp.client.close().await.unwrap();
     bypass.client.close().await.unwrap();
-}
-
-fn api(addr: SocketAddr, path: &str) -> Value {
-    let (status, body) = request(addr, "GET", path, &[], "");
-    assert_eq!(status, 200, "GET {path}: {body}");
-    serde_json::from_str(&body).unwrap()
 }
 
 /// Visits `start` and every older page its pager links to; the number of pages.

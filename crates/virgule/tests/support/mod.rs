@@ -39,6 +39,17 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The binary on a test database (either backend), fetching feeds from loopback, with fetch
+/// claims that last `lease_secs`: a node of the multi-process tests (scale-out, crash safety).
+pub fn node(db: &virgule_store::testing::TestDb, lease_secs: u64) -> Command {
+    let mut command = virgule_bare();
+    command
+        .args(db.cli_args())
+        .env("VIRGULE_FETCH_ALLOW_PRIVATE", "true")
+        .env("VIRGULE_FETCH_LEASE_SECS", lease_secs.to_string());
+    command
+}
+
 /// A running `virgule serve` and the address it announced.
 pub struct Server {
     pub child: Child,
