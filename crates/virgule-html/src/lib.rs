@@ -24,6 +24,7 @@
 //! beside it; either way the output of these functions is what reaches a browser.
 
 mod markdown;
+mod nesting;
 mod policy;
 mod rawtext;
 mod serialized;
@@ -416,5 +417,55 @@ mod tests {
         assert!(!html.contains("script") && !html.contains("alert"), "{html}");
         assert_eq!(text_to_html("1 < 2"), "<p>1 &lt; 2</p>");
         assert_eq!(excerpt("<p>Tom &amp; Jerry run</p>", 12), "Tom & Jerry…");
+    }
+
+    /// What the sanitizer writes is what a browser reads back, so sanitizing it again
+    /// changes nothing: unwrapping a `<button>` or `<object>` must not leave a paragraph in
+    /// a paragraph, an item in an item or a heading in a heading.
+    #[test]
+    fn sanitizing_is_a_fixed_point() {
+        let cases = [
+            ("<p>a<button><p>b</p></button>c</p>", "<p>a</p><p>b</p>c<p></p>"),
+            ("<ul><li>a<button><li>b</li></button></li></ul>", "<ul><li>a</li><li>b</li></ul>"),
+            ("<h1>a<object><h2>b</h2></object></h1>", "<h1>a</h1><h2>b</h2>"),
+            ("<p>x<marquee><div>y</div></marquee></p>", "<p>x</p><div>y</div><p></p>"),
+            ("<!---->\u{feff}a", "&#65279;a"),
+            ("<p>a<li>b</li>", "<p>a</p><li>b</li>"),
+            (
+                "a&#13;b<a title='x&#13;y'>c</a>",
+                r#"a&#13;b<a title="x&#13;y" rel="nofollow noopener noreferrer">c</a>"#,
+            ),
+            (
+                "<a href=/a><table><tr><td><a href=/b>b</a></td></tr></table></a>",
+                "<a href=\"/a\" rel=\"nofollow noopener noreferrer\"><table><tbody><tr><td>\
+                 <a href=\"/b\" rel=\"nofollow noopener noreferrer\">b</a></td></tr></tbody></table></a>",
+            ),
+            // HTML drops one newline after `<pre>`: the second one is the text's own.
+            ("<pre>\n\ncode</pre>", "<pre>\n\ncode</pre>"),
+            (
+                r#"<a href="/a">x<object><a href="/b">y</a></object>z</a>"#,
+                r#"<a href="/a" rel="nofollow noopener noreferrer">xyz</a>"#,
+            ),
+            (
+                // Misnested links in lists: html5ever's adoption agency splits them.
+                "<a href=/a>1<ul><li><a href=/b>2<ul><li><a href=/c>3</a></li></ul></a></li></ul>",
+                "<a href=\"/a\" rel=\"nofollow noopener noreferrer\">1</a><ul>\
+                 <a href=\"/a\" rel=\"nofollow noopener noreferrer\"></a><li>\
+                 <a href=\"/a\" rel=\"nofollow noopener noreferrer\"></a>\
+                 <a href=\"/b\" rel=\"nofollow noopener noreferrer\">2</a><ul>\
+                 <a href=\"/b\" rel=\"nofollow noopener noreferrer\"></a><li>\
+                 <a href=\"/b\" rel=\"nofollow noopener noreferrer\"></a>\
+                 <a href=\"/c\" rel=\"nofollow noopener noreferrer\">3</a></li></ul></li></ul>",
+            ),
+        ];
+        for (html, expected) in cases {
+            let once = sanitize(html);
+            assert_eq!(once, expected, "{html}");
+            assert_eq!(sanitize(&once), once, "{html}");
+        }
+        // Ordinary posts are written in one pass, unchanged.
+        let post =
+            "<p>a <b>b</b></p><ul><li>c</li></ul><table><tbody><tr><td>d</td></tr></tbody></table>";
+        assert_eq!(sanitize(post), post);
     }
 }

@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, Url, UrlRelative};
 
-use crate::rawtext;
 use crate::serialized::{self, StartTag, Verdict};
+use crate::{nesting, rawtext};
 
 /// Tags a blog post may use; anything else is unwrapped (its text kept, the tag dropped).
 #[rustfmt::skip]
@@ -116,15 +116,37 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(builder);
 /// Sanitizes `html` under the policy; relative URLs are resolved against `base` when given
 /// (an absolute http(s) URL), otherwise kept as they are.
 pub(crate) fn clean(html: &str, base: Option<Url>) -> String {
-    clean_fragment(html, base.as_ref(), true)
+    let mut cleaned = clean_fragment(html, base.as_ref(), true);
+    // Unwrapping an element can leave nesting that HTML reads back as another tree (a
+    // paragraph inside a paragraph, once a `<button>` between them is gone; a link inside a
+    // link, once an `<object>` is): cleaned again, the output is that tree, so that
+    // sanitizing is a fixed point and what we store is what browsers and feed readers
+    // build. Misnested links and lists can take a pass or two more to settle (html5ever's
+    // own tree for them need not read back as itself); past that, the output stays as safe
+    // as ever, only not settled.
+    for _ in 0..MAX_EXTRA_PASSES {
+        if nesting::reads_back_as_written(&cleaned) {
+            break;
+        }
+        cleaned = clean_fragment(&cleaned, base.as_ref(), true);
+    }
+    cleaned
 }
+
+/// Elements a link inside does not end the link around (HTML's markers that the policy keeps).
+const MARKERS: &[&str] = &["td", "th", "caption"];
+
+/// Passes after the first that [`clean`] may make for its output to read back as written.
+const MAX_EXTRA_PASSES: usize = 3;
 
 /// [`clean`], recovering the fallback content of [`FALLBACK_TAGS`] and dropped iframes if
 /// `recover` (once: fallback inside fallback is dropped, so that nested `<iframe>`s cannot
 /// make the work grow with the square of the input).
 fn clean_fragment(html: &str, base: Option<&Url>, recover: bool) -> String {
     // Unclosed raw-text elements would otherwise swallow the rest of the post.
-    let html = rawtext::close_unclosed(html);
+    let closed = rawtext::close_unclosed(html);
+    // Nesting past what any post needs would cost html5ever time out of proportion.
+    let html = nesting::limit(&closed);
     let mut cleaned = Vec::with_capacity(html.len() + html.len() / 8);
     // Into a Vec, rather than `to_string`, which copies the text twice more. Writing to a
     // Vec cannot fail, and html5ever writes only UTF-8; should either ever change, the
@@ -136,13 +158,23 @@ fn clean_fragment(html: &str, base: Option<&Url>, recover: bool) -> String {
     };
     let pruned = serialized::prune(
         &cleaned,
-        |tag| judge_element(base, tag),
+        |tag, inside| judge_element(base, tag, inside),
         |fallback| if recover { clean_fragment(fallback, base, false) } else { String::new() },
     );
     // html5ever writes U+00A0 as `&nbsp;`, which XML does not know; `&#160;` means the same
     // in HTML and keeps the output usable in XHTML and feeds. (A literal "&nbsp;" in the
     // text is serialized as `&amp;nbsp;`, so it is not touched.)
-    if pruned.contains("&nbsp;") { pruned.replace("&nbsp;", "&#160;") } else { pruned }
+    let pruned =
+        if pruned.contains("&nbsp;") { pruned.replace("&nbsp;", "&#160;") } else { pruned };
+    // A carriage return (from `&#13;`) written as itself reads back as a line feed, as HTML
+    // turns every CR into LF before parsing: written as a reference, it stays.
+    let pruned = if pruned.contains('\r') { pruned.replace('\r', "&#13;") } else { pruned };
+    // So would a byte-order mark at the very start (a comment before it is gone): HTML drops
+    // one there.
+    match pruned.strip_prefix('\u{feff}') {
+        Some(rest) => format!("&#65279;{rest}"),
+        None => pruned,
+    }
 }
 
 /// Parses `base` if it can serve as the base of a feed's relative URLs.
@@ -257,9 +289,20 @@ fn language_classes(class: &str) -> Option<String> {
 /// (their `src` was removed by `filter_attribute`) give way to their fallback content, kept
 /// ones get [`IFRAME_FORCED`] and lose their fallback content, [`FALLBACK_TAGS`] give way
 /// to their content, and tracking pixels go. Kept elements get their relative URLs resolved
-/// against `base`.
-fn judge_element(base: Option<&Url>, tag: &StartTag<'_>) -> Verdict {
+/// against `base`. A link inside a link (which HTML cannot hold, but a tree html5ever built
+/// from misnested markup, or one an unwrapped `<object>` stood in, can) loses its tags and
+/// keeps its text: written out, it would read back as another tree. (A table cell or
+/// caption starts afresh: a link in a cell of a table inside a link reads back as written.)
+fn judge_element(base: Option<&Url>, tag: &StartTag<'_>, inside: &[&str]) -> Verdict {
     match tag.name {
+        "a" if inside
+            .iter()
+            .rev()
+            .take_while(|open| !MARKERS.contains(open))
+            .any(|&o| o == "a") =>
+        {
+            Verdict::Unwrap
+        }
         "iframe" if tag.attr("src").is_none() => Verdict::Recover,
         name if FALLBACK_TAGS.contains(&name) => Verdict::Recover,
         "iframe" => {

@@ -23,6 +23,7 @@
 //! `</script>`.)
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// Elements whose text is not markup, up to their end tag (lower case).
 const RAW_TEXT: &[&str] =
@@ -31,77 +32,133 @@ const RAW_TEXT: &[&str] =
 /// `html` with every unclosed (or `/>`-closed) raw-text element closed right after its start
 /// tag and every `<plaintext>` start tag removed; borrowed when there is nothing to change.
 pub(crate) fn close_unclosed(html: &str) -> Cow<'_, str> {
-    let bytes = html.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
-    let mut pos = 0;
-    // For each raw-text element, the result of the last search for its end tag: the first
-    // end tag at or after where that search started, or None if there is none. Valid for
-    // any later search still before that end tag, so each search runs once.
-    let mut end_tags: [Option<Option<usize>>; RAW_TEXT.len()] = [None; RAW_TEXT.len()];
-    while let Some(offset) = memchr(b'<', html, pos) {
-        let lt = pos + offset;
-        let rest = &bytes[lt + 1..];
-        if rest.starts_with(b"!--") {
-            match comment_end(html, lt + 4) {
-                Some(end) => pos = end,
-                None => break,
-            }
+    let mut tags = tags(html);
+    while let Some(tag) = tags.next() {
+        if tag.is_end {
             continue;
         }
-        let is_start = rest.first().is_some_and(u8::is_ascii_alphabetic);
-        let is_end =
-            rest.first() == Some(&b'/') && rest.get(1).is_some_and(u8::is_ascii_alphabetic);
-        if !is_start && !matches!(rest.first(), Some(b'!' | b'?')) && !is_end {
-            pos = lt + 1;
-            continue;
-        }
-        let name_start = if is_end { lt + 2 } else { lt + 1 };
-        let name_end = name_start
-            + bytes[name_start..]
-                .iter()
-                .position(|&b| ends_name(b))
-                .unwrap_or(bytes.len() - name_start);
-        // An unterminated tag at the end is dropped by the tokenizer: nothing follows it.
-        let Some((tag_end, self_closing)) = tag_end(html, name_end) else { break };
-        pos = tag_end;
-        if !is_start {
-            continue;
-        }
-        let name = &html[name_start..name_end];
+        let name = &html[tag.name.clone()];
         if name.eq_ignore_ascii_case("plaintext") {
-            out.push_str(&html[copied..lt]);
-            copied = tag_end;
+            out.push_str(&html[copied..tag.span.start]);
+            copied = tag.span.end;
             continue;
         }
-        let Some(index) = RAW_TEXT.iter().position(|raw| name.eq_ignore_ascii_case(raw)) else {
+        let Some(raw) = raw_text(name) else { continue };
+        // Closed: its text is not markup, and the scan carries on at its end tag.
+        if !tag.self_closing && tags.skip_raw_text(&tag) {
             continue;
-        };
-        let end_tag = if self_closing {
-            None
-        } else {
-            let known = end_tags[index].filter(|found| found.is_none_or(|at| at >= tag_end));
-            let found = known.unwrap_or_else(|| find_end_tag(html, tag_end, RAW_TEXT[index]));
-            end_tags[index] = Some(found);
-            found
-        };
-        match end_tag {
-            // Closed: its text is not markup; carry on at its end tag.
-            Some(at) => pos = at,
-            None => {
-                out.push_str(&html[copied..tag_end]);
-                out.push_str("</");
-                out.push_str(RAW_TEXT[index]);
-                out.push('>');
-                copied = tag_end;
-            }
         }
+        out.push_str(&html[copied..tag.span.end]);
+        out.push_str("</");
+        out.push_str(raw);
+        out.push('>');
+        copied = tag.span.end;
     }
     if copied == 0 {
         return Cow::Borrowed(html);
     }
     out.push_str(&html[copied..]);
     Cow::Owned(out)
+}
+
+/// The raw-text element `name` is, in lower case.
+pub(crate) fn raw_text(name: &str) -> Option<&'static str> {
+    RAW_TEXT.iter().copied().find(|raw| name.eq_ignore_ascii_case(raw))
+}
+
+/// A start or end tag found by [`tags`]: where it is, and where its name is.
+pub(crate) struct Tag {
+    pub(crate) span: Range<usize>,
+    pub(crate) name: Range<usize>,
+    pub(crate) is_end: bool,
+    /// A `/` came right before the `>` (which HTML ignores but for void and foreign tags).
+    pub(crate) self_closing: bool,
+}
+
+/// The start and end tags of `html`, in order, as the tokenizer finds them: comments, `<!`
+/// and `<?` constructs and quoted attribute values are skipped. The text of a raw-text
+/// element is skipped only when asked ([`Tags::skip_raw_text`]); an unterminated tag at the
+/// end ends the scan, as the tokenizer drops it.
+pub(crate) fn tags(html: &str) -> Tags<'_> {
+    Tags { html, pos: 0, end_tags: [None; RAW_TEXT.len()] }
+}
+
+pub(crate) struct Tags<'h> {
+    html: &'h str,
+    pos: usize,
+    /// For each raw-text element, the result of the last search for its end tag: the first
+    /// end tag at or after where that search started, or None if there is none. Valid for
+    /// any later search still before that end tag, so each search runs once.
+    end_tags: [Option<Option<usize>>; RAW_TEXT.len()],
+}
+
+impl Tags<'_> {
+    /// After `tag`, the start tag of a raw-text element, moves the scan to its end tag and
+    /// says true; false (and nothing moves) if it has none or `tag` is no such start tag.
+    pub(crate) fn skip_raw_text(&mut self, tag: &Tag) -> bool {
+        let name = &self.html[tag.name.clone()];
+        let Some(index) = RAW_TEXT.iter().position(|raw| name.eq_ignore_ascii_case(raw)) else {
+            return false;
+        };
+        let from = tag.span.end;
+        let known = self.end_tags[index].filter(|found| found.is_none_or(|at| at >= from));
+        let found = known.unwrap_or_else(|| find_end_tag(self.html, from, RAW_TEXT[index]));
+        self.end_tags[index] = Some(found);
+        match found {
+            Some(at) => {
+                self.pos = at;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Iterator for Tags<'_> {
+    type Item = Tag;
+
+    fn next(&mut self) -> Option<Tag> {
+        let html = self.html;
+        let bytes = html.as_bytes();
+        while let Some(offset) = memchr(b'<', html, self.pos) {
+            let lt = self.pos + offset;
+            let rest = &bytes[lt + 1..];
+            if rest.starts_with(b"!--") {
+                self.pos = comment_end(html, lt + 4).unwrap_or(bytes.len());
+                continue;
+            }
+            let is_start = rest.first().is_some_and(u8::is_ascii_alphabetic);
+            let is_end =
+                rest.first() == Some(&b'/') && rest.get(1).is_some_and(u8::is_ascii_alphabetic);
+            if !is_start && !matches!(rest.first(), Some(b'!' | b'?')) && !is_end {
+                self.pos = lt + 1;
+                continue;
+            }
+            let name_start = if is_end { lt + 2 } else { lt + 1 };
+            let name_end = name_start
+                + bytes[name_start..]
+                    .iter()
+                    .position(|&b| ends_name(b))
+                    .unwrap_or(bytes.len() - name_start);
+            let Some((tag_end, self_closing)) = tag_end(html, name_end) else {
+                self.pos = bytes.len();
+                return None;
+            };
+            self.pos = tag_end;
+            if is_start || is_end {
+                return Some(Tag {
+                    span: lt..tag_end,
+                    name: name_start..name_end,
+                    is_end,
+                    self_closing,
+                });
+            }
+        }
+        self.pos = bytes.len();
+        None
+    }
 }
 
 /// Where the ASCII `needle` first occurs in `html` at or after `from`, as an offset from

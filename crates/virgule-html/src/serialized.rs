@@ -78,6 +78,8 @@ pub(crate) fn start_tag(name: &str, attrs: &[(&str, Cow<'_, str>)]) -> String {
 pub(crate) enum Verdict {
     /// Keep the element and everything in it.
     Keep,
+    /// Drop the element's tags, keep what it holds.
+    Unwrap,
     /// Keep the element and everything in it, writing this start tag instead of the one
     /// read (its attributes rewritten; see [`start_tag`]).
     KeepAs(String),
@@ -214,22 +216,58 @@ fn read_tag(s: &str) -> Option<(Token<'_>, usize)> {
     }
 }
 
-/// Rewrites serialized HTML, asking `judge` about every start tag; `recover` turns the raw
-/// text of an element judged [`Verdict::Recover`] into what goes in its place.
+/// Rewrites serialized HTML, asking `judge` about every start tag (and telling it the
+/// elements it is inside, outermost first); `recover` turns the raw text of an element
+/// judged [`Verdict::Recover`] into what goes in its place.
 pub(crate) fn prune(
     html: &str,
-    judge: impl Fn(&StartTag<'_>) -> Verdict,
+    judge: impl Fn(&StartTag<'_>, &[&str]) -> Verdict,
     recover: impl Fn(&str) -> String,
 ) -> String {
     let mut out = String::with_capacity(html.len());
     let mut tokens = tokens(html);
+    // The elements open around the current token, and whether each one's tags are kept.
+    let mut open: Vec<&str> = Vec::new();
+    let mut kept: Vec<bool> = Vec::new();
+    // Whether the last thing written is a `<pre>` start tag (see below).
+    let mut pre_opened = false;
     while let Some(token) = tokens.next() {
+        if std::mem::take(&mut pre_opened)
+            && let Token::Text(text) = &token
+            && text.starts_with('\n')
+        {
+            // A newline right after `<pre>` is dropped when HTML is read, so a text that
+            // starts with one is written with one more, as the HTML standard's serializing
+            // algorithm does and html5ever's does not: otherwise it reads back shorter.
+            out.push('\n');
+        }
         match token {
             Token::Text(text) => out.push_str(text),
-            Token::End { raw, .. } => out.push_str(raw),
-            Token::Start(tag) => match judge(&tag) {
-                Verdict::Keep => out.push_str(tag.raw),
-                Verdict::KeepAs(start) => out.push_str(&start),
+            Token::End { name, raw } => {
+                // The serialization nests properly; should an end tag not close the innermost
+                // element all the same, it is written and nothing is taken off.
+                if open.last() == Some(&name) {
+                    open.pop();
+                    if kept.pop() == Some(false) {
+                        continue;
+                    }
+                }
+                out.push_str(raw);
+            }
+            Token::Start(tag) => match judge(&tag, &open) {
+                verdict @ (Verdict::Keep | Verdict::KeepAs(_) | Verdict::Unwrap) => {
+                    let keep = verdict != Verdict::Unwrap;
+                    if !is_void(tag.name) {
+                        open.push(tag.name);
+                        kept.push(keep);
+                    }
+                    match verdict {
+                        Verdict::KeepAs(start) => out.push_str(&start),
+                        Verdict::Keep => out.push_str(tag.raw),
+                        _ => {}
+                    }
+                    pre_opened = keep && tag.name == "pre";
+                }
                 Verdict::KeepEmptyAs(start) => {
                     out.push_str(&start);
                     if !is_void(tag.name)
@@ -290,7 +328,7 @@ mod tests {
         let html = "a<noembed><b>x</b></noembed>b";
         let out = prune(
             html,
-            |tag| if tag.name == "noembed" { Verdict::Recover } else { Verdict::Keep },
+            |tag, _| if tag.name == "noembed" { Verdict::Recover } else { Verdict::Keep },
             |text| text.to_uppercase(),
         );
         assert_eq!(out, "a<B>X</B>b");
@@ -341,7 +379,7 @@ mod tests {
         let html = "<div>a<div>b</div>c</div><p>d</p>";
         let out = prune(
             html,
-            |tag| if tag.name == "div" { Verdict::Drop } else { Verdict::Keep },
+            |tag, _| if tag.name == "div" { Verdict::Drop } else { Verdict::Keep },
             |_| unreachable!("nothing is recovered"),
         );
         assert_eq!(out, "<p>d</p>");
@@ -352,7 +390,7 @@ mod tests {
         let html = r#"<iframe src="x">fallback</iframe>after"#;
         let out = prune(
             html,
-            |_| Verdict::KeepEmptyAs(r#"<iframe src="y">"#.to_owned()),
+            |_, _| Verdict::KeepEmptyAs(r#"<iframe src="y">"#.to_owned()),
             |_| unreachable!("nothing is recovered"),
         );
         assert_eq!(out, r#"<iframe src="y"></iframe>after"#);
