@@ -50,3 +50,11 @@ pub async fn stylesheet() -> impl IntoResponse {
         STYLESHEET,
     )
 }
+
+const FAVICON: &str = include_str!("../static/favicon.svg");
+
+/// The site's icon, a virgule; also at `/favicon.ico`, where browsers and feed readers look
+/// for one without being told (served as the SVG it is: every current browser reads it).
+pub async fn favicon() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+}

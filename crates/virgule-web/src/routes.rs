@@ -138,6 +138,8 @@ pub fn build(state: AppState) -> Router {
         // Prometheus's scrape, for the addresses in `metrics_allow` (this machine by default).
         .route("/metrics", get(ops::metrics))
         .route("/static/style.css", get(ops::stylesheet))
+        .route("/static/favicon.svg", get(ops::favicon))
+        .route("/favicon.ico", get(ops::favicon))
         .fallback(error::page_not_found);
 
     routes

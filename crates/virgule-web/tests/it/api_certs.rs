@@ -127,6 +127,7 @@ async fn a_browser_session_needs_the_csrf_header() {
 #[tokio::test]
 async fn the_profile_shows_the_computed_level() {
     let app = TestApp::start().await;
+    app.register_api("root").await; // the first account: the admin, ranked at once
     app.register_api("raph").await;
     let (_, raph) = get(&app, "/api/v1/people/raph").await;
     assert_eq!(raph["level"], "observer");

@@ -11,6 +11,7 @@ use crate::harness::TestApp;
 #[tokio::test]
 async fn a_profile_shows_its_public_fields() {
     let app = TestApp::start().await;
+    app.register_api("root").await; // the first account: the admin, ranked at once
     let token = app.register_api("alice").await;
     let (status, _) = call(&app, Method::PUT, "/api/v1/settings/profile", Some(&token), Some(json!({
         "display_name": "Alice Liddell", "homepage": "https://alice.example.org/", "notes": "I *like* Debian."

@@ -181,6 +181,22 @@ async fn unknown_people_and_pages_get_a_real_404() {
     assert!(page.contains("There is no member named “nobody”."));
 }
 
+/// Browsers ask for an icon on every page (a 404 in every console otherwise): pages name
+/// one, and `/favicon.ico`, where readers look unasked, serves it too.
+#[tokio::test]
+async fn the_site_icon_is_served_where_browsers_look() {
+    let app = TestApp::start().await;
+    let browser = app.browser();
+    let (_, page) = app.get(&browser, "/").await;
+    assert!(page.contains(r#"<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">"#));
+    for path in ["/static/favicon.svg", "/favicon.ico"] {
+        let res = browser.get(app.url(path)).send().await.expect("GET");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], "image/svg+xml", "{path}");
+        assert!(res.text().await.expect("body").starts_with("<svg "), "{path}");
+    }
+}
+
 #[tokio::test]
 async fn every_page_carries_the_content_security_policy() {
     let app = TestApp::start().await;

@@ -181,6 +181,7 @@ async fn the_project_list_shows_a_hundred_a_page() {
 #[tokio::test]
 async fn shortcuts_link_existing_members_and_projects_in_what_members_write() {
     let app = TestApp::start().await;
+    app.register_api("root").await; // the first account: the admin, ranked at once
     let raph = app.register_api("raph").await;
     app.register_api("zed").await;
     let body = json!({"name": "gimp", "description": "Led by <person>Raph</person>."});

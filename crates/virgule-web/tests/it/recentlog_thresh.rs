@@ -107,6 +107,7 @@ async fn the_default_threshold_is_a_site_setting() {
 #[tokio::test]
 async fn the_recent_log_pager_keeps_the_threshold() {
     let app = TestApp::start().await;
+    app.register_api("root").await; // the first account: the admin, ranked at once
     let token = app.register_api("alice").await;
     for i in 0..21 {
         app.post_entry(&token, &format!("Entry {i}"), "text").await;
