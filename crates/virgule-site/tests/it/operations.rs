@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use virgule_site::accounts::{PasswordChange, ProfileChange, Registration};
+use virgule_site::articles::ArticleText;
 use virgule_site::entries::EntryText;
 use virgule_site::{ErrorKind, Site, SiteSettings};
 use virgule_store::testing::fresh_store;
@@ -49,6 +50,23 @@ async fn registration_and_sign_in_follow_the_rules() {
     site.set_suspended(&alice.name, true).await.unwrap();
     let err = site.authenticate("alice", PASSWORD).await.unwrap_err();
     assert_eq!((err.kind, err.code), (ErrorKind::Forbidden, "suspended"));
+}
+
+/// The first account is the admin, and with no seeds named the admins are the trust seeds:
+/// it is ranked Master from registration, so it can open the front page with an article at
+/// once instead of after the site's first certification. Later accounts start unranked.
+#[tokio::test]
+async fn the_first_account_is_ranked_at_once() {
+    let (store, _db) = fresh_store().await;
+    let site = Site::new(store, SiteSettings::default());
+    let root = site.register(registration("root")).await.unwrap();
+    assert_eq!(root.trust_level, virgule_store::TrustLevel::Master);
+    let lead = "The site is open.";
+    let body = "Write your diary here.";
+    let article = ArticleText { title: "Welcome", lead, body, format: "markdown" };
+    site.post_article(&root, article).await.unwrap();
+    let bob = site.register(registration("bob")).await.unwrap();
+    assert_eq!(bob.trust_level, virgule_store::TrustLevel::Observer);
 }
 
 #[tokio::test]
