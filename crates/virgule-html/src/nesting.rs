@@ -518,12 +518,14 @@ mod tests {
             let took = start.elapsed();
             assert!(clean.contains("end"), "{pattern}");
             assert!(depth(&clean) <= 4 * MAX_DEPTH, "{pattern}: {} deep", depth(&clean));
-            assert!(took < std::time::Duration::from_secs(5), "{pattern}: {took:?}");
+            // A backstop for a debug build on a busy machine (these take milliseconds in
+            // release); the depth above is what bounds the work.
+            assert!(took < std::time::Duration::from_secs(30), "{pattern}: {took:?}");
         }
         let start = std::time::Instant::now();
         let quoted = crate::markdown_to_html(&("> ".repeat(n) + "end"));
         assert!(quoted.contains("end") && depth(&quoted) <= MAX_DEPTH + 1);
-        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "{:?}", start.elapsed());
     }
 
     #[test]
