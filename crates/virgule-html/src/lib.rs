@@ -430,6 +430,10 @@ mod tests {
             ("<h1>a<object><h2>b</h2></object></h1>", "<h1>a</h1><h2>b</h2>"),
             ("<p>x<marquee><div>y</div></marquee></p>", "<p>x</p><div>y</div><p></p>"),
             ("<!---->\u{feff}a", "&#65279;a"),
+            (
+                "<ruby>a<rt>b<p><rp>(</rp></p></rt></ruby>",
+                "<ruby>a<rt>b<p></p></rt><rp>(</rp><p></p></ruby>",
+            ),
             ("<p>a<li>b</li>", "<p>a</p><li>b</li>"),
             (
                 "a&#13;b<a title='x&#13;y'>c</a>",

@@ -90,6 +90,10 @@ const SPECIAL: &[&str] = &[
 /// Table parts whose end tags close through cells (`</tr>` ends the open `<td>` too).
 const TABLE_PARTS: &[&str] = &["table", "tbody", "tfoot", "thead", "tr"];
 
+/// Elements HTML closes without their end tags where it "generates implied end tags".
+const IMPLIED_END: &[&str] =
+    &["dd", "dt", "li", "optgroup", "option", "p", "rb", "rp", "rt", "rtc"];
+
 const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 
 fn is(list: &[&str], name: &str) -> bool {
@@ -265,12 +269,20 @@ impl<'a> Model<'a> {
                 self.stack.pop();
             }
         } else if is(&["rb", "rp", "rt", "rtc"], name) {
-            // Ruby annotations end the one before them.
-            for part in ["rb", "rp", "rt"] {
-                self.close_in_scope(part, &[]);
-            }
-            if is(&["rb", "rtc"], name) {
-                self.close_in_scope("rtc", &[]);
+            // Inside a ruby, an annotation ends what was open since: the elements HTML
+            // closes without their end tags (and `rtc` too, before `rb` or `rtc`).
+            let open_ruby =
+                self.stack.iter().rev().take_while(|open| !open.kind.scope).any(|o| o.is("ruby"));
+            if open_ruby {
+                let keep_rtc = is(&["rp", "rt"], name);
+                while self
+                    .stack
+                    .last()
+                    .is_some_and(|top| is(IMPLIED_END, top.name) && !(keep_rtc && top.is("rtc")))
+                {
+                    self.implied = true;
+                    self.stack.pop();
+                }
             }
         } else if is(&["option", "optgroup"], name) {
             if self.stack.last().is_some_and(|top| top.is("option")) {

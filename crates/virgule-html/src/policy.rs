@@ -134,7 +134,7 @@ pub(crate) fn clean(html: &str, base: Option<Url>) -> String {
 }
 
 /// Elements a link inside does not end the link around (HTML's markers that the policy keeps).
-const MARKERS: &[&str] = &["td", "th", "caption"];
+const LINK_BOUNDARIES: &[&str] = &["td", "th", "caption"];
 
 /// Passes after the first that [`clean`] may make for its output to read back as written.
 const MAX_EXTRA_PASSES: usize = 3;
@@ -298,7 +298,7 @@ fn judge_element(base: Option<&Url>, tag: &StartTag<'_>, inside: &[&str]) -> Ver
         "a" if inside
             .iter()
             .rev()
-            .take_while(|open| !MARKERS.contains(open))
+            .take_while(|open| !LINK_BOUNDARIES.contains(open))
             .any(|&o| o == "a") =>
         {
             Verdict::Unwrap

@@ -15,9 +15,10 @@
 //! worse (their children would become HTML elements with SVG or MathML names, which
 //! ammonia removes together with everything they then hold).
 //!
-//! It is a scan, not a parser: it follows the tokenizer far enough to find tags (skipping
-//! comments, quoted attribute values and the text of raw-text elements that are closed), and
-//! errs only towards writing an end tag html5ever then ignores. Safety does not rest on it:
+//! It is a scan, not a parser ([`tags`], which the `nesting` pass uses too): it follows the
+//! tokenizer far enough to find tags (skipping comments, quoted attribute values and the text
+//! of raw-text elements that are closed), and errs only towards writing an end tag html5ever
+//! then ignores. Safety does not rest on it:
 //! whatever it returns goes through the whole policy. (One case it does not follow: a
 //! `<script>` whose text holds `<!--<script>`, where HTML keeps reading past the first
 //! `</script>`.)
