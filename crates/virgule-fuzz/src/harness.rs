@@ -6,7 +6,7 @@
 //! (tokio's workers and blocking threads, the Rust default), so a recursion too deep for them
 //! is too deep here. A stack overflow or an abort ends the process without unwinding: the
 //! input that did it is left in `<crash dir>/<target>/in-flight`, which each input is written
-//! to before it runs.
+//! to before it runs. The slowest input of a run is kept in `<crash dir>/<target>/slowest`.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -278,6 +278,8 @@ fn work(
     shared: &Shared,
     in_flight: &Path,
 ) -> WorkerEnd {
+    // The slowest input so far is kept beside it, to see where the time goes.
+    let slowest_path = in_flight.with_file_name("slowest");
     let mut in_flight = in_flight
         .parent()
         .and_then(|dir| std::fs::create_dir_all(dir).ok())
@@ -316,7 +318,10 @@ fn work(
         shared.busy_since.store(shared.micros(), Ordering::Relaxed);
         let outcome = run_caught(target, &input);
         shared.busy_since.store(0, Ordering::Relaxed);
-        slowest = slowest.max(started.elapsed());
+        if started.elapsed() > slowest {
+            slowest = started.elapsed();
+            let _ = std::fs::write(&slowest_path, &input);
+        }
         shared.execs.fetch_add(1, Ordering::Relaxed);
         let rss = peak_rss().unwrap_or(0);
         if rss > config.rss_limit {

@@ -467,6 +467,12 @@ mod tests {
             assert_eq!(once, expected, "{html}");
             assert_eq!(sanitize(&once), once, "{html}");
         }
+        // A fallback recovered right after `<pre>` keeps its leading newline too.
+        for html in ["<pre><noscript>\n\nx</noscript></pre>", "<pre><button>\n\ny</button></pre>"] {
+            let once = sanitize(html);
+            assert!(once.contains("\n\n"), "{html}: {once:?}");
+            assert_eq!(sanitize(&once), once, "{html}");
+        }
         // Ordinary posts are written in one pass, unchanged.
         let post =
             "<p>a <b>b</b></p><ul><li>c</li></ul><table><tbody><tr><td>d</td></tr></tbody></table>";

@@ -229,18 +229,9 @@ pub(crate) fn prune(
     // The elements open around the current token, and whether each one's tags are kept.
     let mut open: Vec<&str> = Vec::new();
     let mut kept: Vec<bool> = Vec::new();
-    // Whether the last thing written is a `<pre>` start tag (see below).
-    let mut pre_opened = false;
+    // Where the content of the last `<pre>` written starts, until some is written.
+    let mut pre_content: Option<usize> = None;
     while let Some(token) = tokens.next() {
-        if std::mem::take(&mut pre_opened)
-            && let Token::Text(text) = &token
-            && text.starts_with('\n')
-        {
-            // A newline right after `<pre>` is dropped when HTML is read, so a text that
-            // starts with one is written with one more, as the HTML standard's serializing
-            // algorithm does and html5ever's does not: otherwise it reads back shorter.
-            out.push('\n');
-        }
         match token {
             Token::Text(text) => out.push_str(text),
             Token::End { name, raw } => {
@@ -266,7 +257,9 @@ pub(crate) fn prune(
                         Verdict::Keep => out.push_str(tag.raw),
                         _ => {}
                     }
-                    pre_opened = keep && tag.name == "pre";
+                    if keep && tag.name == "pre" {
+                        pre_content = Some(out.len());
+                    }
                 }
                 Verdict::KeepEmptyAs(start) => {
                     out.push_str(&start);
@@ -295,6 +288,17 @@ pub(crate) fn prune(
                     out.push_str(&recover(&text));
                 }
             },
+        }
+        if let Some(at) = pre_content
+            && out.len() > at
+        {
+            // A newline right after `<pre>` is dropped when HTML is read, so content that
+            // starts with one is written with one more, as the HTML standard's serializing
+            // algorithm does and html5ever's does not: otherwise it reads back shorter.
+            if out.as_bytes()[at] == b'\n' {
+                out.insert(at, '\n');
+            }
+            pre_content = None;
         }
     }
     out
