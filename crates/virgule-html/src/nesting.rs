@@ -23,6 +23,10 @@
 //! It runs after the `rawtext` pass, so every raw-text element is closed, and it shares
 //! that pass's scanner. Safety does not rest on it: whatever it returns goes through the
 //! whole policy.
+//!
+//! The same model, run over the sanitizer's output, tells whether that output reads back as
+//! the tree it was written from ([`reads_back_as_written`]); the policy cleans it again when
+//! it does not, so that sanitizing is a fixed point.
 
 use std::borrow::Cow;
 
@@ -161,9 +165,9 @@ pub(crate) fn limit(html: &str) -> Cow<'_, str> {
 
 /// Whether well-formed `html` (the serialization of a tree, as the sanitizer writes it)
 /// reads back as the tree its tags say: no element is closed by anything but its own end
-/// tag, and none nests past the limits. Not so when the policy unwraps an element that let HTML nest what it otherwise
-/// would not: `<p>a<button><p>b</p></button></p>` comes out as `<p>a<p>b</p></p>`, which
-/// reads back as two paragraphs.
+/// tag, and none nests past the limits. Not so when the policy unwraps an element that let
+/// HTML nest what it otherwise would not: `<p>a<button><p>b</p></button></p>` comes out as
+/// `<p>a<p>b</p></p>`, which reads back as two paragraphs.
 pub(crate) fn reads_back_as_written(html: &str) -> bool {
     let mut as_written = true;
     follow(html, |model, _, keep| {
