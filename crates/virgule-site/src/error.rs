@@ -82,6 +82,12 @@ impl From<StoreError> for SiteError {
             StoreError::Conflict(message) => SiteError::conflict(message),
             StoreError::NotFound => SiteError::not_found("not found"),
             StoreError::Refused(message) => SiteError::bad_input("refused", message),
+            // The search was stopped, as designed: the reader can ask for less.
+            StoreError::SearchOverBudget => SiteError::bad_input(
+                "search_too_broad",
+                "this search took longer than the site allows: narrow it with more words, an \
+                 author, a kind or dates, or try again later",
+            ),
             other => {
                 tracing::error!(error = %other, "store failure");
                 SiteError::internal()

@@ -54,8 +54,8 @@ pub use projects::{MemberProject, Project, ProjectDraft, ProjectName, ProjectPer
 pub use ratings::{InterestRow, InterestScore};
 pub use related::{RelatedEntry, RelatedSource};
 pub use search::{
-    CANDIDATES, HitPlace, MATCH_END, MATCH_START, SearchFilter, SearchHit, SearchKind, SearchQuery,
-    SearchResults, SearchTerm,
+    CANDIDATES, HitPlace, MATCH_END, MATCH_START, SEARCH_BUDGET, SearchFilter, SearchHit,
+    SearchKind, SearchQuery, SearchResults, SearchTerm,
 };
 
 use db::Db;
@@ -80,6 +80,9 @@ pub enum StoreError {
     /// A stored value that the domain types refuse (e.g. an unknown entry format).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A search ran past its time budget ([`Store::with_search_budget`]) and was stopped.
+    #[error("the search ran past its time budget")]
+    SearchOverBudget,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -100,6 +103,8 @@ pub struct Store {
     /// Queues this process's feed-ingest transactions on SQLite, which has one writer at a
     /// time: waiting here is cheaper than SQLite's busy handler polling with sleeps.
     ingest_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// How long a reader's search may take (see [`SEARCH_BUDGET`]).
+    search_budget: std::time::Duration,
 }
 
 impl Store {
@@ -120,7 +125,14 @@ impl Store {
     }
 
     fn over(db: Db) -> Self {
-        Store { db, ingest_writer: std::sync::Arc::default() }
+        Store { db, ingest_writer: std::sync::Arc::default(), search_budget: search::SEARCH_BUDGET }
+    }
+
+    /// The same store, with `budget` for each reader's search rather than
+    /// [`SEARCH_BUDGET`].
+    pub fn with_search_budget(mut self, budget: std::time::Duration) -> Self {
+        self.search_budget = budget;
+        self
     }
 
     pub fn backend(&self) -> Backend {

@@ -11,12 +11,15 @@
 //! handed to the engine as a bound value for it to split into words its own way, never
 //! spliced into SQL.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 // The SQL here is assembled from fixed fragments and numbered placeholders only; every
 // value a searcher gives is bound.
-use sqlx::AssertSqlSafe;
+use sqlx::pool::PoolConnection;
+use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
-use crate::db::{Db, limit, on_pool};
+use crate::db::{Conn, Db, limit, on_pool};
 use crate::members::stored_name;
 use crate::{ArticleNumber, EntryNumber, MemberName, Page, ReplyPlace, Result, Store, StoreError};
 
@@ -608,10 +611,125 @@ struct Bound<'a> {
     candidates: i64,
 }
 
+/// How long a reader's search may take, its queries together, unless the store was given
+/// another budget ([`Store::with_search_budget`]). Past it, the search stops and says so
+/// ([`StoreError::SearchOverBudget`]) rather than holding one of the pool's few connections
+/// while it reads much of an index that no longer fits in memory: at a million entries on
+/// SQLite, a search for a common word took 30–43 s under load and held up every page behind
+/// it (docs/proof.md, "Load").
+pub const SEARCH_BUDGET: Duration = Duration::from_secs(3);
+
+/// How many SQLite virtual-machine instructions run between two looks at a search's clock (a
+/// look reads the monotonic clock, tens of nanoseconds, against a thousand instructions).
+const CLOCK_EVERY_OPS: i32 = 1000;
+
+/// SQLite's result code for a statement its progress handler stopped (`SQLITE_INTERRUPT`).
+const SQLITE_INTERRUPT: &str = "9";
+/// PostgreSQL's error code for a statement cancelled, here by `statement_timeout`.
+const PG_QUERY_CANCELED: &str = "57014";
+
+/// A pooled connection held for one reader's search, under its time budget. On SQLite a
+/// progress handler stops any statement once the deadline has passed; on PostgreSQL each
+/// statement runs in a transaction whose `statement_timeout` is the time left. Either way the
+/// stopped statement fails with its engine's code, which [`over_budget`] reads.
+struct Budgeted {
+    held: Held,
+    deadline: Instant,
+}
+
+enum Held {
+    Sqlite(Handled),
+    /// A transaction, so that the timeout is set for it alone (`set_config(.., true)`); it
+    /// only reads, and ends rolled back.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A SQLite connection with a progress handler set. Dropped before [`Budgeted::end`] took the
+/// handler off (the search's future dropped: the reader went away), it is closed, not given
+/// back to the pool with a handler that would stop its next user's statements.
+struct Handled {
+    conn: PoolConnection<Sqlite>,
+    cleared: bool,
+}
+
+impl Drop for Handled {
+    fn drop(&mut self) {
+        if !self.cleared {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl Budgeted {
+    /// Takes a connection from the pool; the budget runs from then.
+    async fn begin(db: &Db, budget: Duration) -> Result<Self> {
+        Ok(match db {
+            Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                let deadline = Instant::now() + budget;
+                conn.lock_handle()
+                    .await?
+                    .set_progress_handler(CLOCK_EVERY_OPS, move || Instant::now() < deadline);
+                Budgeted { held: Held::Sqlite(Handled { conn, cleared: false }), deadline }
+            }
+            Db::Postgres(pool) => {
+                let tx = pool.begin().await?;
+                Budgeted { held: Held::Postgres(tx), deadline: Instant::now() + budget }
+            }
+        })
+    }
+
+    /// The connection for the search's next statement; on PostgreSQL, with the time left as
+    /// its timeout.
+    async fn conn(&mut self) -> Result<Conn<'_>> {
+        match &mut self.held {
+            Held::Sqlite(handled) => Ok(Conn::Sqlite(&mut handled.conn)),
+            Held::Postgres(tx) => {
+                let left = self.deadline.saturating_duration_since(Instant::now()).as_millis();
+                // A `statement_timeout` of 0 would be none at all.
+                if left == 0 {
+                    return Err(StoreError::SearchOverBudget);
+                }
+                sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+                    .bind(format!("{left}ms"))
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(Conn::Postgres(tx))
+            }
+        }
+    }
+
+    /// Gives the connection back to the pool, as it was.
+    async fn end(self) -> Result<()> {
+        match self.held {
+            Held::Sqlite(mut handled) => {
+                handled.conn.lock_handle().await?.remove_progress_handler();
+                handled.cleared = true;
+            }
+            Held::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A search statement's failure: [`StoreError::SearchOverBudget`] when [`Budgeted`] stopped
+/// it, else the database's error.
+fn over_budget(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(e)
+            if matches!(e.code().as_deref(), Some(SQLITE_INTERRUPT | PG_QUERY_CANCELED)) =>
+        {
+            StoreError::SearchOverBudget
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
 impl Store {
     /// The page `page` of the items matching `query` under `filter`, best first (ties: newest
     /// first), with the number of matches (see [`CANDIDATES`]). A query with no term to find
-    /// finds nothing.
+    /// finds nothing. Its queries run on one connection within the store's search budget
+    /// ([`SEARCH_BUDGET`]); past it, [`StoreError::SearchOverBudget`].
     pub async fn search(
         &self,
         query: &SearchQuery,
@@ -621,139 +739,156 @@ impl Store {
         if query.all.is_empty() && query.any.is_empty() {
             return Ok(SearchResults::default());
         }
-        let (limit, offset) = page.limit_offset();
-        let candidates = CANDIDATES.max(offset.saturating_add(limit));
-        // One more than the candidates tells whether there are more.
-        let counted = Bound { query, filter, limit, offset, candidates: candidates + 1 };
-        let counts: Vec<CountRow> =
-            self.search_fetch(|sqlite| count_sql(sqlite, query), &counted).await?;
-        let counts = counts.first().ok_or_else(|| StoreError::Corrupt("no search count".into()))?;
-        let found = [counts.entries, counts.articles, counts.replies];
-        let more = found.iter().any(|&n| n > candidates);
-        let total = found.iter().map(|&n| n.min(candidates)).sum();
-        if total == 0 || offset >= total {
-            return Ok(SearchResults { total, more, hits: Vec::new() });
-        }
-        let (ranking, candidates) = if more {
-            (Ranking::TitleThenNewest, offset.saturating_add(limit))
-        } else {
-            (Ranking::Relevance, candidates)
-        };
-        let bound = Bound { candidates, ..counted };
-        let rows: Vec<RankedRow> = self.search_rows(&bound, ranking).await?;
-        for row in &rows {
-            SearchKind::from_code(row.kind)?;
-        }
-        let mut hits: Vec<Option<SearchHit>> = vec![None; rows.len()];
-        for kind in SearchKind::ALL {
-            let ids: Vec<i64> =
-                rows.iter().filter(|r| r.kind == kind.code()).map(|r| r.id).collect();
-            if ids.is_empty() {
-                continue;
-            }
-            for detail in self.search_details(kind, query, filter, &ids).await? {
-                let position = rows
-                    .iter()
-                    .position(|r| r.kind == kind.code() && r.id == detail.id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("search hit {}", detail.id)))?;
-                hits[position] = Some(detail.into_hit(kind)?);
-            }
-        }
-        // An item deleted between the queries is left out.
-        Ok(SearchResults { total, more, hits: hits.into_iter().flatten().collect() })
+        let mut held = Budgeted::begin(&self.db, self.search_budget).await?;
+        let found = search_within(&mut held, query, filter, page).await;
+        let ended = held.end().await;
+        let found = found?;
+        ended?;
+        Ok(found)
     }
+}
 
-    /// Runs a search query made by `sql` (given whether the backend is SQLite), with the
-    /// shared parameters bound per backend ([`FILTERS`]).
-    async fn search_fetch<O>(
-        &self,
-        sql: impl Fn(bool) -> String,
-        bound: &Bound<'_>,
-    ) -> Result<Vec<O>>
-    where
-        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
-        O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-    {
-        let wants = |kind| bound.filter.kinds.contains(&kind);
-        let author = bound.filter.author;
-        Ok(match &self.db {
-            Db::Sqlite(pool) => {
-                let [in_title, not_in_title, unwanted] =
-                    fts5_title_split(bound.query, bound.filter);
-                sqlx::query_as(AssertSqlSafe(sql(true)))
-                    .bind(fts5_match(bound.query, KINDS[0].columns, bound.filter))
-                    .bind(author)
-                    .bind(bound.filter.since)
-                    .bind(bound.filter.before)
-                    .bind(wants(SearchKind::Entry))
-                    .bind(wants(SearchKind::Article))
-                    .bind(wants(SearchKind::Reply))
-                    .bind(bound.limit)
-                    .bind(bound.offset)
-                    .bind(bound.candidates)
-                    .bind(Option::<i64>::None)
-                    .bind(fts5_match(bound.query, KINDS[2].columns, bound.filter))
-                    .bind(in_title)
-                    .bind(not_in_title)
-                    .bind(unwanted)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Db::Postgres(pool) => {
-                let mut q = sqlx::query_as(AssertSqlSafe(sql(false)))
-                    .bind("")
-                    .bind(author)
-                    .bind(bound.filter.since)
-                    .bind(bound.filter.before)
-                    .bind(wants(SearchKind::Entry))
-                    .bind(wants(SearchKind::Article))
-                    .bind(wants(SearchKind::Reply))
-                    .bind(bound.limit)
-                    .bind(bound.offset)
-                    .bind(bound.candidates);
-                for term in pg_terms(bound.query) {
-                    q = q.bind(term);
-                }
-                // Planned for these values each time: a prepared statement's generic plan,
-                // blind to how rare the words are, walks the primary key newest first and
-                // tests every row (seconds for a word in one entry of a thousand).
-                q.persistent(false).fetch_all(pool).await?
-            }
-        })
+async fn search_within(
+    held: &mut Budgeted,
+    query: &SearchQuery,
+    filter: &SearchFilter,
+    page: Page,
+) -> Result<SearchResults> {
+    let (limit, offset) = page.limit_offset();
+    let candidates = CANDIDATES.max(offset.saturating_add(limit));
+    // One more than the candidates tells whether there are more.
+    let counted = Bound { query, filter, limit, offset, candidates: candidates + 1 };
+    let counts: Vec<CountRow> =
+        search_fetch(held.conn().await?, |sqlite| count_sql(sqlite, query), &counted).await?;
+    let counts = counts.first().ok_or_else(|| StoreError::Corrupt("no search count".into()))?;
+    let found = [counts.entries, counts.articles, counts.replies];
+    let more = found.iter().any(|&n| n > candidates);
+    let total = found.iter().map(|&n| n.min(candidates)).sum();
+    if total == 0 || offset >= total {
+        return Ok(SearchResults { total, more, hits: Vec::new() });
     }
+    let (ranking, candidates) = if more {
+        (Ranking::TitleThenNewest, offset.saturating_add(limit))
+    } else {
+        (Ranking::Relevance, candidates)
+    };
+    let bound = Bound { candidates, ..counted };
+    let rows: Vec<RankedRow> = search_rows(held.conn().await?, &bound, ranking).await?;
+    for row in &rows {
+        SearchKind::from_code(row.kind)?;
+    }
+    let mut hits: Vec<Option<SearchHit>> = vec![None; rows.len()];
+    for kind in SearchKind::ALL {
+        let ids: Vec<i64> = rows.iter().filter(|r| r.kind == kind.code()).map(|r| r.id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for detail in search_details(held.conn().await?, kind, query, filter, &ids).await? {
+            let position = rows
+                .iter()
+                .position(|r| r.kind == kind.code() && r.id == detail.id)
+                .ok_or_else(|| StoreError::Corrupt(format!("search hit {}", detail.id)))?;
+            hits[position] = Some(detail.into_hit(kind)?);
+        }
+    }
+    // An item deleted between the queries is left out.
+    Ok(SearchResults { total, more, hits: hits.into_iter().flatten().collect() })
+}
 
-    async fn search_rows(&self, bound: &Bound<'_>, ranking: Ranking) -> Result<Vec<RankedRow>> {
-        self.search_fetch(|sqlite| ranked_sql(sqlite, bound.query, ranking), bound).await
-    }
+/// Runs a search query made by `sql` (given whether the backend is SQLite) on `conn`, with the
+/// shared parameters bound per backend ([`FILTERS`]).
+async fn search_fetch<O>(
+    conn: Conn<'_>,
+    sql: impl Fn(bool) -> String,
+    bound: &Bound<'_>,
+) -> Result<Vec<O>>
+where
+    O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let wants = |kind| bound.filter.kinds.contains(&kind);
+    let author = bound.filter.author;
+    let rows = match conn {
+        Conn::Sqlite(conn) => {
+            let [in_title, not_in_title, unwanted] = fts5_title_split(bound.query, bound.filter);
+            sqlx::query_as(AssertSqlSafe(sql(true)))
+                .bind(fts5_match(bound.query, KINDS[0].columns, bound.filter))
+                .bind(author)
+                .bind(bound.filter.since)
+                .bind(bound.filter.before)
+                .bind(wants(SearchKind::Entry))
+                .bind(wants(SearchKind::Article))
+                .bind(wants(SearchKind::Reply))
+                .bind(bound.limit)
+                .bind(bound.offset)
+                .bind(bound.candidates)
+                .bind(Option::<i64>::None)
+                .bind(fts5_match(bound.query, KINDS[2].columns, bound.filter))
+                .bind(in_title)
+                .bind(not_in_title)
+                .bind(unwanted)
+                .fetch_all(conn)
+                .await
+        }
+        Conn::Postgres(conn) => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql(false)))
+                .bind("")
+                .bind(author)
+                .bind(bound.filter.since)
+                .bind(bound.filter.before)
+                .bind(wants(SearchKind::Entry))
+                .bind(wants(SearchKind::Article))
+                .bind(wants(SearchKind::Reply))
+                .bind(bound.limit)
+                .bind(bound.offset)
+                .bind(bound.candidates);
+            for term in pg_terms(bound.query) {
+                q = q.bind(term);
+            }
+            // Planned for these values each time: a prepared statement's generic plan, blind
+            // to how rare the words are, walks the primary key newest first and tests every
+            // row (seconds for a word in one entry of a thousand).
+            q.persistent(false).fetch_all(conn).await
+        }
+    };
+    rows.map_err(over_budget)
+}
 
-    async fn search_details(
-        &self,
-        kind: SearchKind,
-        query: &SearchQuery,
-        filter: &SearchFilter,
-        ids: &[i64],
-    ) -> Result<Vec<DetailRow>> {
-        Ok(match &self.db {
-            Db::Sqlite(pool) => {
-                let sql = detail_sql(true, kind, query, ids.len());
-                let columns = KINDS[kind.code() as usize].columns;
-                let mut q =
-                    sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(query, columns, filter));
-                for id in ids {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(pool).await?
+async fn search_rows(
+    conn: Conn<'_>,
+    bound: &Bound<'_>,
+    ranking: Ranking,
+) -> Result<Vec<RankedRow>> {
+    search_fetch(conn, |sqlite| ranked_sql(sqlite, bound.query, ranking), bound).await
+}
+
+async fn search_details(
+    conn: Conn<'_>,
+    kind: SearchKind,
+    query: &SearchQuery,
+    filter: &SearchFilter,
+    ids: &[i64],
+) -> Result<Vec<DetailRow>> {
+    let rows = match conn {
+        Conn::Sqlite(conn) => {
+            let sql = detail_sql(true, kind, query, ids.len());
+            let columns = KINDS[kind.code() as usize].columns;
+            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(query, columns, filter));
+            for id in ids {
+                q = q.bind(*id);
             }
-            Db::Postgres(pool) => {
-                let sql = detail_sql(false, kind, query, ids.len());
-                let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(ids);
-                for term in pg_terms(query) {
-                    q = q.bind(term);
-                }
-                q.fetch_all(pool).await?
+            q.fetch_all(conn).await
+        }
+        Conn::Postgres(conn) => {
+            let sql = detail_sql(false, kind, query, ids.len());
+            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(ids);
+            for term in pg_terms(query) {
+                q = q.bind(term);
             }
-        })
-    }
+            q.fetch_all(conn).await
+        }
+    };
+    rows.map_err(over_budget)
 }
 
 /// How many of the newest entries matching an entry's key words its related posts are chosen
@@ -764,7 +899,7 @@ pub const RELATED_CANDIDATES: i64 = 5000;
 impl Store {
     /// The ids of the `limit` shown entries that best match `query` (by `author` alone, when
     /// given), by relevance among the newest [`RELATED_CANDIDATES`] matches; for related
-    /// posts.
+    /// posts. Computed in the background, without a reader's time budget.
     pub async fn best_matching_entries(
         &self,
         query: &SearchQuery,
@@ -778,7 +913,10 @@ impl Store {
             SearchFilter { author, kinds: vec![SearchKind::Entry], ..SearchFilter::default() };
         let bound =
             Bound { query, filter: &filter, limit, offset: 0, candidates: RELATED_CANDIDATES };
-        let rows = self.search_rows(&bound, Ranking::Relevance).await?;
+        let rows = on_pool!(&self.db, pool => {
+            let mut conn = pool.acquire().await?;
+            search_rows(Conn::from(&mut *conn), &bound, Ranking::Relevance).await?
+        });
         Ok(rows.into_iter().map(|row| row.id).collect())
     }
 }

@@ -133,6 +133,15 @@ settings! {
         help: "MiB of rendered pages kept in memory for anonymous readers; 0 turns the cache \
                off (0 to 65536)",
     }
+    /// How long a reader's search may take: past it, the search is stopped and the reader
+    /// asked to narrow it, rather than holding a database connection.
+    search_budget: Duration {
+        key: search_budget_ms, env: "VIRGULE_SEARCH_BUDGET_MS", flag: "--search-budget-ms",
+        value_name: "MS", file: Integer, parse: parse_search_budget,
+        default: virgule_store::SEARCH_BUDGET.as_millis(),
+        help: "Milliseconds a reader's search may take before it is stopped and the reader \
+               asked to narrow it (10 to 600000)",
+    }
     /// What the spam flags of an item must weigh to hide it from the shared pages.
     spam_threshold: i64 {
         key: spam_threshold, env: "VIRGULE_SPAM_THRESHOLD",
@@ -634,6 +643,16 @@ fn parse_spam_threshold(value: &str, source: &Source<'_>) -> Result<i64, ConfigE
     }
 }
 
+/// Whole milliseconds, a hundredth of a second to ten minutes.
+fn parse_search_budget(value: &str, source: &Source<'_>) -> Result<Duration, ConfigError> {
+    match value.trim().parse::<u64>() {
+        Ok(ms @ 10..=600_000) => Ok(Duration::from_millis(ms)),
+        _ => {
+            Err(invalid(source, value, "expected whole milliseconds from 10 to 600000, e.g. 3000"))
+        }
+    }
+}
+
 fn parse_page_cache_mib(value: &str, source: &Source<'_>) -> Result<usize, ConfigError> {
     match value.trim().parse::<usize>() {
         Ok(mib @ 0..=65536) => Ok(mib),
@@ -953,6 +972,14 @@ mod tests {
                 err(load(None, &[("VIRGULE_FETCH_LEASE_SECS", secs)], &ConfigFlags::default()));
             assert!(message.contains("VIRGULE_FETCH_LEASE_SECS"), "{secs}: {message}");
         }
+
+        for ms in ["0", "9", "600001", "3s", ""] {
+            let message =
+                err(load(None, &[("VIRGULE_SEARCH_BUDGET_MS", ms)], &ConfigFlags::default()));
+            assert!(message.contains("VIRGULE_SEARCH_BUDGET_MS"), "{ms}: {message}");
+        }
+        let budget = load(None, &[("VIRGULE_SEARCH_BUDGET_MS", "750")], &ConfigFlags::default());
+        assert_eq!(budget.unwrap().search_budget, Duration::from_millis(750));
 
         for caps in ["800,-1", "800,,1", "", "a,b", "0", "99999999999"] {
             let message = err(load(None, &[("VIRGULE_TRUST_CAPS", caps)], &ConfigFlags::default()));

@@ -1,12 +1,17 @@
 //! Full-text search on the backend under test: ranking, snippets, the query forms, filters,
 //! paging, and the index following every kind of write.
 
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
 use virgule_store::testing::fresh_store;
 use virgule_store::{
-    ArticleDraft, EntryDraft, EntryFormat, HitPlace, MATCH_END, MATCH_START, Member, Page,
+    ArticleDraft, Backend, EntryDraft, EntryFormat, HitPlace, MATCH_END, MATCH_START, Member, Page,
     ReplyDraft, ReplyPlace, ReplyTarget, SearchFilter, SearchKind, SearchQuery, SearchResults,
-    SearchTerm, Store, SyndicatedDraft,
+    SearchTerm, Store, StoreError, SyndicatedDraft,
 };
 
 use crate::feeds::{claim_all, fetched};
@@ -352,4 +357,80 @@ async fn past_the_candidates_title_matches_come_first_then_the_newest() {
     let old = find(&store, &words(&["walrus", "facts"])).await;
     assert_eq!((old.total, old.more), (1, false));
     assert_eq!(old.hits[0].title, "Walrus facts");
+}
+
+/// A reader's search that runs past its time budget is stopped and says so, and gives its
+/// connection back as it found it: the searches after it, under the budget as it ships, find
+/// what they should, also after searches dropped half-way (a reader who went away).
+#[tokio::test]
+async fn a_search_past_its_budget_is_stopped_and_leaves_the_pool_as_it_was() {
+    let (store, db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let items: Vec<(EntryDraft, DateTime<Utc>)> = (0..200)
+        .map(|n| {
+            let when = at(2010, 1, 1, 0) + chrono::Duration::hours(n);
+            (entry(&format!("Walrus {n}"), "<p>The walrus and the carpenter.</p>"), when)
+        })
+        .collect();
+    store.create_entries_bulk(etbe.id, &items).await.unwrap();
+    let walrus = words(&["walrus"]);
+    let search = |store: Store| {
+        let walrus = walrus.clone();
+        async move { store.search(&walrus, &SearchFilter::default(), FIRST).await }
+    };
+
+    match store.backend() {
+        // The deadline has passed at the progress handler's first look at the clock.
+        Backend::Sqlite => {
+            let hurried = store.clone().with_search_budget(Duration::ZERO);
+            for _ in 0..3 {
+                let stopped = search(hurried.clone()).await;
+                assert!(matches!(stopped, Err(StoreError::SearchOverBudget)), "{stopped:?}");
+            }
+        }
+        // Another connection holds the entries table, so the search would wait for its lock
+        // as long as it is held; `statement_timeout` stops it at the budget.
+        Backend::Postgres => {
+            let url = db.database_url().unwrap();
+            let mut holder = PgConnection::connect(url).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+            sqlx::query("LOCK TABLE entries IN ACCESS EXCLUSIVE MODE")
+                .execute(&mut holder)
+                .await
+                .unwrap();
+            let hurried = store.clone().with_search_budget(Duration::from_millis(300));
+            let started = Instant::now();
+            let stopped = search(hurried).await;
+            assert!(matches!(stopped, Err(StoreError::SearchOverBudget)), "{stopped:?}");
+            assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+            sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+        }
+    }
+    // Searches dropped at every point of their work, each under a budget already spent: a
+    // connection given back with its handler still set would stop the next statement run on
+    // it (related posts' search, which has no budget, reads enough to be stopped).
+    let hurried = store.clone().with_search_budget(Duration::ZERO);
+    for turns in 0..300 {
+        abandon_after(search(hurried.clone()), turns).await;
+    }
+    for _ in 0..20 {
+        let related = store.best_matching_entries(&walrus, None, 5).await.unwrap();
+        assert_eq!(related.len(), 5);
+        let found = search(store.clone()).await.unwrap();
+        assert_eq!(found.total, 200);
+        assert_eq!(found.hits.len(), 10);
+    }
+}
+
+/// Polls `work` until it is done or `turns` turns of the runtime have passed, then drops it
+/// (the runtime's timers are too coarse to stop a search half-way).
+async fn abandon_after<F: Future>(work: F, turns: usize) {
+    let mut work = std::pin::pin!(work);
+    for _ in 0..turns {
+        let done = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx).is_ready())).await;
+        if done {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
 }

@@ -4,10 +4,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+use virgule_store::testing::fresh_store;
 
 use crate::harness::TestApp;
+use crate::pages_support::{draft, member_id};
 
 async fn api(app: &TestApp, query: &str) -> (StatusCode, Value) {
     let res = Client::new().get(app.url(&format!("/api/v1/search?{query}"))).send().await.unwrap();
@@ -145,4 +150,33 @@ async fn the_page_pages_keeps_its_filters_and_explains_a_refusal() {
     let (status, page) = app.get(&client, "/search").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!page.contains("search-summary"));
+}
+
+/// A search stopped at the site's time budget is answered in words on both sides, never with
+/// a server error: the API's 400 `search_too_broad`, and the page's form with the sentence.
+#[tokio::test]
+async fn a_search_past_the_time_budget_asks_the_reader_to_narrow_it() {
+    let (store, _db) = fresh_store().await;
+    // Spent before it starts: SQLite's progress handler stops the first statement at its
+    // first look at the clock (the entries below give it enough to read), PostgreSQL's
+    // search stops before its first statement.
+    let store = store.with_search_budget(Duration::ZERO);
+    let app = TestApp::serve(store).await;
+    app.register_browser(&app.browser(), "etbe").await;
+    let id = member_id(&app.store, "etbe").await;
+    let at =
+        |n: i64| Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(n);
+    let items: Vec<_> =
+        (0..200).map(|n| (draft(&format!("Walrus {n}"), "The walrus.", &[]), at(n))).collect();
+    app.store.create_entries_bulk(id, &items).await.unwrap();
+
+    let (status, body) = api(&app, "q=walrus").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "search_too_broad");
+    assert!(body["error"].as_str().unwrap().contains("narrow it"), "{body}");
+    let client = app.browser();
+    let (status, page) = app.get(&client, "/search?q=walrus").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("this search took longer than the site allows"), "{page}");
+    assert!(page.contains(r#"name="q" value="walrus""#), "{page}");
 }

@@ -31,7 +31,7 @@ pub fn stop_signal() -> anyhow::Result<impl Future<Output = ()>> {
 /// Opens (and migrates) PostgreSQL when `database_url` is set, else the SQLite file in
 /// `data_dir`.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    match &config.database_url {
+    let store = match &config.database_url {
         Some(url) => {
             tracing::info!(host = %postgres_host(url), "opening PostgreSQL");
             Store::open_postgres(url).await.context("cannot open the PostgreSQL database")
@@ -43,7 +43,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
                 .await
                 .with_context(|| format!("cannot open the SQLite database {}", file.display()))
         }
-    }
+    }?;
+    Ok(store.with_search_budget(config.search_budget))
 }
 
 /// The host part of a database URL, for logs: never the user name or password.
