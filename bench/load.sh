@@ -259,13 +259,19 @@ metrics_requests() {
         }'
 }
 metrics_requests >"$WORK/metrics-before"
+# page_cache_kb: what the rendered-page cache holds (its own count, /metrics), in KiB: it
+# fills up to its budget (page_cache_mib) during the run, and is part of the RSS.
+page_cache_kb() {
+    curl -s --max-time 5 "$BASE/metrics" |
+        awk '/^virgule_page_cache_bytes / {printf "%d", $2 / 1024; found = 1} END {if (!found) print 0}'
+}
 
 echo "==> sampling VmRSS of the server (pid $SERVER_PID) every 5 s"
 RSS_LOG="$WORK/rss"
 (
     start=$(date +%s)
     while kill -0 "$SERVER_PID" 2>/dev/null; do
-        echo "$(($(date +%s) - start)) $(rss_kb)"
+        echo "$(($(date +%s) - start)) $(rss_kb) $(page_cache_kb)"
         sleep 5
     done
 ) >"$RSS_LOG" &
@@ -281,7 +287,7 @@ end_rss="$(rss_kb)"
 kill "$SAMPLER_PID" 2>/dev/null || true
 wait "$SAMPLER_PID" 2>/dev/null || true
 SAMPLER_PID=""
-echo "$(awk 'END {print $1 + 5}' "$RSS_LOG") $end_rss" >>"$RSS_LOG"
+echo "$(awk 'END {print $1 + 5}' "$RSS_LOG") $end_rss $(page_cache_kb)" >>"$RSS_LOG"
 metrics_requests >"$WORK/metrics-after"
 stop_server
 
@@ -308,6 +314,16 @@ rss_max="$(awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$RSS_LOG")"
 allowed_kb="$(awk -v w="$rss_warm" -v p="$RSS_TOLERANCE_PCT" -v m="$RSS_TOLERANCE_MIB" \
     'BEGIN { a = w * p / 100; b = m * 1024; printf "%d", (a > b ? a : b) }')"
 growth_kb=$((end_rss - rss_warm))
+# window_median FROM TO: the median RSS sample taken from FROM s up to TO s. Background work
+# (the trust and interest recomputations after certifications and ratings) swings RSS by
+# tens of MiB between two samples, so a minute's median says more than one sample.
+window_median() {
+    awk -v from="$1" -v to="$2" '$1 >= from && $1 < to {print $2}' "$RSS_LOG" | sort -n |
+        awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : 0)}'
+}
+last_s="$(awk 'END {print $1}' "$RSS_LOG")"
+rss_warm_median="$(window_median "$WARMUP" $((WARMUP + 60)))"
+rss_last_median="$(window_median $((last_s - 60)) $((last_s + 1)))"
 
 errors="$(grep -cE 'ERROR|panick' "$LOG" || true)"
 warnings="$(grep -c 'WARN' "$LOG" || true)"
@@ -333,6 +349,10 @@ fi
 echo "  RSS (VmRSS)       before $(mib "$rss_before") MiB, after warm-up (${WARMUP} s) $(mib "$rss_warm") MiB," \
     "end $(mib "$end_rss") MiB, max $(mib "$rss_max") MiB;" \
     "end - warm-up $(mib "$growth_kb") MiB (allowed $(mib "$allowed_kb") MiB)"
+echo "  RSS medians       the minute after warm-up $(mib "$rss_warm_median") MiB, the last minute" \
+    "$(mib "$rss_last_median") MiB"
+echo "  page cache held   after warm-up $(mib "$(awk -v w="$WARMUP" '$1 >= w {print $3; exit}' "$RSS_LOG")") MiB," \
+    "end $(mib "$(awk 'END {print $3}' "$RSS_LOG")") MiB (its budget: page_cache_mib)"
 echo "  RSS samples (s KiB): $(awk '{printf "%s:%s ", $1, $2}' "$RSS_LOG")"
 echo "  server log        $LOG: $(wc -l <"$LOG") lines; $errors ERROR/panic, $warnings WARN"
 if ((errors + warnings > 0)); then

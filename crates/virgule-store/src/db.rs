@@ -167,7 +167,42 @@ impl Db {
     pub(crate) async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
+
+    /// A pool of its own for reader searches, on the same database, connected when first
+    /// used: at most [`SEARCH_CONNECTIONS`], so that a burst of slow searches waits for these
+    /// rather than taking the connections pages need; a wait for one bounded by `budget` (at
+    /// least [`SEARCH_WAIT_MIN`]); on PostgreSQL every statement stopped at `budget`
+    /// (`statement_timeout`, set when the connection starts: nothing to reset afterwards).
+    pub(crate) fn search_pool(&self, budget: Duration) -> Self {
+        let wait = budget.max(SEARCH_WAIT_MIN);
+        match self {
+            Db::Sqlite(pool) => Db::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(SEARCH_CONNECTIONS)
+                    .acquire_timeout(wait)
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+            Db::Postgres(pool) => {
+                // 0 would be no timeout at all.
+                let ms = budget.as_millis().max(1);
+                let options =
+                    (*pool.connect_options()).clone().options([("statement_timeout", ms)]);
+                Db::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(SEARCH_CONNECTIONS)
+                        .acquire_timeout(wait)
+                        .connect_lazy_with(options),
+                )
+            }
+        }
+    }
 }
+
+/// How many connections reader searches have ([`Db::search_pool`]), beside the pool's.
+pub(crate) const SEARCH_CONNECTIONS: u32 = 4;
+
+/// The shortest wait for a search connection, whatever the budget.
+pub(crate) const SEARCH_WAIT_MIN: Duration = Duration::from_secs(1);
 
 /// `(version, description, sql)`: the same numbers in both trees (a test checks it).
 type Embedded = &'static [(i64, &'static str, &'static str)];

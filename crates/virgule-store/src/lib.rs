@@ -105,6 +105,8 @@ pub struct Store {
     ingest_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// How long a reader's search may take (see [`SEARCH_BUDGET`]).
     search_budget: std::time::Duration,
+    /// The connections reader searches run on ([`Db::search_pool`]).
+    search_db: Db,
 }
 
 impl Store {
@@ -125,13 +127,19 @@ impl Store {
     }
 
     fn over(db: Db) -> Self {
-        Store { db, ingest_writer: std::sync::Arc::default(), search_budget: search::SEARCH_BUDGET }
+        Store {
+            search_db: db.search_pool(SEARCH_BUDGET),
+            db,
+            ingest_writer: std::sync::Arc::default(),
+            search_budget: SEARCH_BUDGET,
+        }
     }
 
     /// The same store, with `budget` for each reader's search rather than
     /// [`SEARCH_BUDGET`].
     pub fn with_search_budget(mut self, budget: std::time::Duration) -> Self {
         self.search_budget = budget;
+        self.search_db = self.db.search_pool(budget);
         self
     }
 
@@ -155,6 +163,7 @@ impl Store {
 
     /// Waits for in-flight queries and closes every connection (at shutdown).
     pub async fn close(&self) {
+        self.search_db.close().await;
         self.db.close().await
     }
 }

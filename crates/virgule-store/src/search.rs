@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 // The SQL here is assembled from fixed fragments and numbered placeholders only; every
 // value a searcher gives is bound.
 use sqlx::pool::PoolConnection;
-use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, Postgres, Sqlite};
 
 use crate::db::{Conn, Db, limit, on_pool};
 use crate::members::stored_name;
@@ -611,12 +611,14 @@ struct Bound<'a> {
     candidates: i64,
 }
 
-/// How long a reader's search may take, its queries together, unless the store was given
-/// another budget ([`Store::with_search_budget`]). Past it, the search stops and says so
-/// ([`StoreError::SearchOverBudget`]) rather than holding one of the pool's few connections
-/// while it reads much of an index that no longer fits in memory: at a million entries on
-/// SQLite, a search for a common word took 30–43 s under load and held up every page behind
-/// it (docs/proof.md, "Load").
+/// How long a reader's search may take unless the store was given another budget
+/// ([`Store::with_search_budget`]). Past it, the search stops and says so
+/// ([`StoreError::SearchOverBudget`]) rather than holding a connection while it reads much of
+/// an index that no longer fits in memory: at a million entries on SQLite, a search for a
+/// common word took 30–43 s under load and held up every page behind it (docs/proof.md,
+/// "Load"). On SQLite it bounds the search's queries together; on PostgreSQL each of them
+/// (so a search ends within about twice the budget). The wait for one of the searches'
+/// connections is bounded by it too (`Db::search_pool`).
 pub const SEARCH_BUDGET: Duration = Duration::from_secs(3);
 
 /// How many SQLite virtual-machine instructions run between two looks at a search's clock (a
@@ -628,10 +630,11 @@ const SQLITE_INTERRUPT: &str = "9";
 /// PostgreSQL's error code for a statement cancelled, here by `statement_timeout`.
 const PG_QUERY_CANCELED: &str = "57014";
 
-/// A pooled connection held for one reader's search, under its time budget. On SQLite a
-/// progress handler stops any statement once the deadline has passed; on PostgreSQL each
-/// statement runs in a transaction whose `statement_timeout` is the time left. Either way the
-/// stopped statement fails with its engine's code, which [`over_budget`] reads.
+/// A connection of the searches' own pool held for one reader's search, under its time
+/// budget. On SQLite a progress handler stops any statement once the deadline has passed; on
+/// PostgreSQL the pool's connections stop any statement at the budget (`statement_timeout`),
+/// and no statement starts past the deadline. Either way the stopped statement fails with its
+/// engine's code, which [`over_budget`] reads.
 struct Budgeted {
     held: Held,
     deadline: Instant,
@@ -639,9 +642,7 @@ struct Budgeted {
 
 enum Held {
     Sqlite(Handled),
-    /// A transaction, so that the timeout is set for it alone (`set_config(.., true)`); it
-    /// only reads, and ends rolled back.
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PoolConnection<Postgres>),
 }
 
 /// A SQLite connection with a progress handler set. Dropped before [`Budgeted::end`] took the
@@ -661,11 +662,16 @@ impl Drop for Handled {
 }
 
 impl Budgeted {
-    /// Takes a connection from the pool; the budget runs from then.
-    async fn begin(db: &Db, budget: Duration) -> Result<Self> {
-        Ok(match db {
+    /// Takes one of the searches' connections (no wait for one past the budget); the budget
+    /// runs from then.
+    async fn begin(searches: &Db, budget: Duration) -> Result<Self> {
+        let waited = |err: sqlx::Error| match err {
+            sqlx::Error::PoolTimedOut => StoreError::SearchOverBudget,
+            other => StoreError::Database(other),
+        };
+        Ok(match searches {
             Db::Sqlite(pool) => {
-                let mut conn = pool.acquire().await?;
+                let mut conn = pool.acquire().await.map_err(waited)?;
                 let deadline = Instant::now() + budget;
                 conn.lock_handle()
                     .await?
@@ -673,47 +679,36 @@ impl Budgeted {
                 Budgeted { held: Held::Sqlite(Handled { conn, cleared: false }), deadline }
             }
             Db::Postgres(pool) => {
-                let tx = pool.begin().await?;
-                Budgeted { held: Held::Postgres(tx), deadline: Instant::now() + budget }
+                let conn = pool.acquire().await.map_err(waited)?;
+                Budgeted { held: Held::Postgres(conn), deadline: Instant::now() + budget }
             }
         })
     }
 
-    /// The connection for the search's next statement; on PostgreSQL, with the time left as
-    /// its timeout.
-    async fn conn(&mut self) -> Result<Conn<'_>> {
+    /// The connection for the search's next statement; none past the deadline on PostgreSQL
+    /// (SQLite's handler stops the statement at once).
+    fn conn(&mut self) -> Result<Conn<'_>> {
         match &mut self.held {
             Held::Sqlite(handled) => Ok(Conn::Sqlite(&mut handled.conn)),
-            Held::Postgres(tx) => {
-                let left = self.deadline.saturating_duration_since(Instant::now()).as_millis();
-                // A `statement_timeout` of 0 would be none at all.
-                if left == 0 {
-                    return Err(StoreError::SearchOverBudget);
-                }
-                sqlx::query("SELECT set_config('statement_timeout', $1, true)")
-                    .bind(format!("{left}ms"))
-                    .execute(&mut **tx)
-                    .await?;
-                Ok(Conn::Postgres(tx))
+            Held::Postgres(_) if Instant::now() >= self.deadline => {
+                Err(StoreError::SearchOverBudget)
             }
+            Held::Postgres(conn) => Ok(Conn::Postgres(conn)),
         }
     }
 
     /// Gives the connection back to the pool, as it was.
     async fn end(self) -> Result<()> {
-        match self.held {
-            Held::Sqlite(mut handled) => {
-                handled.conn.lock_handle().await?.remove_progress_handler();
-                handled.cleared = true;
-            }
-            Held::Postgres(tx) => tx.rollback().await?,
+        if let Held::Sqlite(mut handled) = self.held {
+            handled.conn.lock_handle().await?.remove_progress_handler();
+            handled.cleared = true;
         }
         Ok(())
     }
 }
 
-/// A search statement's failure: [`StoreError::SearchOverBudget`] when [`Budgeted`] stopped
-/// it, else the database's error.
+/// A search statement's failure: [`StoreError::SearchOverBudget`] when its budget stopped it,
+/// else the database's error.
 fn over_budget(err: sqlx::Error) -> StoreError {
     match &err {
         sqlx::Error::Database(e)
@@ -739,7 +734,7 @@ impl Store {
         if query.all.is_empty() && query.any.is_empty() {
             return Ok(SearchResults::default());
         }
-        let mut held = Budgeted::begin(&self.db, self.search_budget).await?;
+        let mut held = Budgeted::begin(&self.search_db, self.search_budget).await?;
         let found = search_within(&mut held, query, filter, page).await;
         let ended = held.end().await;
         let found = found?;
@@ -759,7 +754,7 @@ async fn search_within(
     // One more than the candidates tells whether there are more.
     let counted = Bound { query, filter, limit, offset, candidates: candidates + 1 };
     let counts: Vec<CountRow> =
-        search_fetch(held.conn().await?, |sqlite| count_sql(sqlite, query), &counted).await?;
+        search_fetch(held.conn()?, |sqlite| count_sql(sqlite, query), &counted).await?;
     let counts = counts.first().ok_or_else(|| StoreError::Corrupt("no search count".into()))?;
     let found = [counts.entries, counts.articles, counts.replies];
     let more = found.iter().any(|&n| n > candidates);
@@ -773,7 +768,7 @@ async fn search_within(
         (Ranking::Relevance, candidates)
     };
     let bound = Bound { candidates, ..counted };
-    let rows: Vec<RankedRow> = search_rows(held.conn().await?, &bound, ranking).await?;
+    let rows: Vec<RankedRow> = search_rows(held.conn()?, &bound, ranking).await?;
     for row in &rows {
         SearchKind::from_code(row.kind)?;
     }
@@ -783,7 +778,7 @@ async fn search_within(
         if ids.is_empty() {
             continue;
         }
-        for detail in search_details(held.conn().await?, kind, query, filter, &ids).await? {
+        for detail in search_details(held.conn()?, kind, query, filter, &ids).await? {
             let position = rows
                 .iter()
                 .position(|r| r.kind == kind.code() && r.id == detail.id)
