@@ -318,8 +318,9 @@ fn work(
         shared.busy_since.store(shared.micros(), Ordering::Relaxed);
         let outcome = run_caught(target, &input);
         shared.busy_since.store(0, Ordering::Relaxed);
-        if started.elapsed() > slowest {
-            slowest = started.elapsed();
+        let took = started.elapsed();
+        if took > slowest {
+            slowest = took;
             let _ = std::fs::write(&slowest_path, &input);
         }
         shared.execs.fetch_add(1, Ordering::Relaxed);
