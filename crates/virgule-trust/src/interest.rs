@@ -58,15 +58,53 @@ impl Score {
     }
 }
 
-/// A sparse vector: (author index, score), sorted by author index.
-type Vector = Vec<(u32, Score)>;
+/// Every member's sparse vector, (author index, score) sorted by author index, in one
+/// buffer: member u's is `entries[starts[u]..starts[u + 1]]`. A pass builds the next
+/// generation into two buffers rather than a vector per member: the tens of thousands of
+/// allocations a pass made that way left glibc's allocator holding fragments of them after
+/// each computation, the server's resident memory rising by tens of MiB with every
+/// recomputation (docs/proof.md "Load"), where two large buffers go back whole.
+#[derive(Debug, Clone, PartialEq)]
+struct Vectors {
+    starts: Vec<usize>,
+    entries: Vec<(u32, Score)>,
+}
+
+impl Vectors {
+    /// Room for `members` vectors holding `entries` scores in all.
+    fn with_capacity(members: usize, entries: usize) -> Self {
+        let mut starts = Vec::with_capacity(members + 1);
+        starts.push(0);
+        Vectors { starts, entries: Vec::with_capacity(entries) }
+    }
+
+    /// Empties it, keeping its buffers.
+    fn clear(&mut self) {
+        self.starts.truncate(1);
+        self.entries.clear();
+    }
+
+    fn get(&self, member: usize) -> &[(u32, Score)] {
+        &self.entries[self.starts[member]..self.starts[member + 1]]
+    }
+
+    /// Ends the vector being written: what was pushed since the last call is the next
+    /// member's.
+    fn close(&mut self) {
+        self.starts.push(self.entries.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[(u32, Score)]> + '_ {
+        self.starts.windows(2).map(|w| &self.entries[w[0]..w[1]])
+    }
+}
 
 /// Every reader's scores after [`propagate`].
 #[derive(Debug, Clone)]
 pub struct Interest<K> {
     members: Vec<K>,
     index: HashMap<K, u32>,
-    vectors: Vec<Vector>,
+    vectors: Vectors,
     passes: usize,
     converged: bool,
 }
@@ -91,7 +129,7 @@ impl<K: Eq + Hash + Clone> Interest<K> {
     {
         let reader = *self.index.get(reader)?;
         let author = *self.index.get(author)?;
-        let vector = &self.vectors[reader as usize];
+        let vector = self.vectors.get(reader as usize);
         vector.binary_search_by_key(&author, |&(a, _)| a).ok().map(|i| vector[i].1)
     }
 
@@ -155,7 +193,6 @@ pub fn propagate<K: Eq + Hash + Clone>(
     let targets: Vec<u32> = pairs.iter().map(|&(_, subject)| subject).collect();
 
     // Each member's own ratings: the start of every vector, and what overrides each pass.
-    let mut own: Vec<Vector> = vec![Vec::new(); n];
     let mut by_pair: HashMap<(u32, u32), u8> = HashMap::new();
     for (reader, author, rating) in ratings {
         let (Some(reader), Some(author)) = (id(&reader), id(&author)) else { continue };
@@ -163,40 +200,50 @@ pub fn propagate<K: Eq + Hash + Clone>(
             by_pair.insert((reader, author), rating);
         }
     }
-    for ((reader, author), rating) in by_pair {
-        own[reader as usize].push((author, Score::own(rating)));
-    }
-    for vector in &mut own {
-        vector.sort_unstable_by_key(|&(author, _)| author);
+    let mut rated: Vec<((u32, u32), u8)> = by_pair.into_iter().collect();
+    rated.sort_unstable_by_key(|&(pair, _)| pair);
+    let mut own = Vectors::with_capacity(n, rated.len());
+    let mut rated = rated.into_iter().peekable();
+    for u in 0..n {
+        while let Some(((_, author), rating)) =
+            rated.next_if(|&((reader, _), _)| reader as usize == u)
+        {
+            own.entries.push((author, Score::own(rating)));
+        }
+        own.close();
     }
 
     let mut current = own.clone();
+    // Each pass writes into the buffers of the generation before the one it reads, so the
+    // whole computation holds two (already paged in) rather than a fresh one per pass.
+    let mut next = Vectors::with_capacity(n, current.entries.len());
     let mut sums = Sums::new(n);
     let mut passes = 0;
     let mut converged = false;
     while passes < max_hops {
-        let next: Vec<Vector> = (0..n)
-            .map(|u| {
-                let successors = &targets[offsets[u]..offsets[u + 1]];
-                if successors.is_empty() {
-                    return own[u].clone();
-                }
+        next.clear();
+        for u in 0..n {
+            let successors = &targets[offsets[u]..offsets[u + 1]];
+            if successors.is_empty() {
+                next.entries.extend_from_slice(own.get(u));
+            } else {
                 for &v in successors {
-                    for &(author, score) in &current[v as usize] {
+                    for &(author, score) in current.get(v as usize) {
                         sums.add(author, score);
                     }
                 }
                 // Converting a certification count to f64 is exact below 2^53.
                 let scale = DAMPING / successors.len() as f64;
-                sums.take(scale, &own[u])
-            })
-            .collect();
+                sums.take_into(scale, own.get(u), &mut next.entries);
+            }
+            next.close();
+        }
         passes += 1;
         if next == current {
             converged = true;
             break;
         }
-        current = next;
+        std::mem::swap(&mut current, &mut next);
     }
     Interest { members: keys, index, vectors: current, passes, converged }
 }
@@ -230,11 +277,11 @@ impl Sums {
         self.weighted_sq[a] += score.confidence * score.mean_sq;
     }
 
-    /// The averaged vector (confidences scaled by `scale`), with `own` ratings overriding,
-    /// sorted by author; leaves the accumulators clear.
-    fn take(&mut self, scale: f64, own: &[(u32, Score)]) -> Vector {
+    /// Appends to `vector` the averaged vector (confidences scaled by `scale`), with `own`
+    /// ratings overriding, sorted by author; leaves the accumulators clear.
+    fn take_into(&mut self, scale: f64, own: &[(u32, Score)], vector: &mut Vec<(u32, Score)>) {
         self.touched.sort_unstable();
-        let mut vector = Vec::with_capacity(self.touched.len() + own.len());
+        vector.reserve(self.touched.len() + own.len());
         let mut own = own.iter().peekable();
         for &author in &self.touched {
             let a = author as usize;
@@ -263,7 +310,6 @@ impl Sums {
         }
         vector.extend(own.copied());
         self.touched.clear();
-        vector
     }
 }
 
