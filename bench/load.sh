@@ -29,7 +29,8 @@
 #   5. wrk -tTHREADS -cCONNECTIONS -dDURATION --timeout WRK_TIMEOUT -s bench/load.lua: the mix
 #      (weights in bench/load.lua: about 92% reads of pages, feeds and the API, 8% writes
 #      with the tokens: new entries, replies, certifications, diary ratings), counting the
-#      answers by status class. Meanwhile the server's VmRSS is sampled every 5 s.
+#      answers by status class. Meanwhile the server's VmRSS is sampled every 5 s, with the
+#      page cache's size and the allocator's live and resident bytes from /metrics.
 #   6. Figures: requests, req/s, latency, status classes, every 4xx and 5xx by status and
 #      error code, the same by route from /metrics (which route a failure came from), RSS
 #      before the load, after WARMUP seconds, at the end and its maximum, and the log's
@@ -264,11 +265,17 @@ metrics_requests() {
         }'
 }
 metrics_requests >"$WORK/metrics-before"
-# page_cache_kb: what the rendered-page cache holds (its own count, /metrics), in KiB: it
-# fills up to its budget (page_cache_mib) during the run, and is part of the RSS.
-page_cache_kb() {
-    curl -s --max-time 5 "$BASE/metrics" |
-        awk '/^virgule_page_cache_bytes / {printf "%d", $2 / 1024; found = 1} END {if (!found) print 0}'
+# memory_kb: three figures from /metrics, in KiB: what the rendered-page cache holds (its own
+# count; it fills up to its budget, page_cache_mib, during the run, and is part of the RSS),
+# and the allocator's live bytes and resident bytes (jemalloc's statistics; 0 when absent).
+# Live bytes that climb are data (a cache filling, a leak); resident bytes that climb while
+# live bytes stay flat are memory the allocator keeps.
+memory_kb() {
+    curl -s --max-time 5 "$BASE/metrics" | awk '
+        $1 == "virgule_page_cache_bytes" {cache = $2}
+        $1 == "virgule_allocator_allocated_bytes" {live = $2}
+        $1 == "virgule_allocator_resident_bytes" {held = $2}
+        END {printf "%d %d %d\n", cache / 1024, live / 1024, held / 1024}'
 }
 
 echo "==> sampling VmRSS of the server (pid $SERVER_PID) every 5 s"
@@ -276,7 +283,7 @@ RSS_LOG="$WORK/rss"
 (
     start=$(date +%s)
     while kill -0 "$SERVER_PID" 2>/dev/null; do
-        echo "$(($(date +%s) - start)) $(rss_kb) $(page_cache_kb)"
+        echo "$(($(date +%s) - start)) $(rss_kb) $(memory_kb)"
         sleep 5
     done
 ) >"$RSS_LOG" &
@@ -292,7 +299,7 @@ end_rss="$(rss_kb)"
 kill "$SAMPLER_PID" 2>/dev/null || true
 wait "$SAMPLER_PID" 2>/dev/null || true
 SAMPLER_PID=""
-echo "$(awk 'END {print $1 + 5}' "$RSS_LOG") $end_rss $(page_cache_kb)" >>"$RSS_LOG"
+echo "$(awk 'END {print $1 + 5}' "$RSS_LOG") $end_rss $(memory_kb)" >>"$RSS_LOG"
 metrics_requests >"$WORK/metrics-after"
 stop_server
 
@@ -316,9 +323,10 @@ rss_before="$(awk 'NR == 1 {print $2}' "$RSS_LOG")"
 rss_warm="$(awk -v w="$WARMUP" '$1 >= w {print $2; exit}' "$RSS_LOG")"
 rss_warm="${rss_warm:-$rss_before}"
 rss_max="$(awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$RSS_LOG")"
-# window_median FROM TO: the median RSS sample taken from FROM s up to TO s.
+# window_median FROM TO [COLUMN]: the median sample taken from FROM s up to TO s, of RSS or
+# of COLUMN of the log (4: the allocator's live bytes, 5: its resident bytes).
 window_median() {
-    awk -v from="$1" -v to="$2" '$1 >= from && $1 < to {print $2}' "$RSS_LOG" | sort -n |
+    awk -v from="$1" -v to="$2" -v c="${3:-2}" '$1 >= from && $1 < to {print $c}' "$RSS_LOG" | sort -n |
         awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : 0)}'
 }
 last_s="$(awk 'END {print $1}' "$RSS_LOG")"
@@ -353,6 +361,14 @@ echo "  RSS (VmRSS)       before $(mib "$rss_before") MiB, after warm-up (${WARM
     "end $(mib "$end_rss") MiB, max $(mib "$rss_max") MiB"
 echo "  RSS medians       the minute after warm-up $(mib "$rss_warm_median") MiB, the last minute" \
     "$(mib "$rss_last_median") MiB: $(mib "$growth_kb") MiB more (allowed $(mib "$allowed_kb") MiB)"
+if awk '$4 > 0 {found = 1} END {exit !found}' "$RSS_LOG"; then
+    echo "  allocator medians live $(mib "$(window_median "$WARMUP" $((WARMUP + 60)) 4)") MiB ->" \
+        "$(mib "$(window_median $((last_s - 60)) $((last_s + 1)) 4)") MiB, resident" \
+        "$(mib "$(window_median "$WARMUP" $((WARMUP + 60)) 5)") MiB ->" \
+        "$(mib "$(window_median $((last_s - 60)) $((last_s + 1)) 5)") MiB" \
+        "(the minute after warm-up -> the last minute; jemalloc's statistics)"
+    echo "  allocator samples (s live/resident MiB): $(awk '{printf "%s:%.0f/%.0f ", $1, $4 / 1024, $5 / 1024}' "$RSS_LOG")"
+fi
 echo "  page cache held   after warm-up $(mib "$(awk -v w="$WARMUP" '$1 >= w {print $3; exit}' "$RSS_LOG")") MiB," \
     "end $(mib "$(awk 'END {print $3}' "$RSS_LOG")") MiB (its budget: page_cache_mib)"
 echo "  RSS samples (s KiB): $(awk '{printf "%s:%s ", $1, $2}' "$RSS_LOG")"

@@ -9,7 +9,7 @@ use virgule_site::Site;
 use crate::cache::VersionedCache;
 use crate::config::WebConfig;
 use crate::limits::RateLimits;
-use crate::metrics::Metrics;
+use crate::metrics::{AllocatorStats, Metrics};
 use crate::page_cache::PageCache;
 use crate::pages::view::Sidebar;
 
@@ -38,5 +38,13 @@ impl AppState {
             config: Arc::new(config),
             sidebars: Arc::new(VersionedCache::new(10_000)),
         }
+    }
+
+    /// The same state, `/metrics` also reporting the memory allocator's figures (the binary
+    /// knows which allocator it runs on; the web layer does not). Call before serving.
+    #[must_use]
+    pub fn with_allocator(self, stats: AllocatorStats) -> Self {
+        let metrics = Metrics::new(self.site.clone()).with_allocator(stats);
+        AppState { metrics: Arc::new(metrics), ..self }
     }
 }

@@ -22,6 +22,20 @@ use crate::config::{Config, ConfigError, ConfigFile, ConfigFlags};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's own account of its memory, for `/metrics`: live allocations against what it
+/// keeps resident, which tells data that grows from memory the allocator has not given back.
+fn allocator_figures() -> Option<virgule_web::metrics::AllocatorFigures> {
+    use tikv_jemalloc_ctl::{epoch, stats};
+    // jemalloc's statistics are a snapshot, refreshed when the epoch advances.
+    epoch::advance().ok()?;
+    let read = |bytes: usize| u64::try_from(bytes).ok();
+    Some(virgule_web::metrics::AllocatorFigures {
+        allocated: read(stats::allocated::read().ok()?)?,
+        active: read(stats::active::read().ok()?)?,
+        resident: read(stats::resident::read().ok()?)?,
+    })
+}
+
 /// Virgule: a community weblog and syndication server in the Advogato tradition.
 ///
 /// Settings come from a TOML file (--config), then VIRGULE_* environment variables, then
@@ -171,5 +185,17 @@ mod tests {
         assert!(matches!(cli.command, Command::Serve));
         let cli = Cli::try_parse_from(["virgule", "serve", "--secure-cookies=false"]).unwrap();
         assert_eq!(cli.config.secure_cookies.as_deref(), Some("false"));
+    }
+
+    #[test]
+    fn jemalloc_reports_its_live_bytes_and_what_it_keeps_resident() {
+        let before = super::allocator_figures().expect("jemalloc was built with statistics");
+        let block = vec![1_u8; 32 << 20];
+        let during = super::allocator_figures().unwrap();
+        assert!(during.allocated >= before.allocated + (30 << 20), "{before:?} {during:?}");
+        assert!(during.allocated <= during.active && during.active <= during.resident);
+        drop(block);
+        let after = super::allocator_figures().unwrap();
+        assert!(after.allocated + (30 << 20) <= during.allocated, "{during:?} {after:?}");
     }
 }

@@ -1,7 +1,7 @@
 //! `/metrics`: what an operator's Prometheus scrapes, in the text exposition format 0.0.4.
 //! Requests by route template and status with their latency, the page cache's hits, misses
-//! and size, the feed fetcher's work and the trust computation's time, and when the server
-//! started.
+//! and size, the feed fetcher's work and the trust computation's time, the process's resident
+//! memory and its allocator's figures, and when the server started.
 //!
 //! [`track`] counts every request as routed (the route's template, such as
 //! `/person/{name}/diary.html`, never the raw path, so the number of series stays bounded);
@@ -13,6 +13,7 @@
 pub mod access;
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -43,6 +44,21 @@ pub const LATENCY_BUCKETS: [f64; 14] =
 /// The route label of a request no route matched (the 404 page, whatever the path).
 pub const UNMATCHED: &str = "unmatched";
 
+/// What the process's memory allocator reports, in bytes: `allocated` in live allocations,
+/// `active` in the pages that hold them, `resident` in the allocator's mappings that are in
+/// RAM (free pages not yet given back included). Live data that keeps growing is a leak or a
+/// cache filling; `resident` growing while `allocated` is flat is memory the allocator keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AllocatorFigures {
+    pub allocated: u64,
+    pub active: u64,
+    pub resident: u64,
+}
+
+/// Reads the allocator's figures when `/metrics` is scraped; `None` when it cannot. The binary
+/// that chose the allocator supplies it ([`Metrics::with_allocator`]).
+pub type AllocatorStats = fn() -> Option<AllocatorFigures>;
+
 /// The registry and the metrics the web layer updates itself. One per process, shared.
 pub struct Metrics {
     registry: Registry,
@@ -52,6 +68,7 @@ pub struct Metrics {
     page_cache_misses: Counter,
     page_cache_entries: Gauge,
     page_cache_bytes: Gauge,
+    allocator: Arc<OnceLock<AllocatorStats>>,
 }
 
 impl fmt::Debug for Metrics {
@@ -169,6 +186,8 @@ impl Metrics {
             page_cache_bytes.clone(),
         );
         registry.register_collector(Box::new(SiteCollector { site, started: SystemTime::now() }));
+        let allocator = Arc::new(OnceLock::new());
+        registry.register_collector(Box::new(MemoryCollector { allocator: allocator.clone() }));
         Metrics {
             registry,
             requests,
@@ -177,6 +196,7 @@ impl Metrics {
             page_cache_misses,
             page_cache_entries,
             page_cache_bytes,
+            allocator,
         }
     }
 
@@ -207,6 +227,14 @@ impl Metrics {
             .get_or_create(&RequestLabels { route: route.clone(), method, status: status.as_u16() })
             .inc();
         self.durations.get_or_create(&RouteLabels { route, method }).observe(elapsed.as_secs_f64());
+    }
+
+    /// The same metrics, the allocator's figures read by `stats` when scraped.
+    #[must_use]
+    pub fn with_allocator(self, stats: AllocatorStats) -> Self {
+        // Set once, before the server runs: a second call changes nothing.
+        let _ = self.allocator.set(stats);
+        self
     }
 
     /// The exposition: every metric with its `# HELP` and `# TYPE` lines.
@@ -305,5 +333,75 @@ impl Collector for SiteCollector {
             )?)?;
         }
         Ok(())
+    }
+}
+
+/// The process's resident memory, and its allocator's figures when the binary supplied them.
+#[derive(Debug)]
+struct MemoryCollector {
+    allocator: Arc<OnceLock<AllocatorStats>>,
+}
+
+impl Collector for MemoryCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> fmt::Result {
+        if let Some(bytes) = resident_bytes() {
+            let gauge = ConstGauge::new(bytes);
+            gauge.encode(encoder.encode_descriptor(
+                "process_resident_memory_bytes",
+                "This process's resident memory (VmRSS), in bytes",
+                None,
+                gauge.metric_type(),
+            )?)?;
+        }
+        let Some(figures) = self.allocator.get().and_then(|stats| stats()) else {
+            return Ok(());
+        };
+        for (name, help, bytes) in [
+            (
+                "virgule_allocator_allocated_bytes",
+                "Bytes in the live allocations of the server's memory allocator",
+                figures.allocated,
+            ),
+            (
+                "virgule_allocator_active_bytes",
+                "Bytes in the pages the allocator's live allocations occupy",
+                figures.active,
+            ),
+            (
+                "virgule_allocator_resident_bytes",
+                "Bytes the allocator holds in RAM, free pages not yet returned included",
+                figures.resident,
+            ),
+        ] {
+            let gauge = ConstGauge::new(bytes);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+/// VmRSS from `/proc/self/status`, in bytes; `None` where there is no such file.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_rss(&status)
+}
+
+/// The `VmRSS:` line of a `/proc/<pid>/status` text (in kB there), in bytes.
+fn parse_vm_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find_map(|line| line.strip_prefix("VmRSS:"))?;
+    let kib: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_vm_rss;
+
+    #[test]
+    fn resident_memory_is_read_from_the_status_text_in_bytes() {
+        let status = "Name:\tvirgule\nVmPeak:\t  900000 kB\nVmRSS:\t  123456 kB\nThreads:\t9\n";
+        assert_eq!(parse_vm_rss(status), Some(123_456 * 1024));
+        assert_eq!(parse_vm_rss("Name:\tvirgule\n"), None);
+        assert_eq!(parse_vm_rss("VmRSS:\t  12 pages\n"), None);
     }
 }

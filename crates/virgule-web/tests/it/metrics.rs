@@ -11,7 +11,7 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
 use virgule_site::{Site, SiteSettings};
 use virgule_store::testing::fresh_store;
-use virgule_web::metrics::Metrics;
+use virgule_web::metrics::{AllocatorFigures, Metrics};
 
 use crate::api_support::call;
 use crate::feed_origin::FeedOrigin;
@@ -276,6 +276,26 @@ async fn the_page_cache_reports_through_three_calls() {
     let samples = parse_exposition(&metrics.render().unwrap());
     assert_eq!(sample(&samples, "virgule_page_cache_entries", &[]), Some(3.0));
     assert_eq!(sample(&samples, "virgule_page_cache_bytes", &[]), Some(1_000.0));
+}
+
+#[tokio::test]
+async fn memory_is_reported_and_the_allocator_when_the_binary_supplies_it() {
+    let (store, _db) = fresh_store().await;
+    let site = Site::new(store, SiteSettings::default());
+    let text = Metrics::new(site.clone()).render().unwrap();
+    let samples = parse_exposition(&text);
+    // A test process holds at least a MiB and far less than what this machine has.
+    let rss = sample(&samples, "process_resident_memory_bytes", &[]).unwrap();
+    assert!((1_048_576.0..64e9).contains(&rss), "{rss}");
+    assert!(!text.contains("virgule_allocator"), "{text}");
+
+    fn figures() -> Option<AllocatorFigures> {
+        Some(AllocatorFigures { allocated: 1_000, active: 4_096, resident: 8_192 })
+    }
+    let samples = parse_exposition(&Metrics::new(site).with_allocator(figures).render().unwrap());
+    assert_eq!(sample(&samples, "virgule_allocator_allocated_bytes", &[]), Some(1_000.0));
+    assert_eq!(sample(&samples, "virgule_allocator_active_bytes", &[]), Some(4_096.0));
+    assert_eq!(sample(&samples, "virgule_allocator_resident_bytes", &[]), Some(8_192.0));
 }
 
 #[tokio::test]
