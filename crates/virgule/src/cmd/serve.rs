@@ -33,7 +33,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let trust = site.trust().clone();
     let related_site = site.clone();
     let interest = site.interest().clone();
-    let state = virgule_web::AppState::new(site, config.web()).with_allocator(crate::allocator_figures);
+    let state =
+        virgule_web::AppState::new(site, config.web()).with_allocator(crate::allocator_figures);
     tracing::info!(site = %config.site_name, "listening on http://{addr}");
 
     // The server, the fetcher and the trust recomputer stop on the same signal (and the
