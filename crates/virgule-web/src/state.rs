@@ -44,7 +44,7 @@ impl AppState {
     /// knows which allocator it runs on; the web layer does not). Call before serving.
     #[must_use]
     pub fn with_allocator(self, stats: AllocatorStats) -> Self {
-        let metrics = Metrics::new(self.site.clone()).with_allocator(stats);
-        AppState { metrics: Arc::new(metrics), ..self }
+        self.metrics.set_allocator(stats);
+        self
     }
 }

@@ -56,7 +56,7 @@ pub struct AllocatorFigures {
 }
 
 /// Reads the allocator's figures when `/metrics` is scraped; `None` when it cannot. The binary
-/// that chose the allocator supplies it ([`Metrics::with_allocator`]).
+/// that chose the allocator supplies it ([`Metrics::set_allocator`]).
 pub type AllocatorStats = fn() -> Option<AllocatorFigures>;
 
 /// The registry and the metrics the web layer updates itself. One per process, shared.
@@ -229,12 +229,10 @@ impl Metrics {
         self.durations.get_or_create(&RouteLabels { route, method }).observe(elapsed.as_secs_f64());
     }
 
-    /// The same metrics, the allocator's figures read by `stats` when scraped.
-    #[must_use]
-    pub fn with_allocator(self, stats: AllocatorStats) -> Self {
-        // Set once, before the server runs: a second call changes nothing.
+    /// From now on, the allocator's figures are read by `stats` when scraped. Set once, before
+    /// the server runs: a second call changes nothing.
+    pub fn set_allocator(&self, stats: AllocatorStats) {
         let _ = self.allocator.set(stats);
-        self
     }
 
     /// The exposition: every metric with its `# HELP` and `# TYPE` lines.

@@ -292,7 +292,9 @@ async fn memory_is_reported_and_the_allocator_when_the_binary_supplies_it() {
     fn figures() -> Option<AllocatorFigures> {
         Some(AllocatorFigures { allocated: 1_000, active: 4_096, resident: 8_192 })
     }
-    let samples = parse_exposition(&Metrics::new(site).with_allocator(figures).render().unwrap());
+    let metrics = Metrics::new(site);
+    metrics.set_allocator(figures);
+    let samples = parse_exposition(&metrics.render().unwrap());
     assert_eq!(sample(&samples, "virgule_allocator_allocated_bytes", &[]), Some(1_000.0));
     assert_eq!(sample(&samples, "virgule_allocator_active_bytes", &[]), Some(4_096.0));
     assert_eq!(sample(&samples, "virgule_allocator_resident_bytes", &[]), Some(8_192.0));
