@@ -17,8 +17,9 @@ use crate::config::{Config, ConfigError, ConfigFile, ConfigFlags};
 /// server freed what it had allocated, yet with glibc its resident memory kept climbing:
 /// once a large block had been freed (an Argon2id proof's 19 MiB), glibc served every
 /// allocation up to that size from its per-thread arenas, where freed memory stays with the
-/// process. jemalloc returns what it frees within seconds. SQLite still allocates through
-/// glibc, a few MiB a connection (docs/proof.md "Load").
+/// process. jemalloc returns what it frees within seconds. It is the process's `malloc` as
+/// well (the crate's unprefixed feature, Cargo.toml), so SQLite allocates from it too: on
+/// glibc, SQLite's few MiB a connection were kept the same way (docs/proof.md "Load").
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
