@@ -519,9 +519,21 @@ fn fts5_title_split(query: &SearchQuery, filter: &SearchFilter) -> [String; 3] {
     [in_title, not_in_title, unwanted]
 }
 
+/// How many ids a SQLite detail query binds for `ids` of them: the next power of two, the
+/// rest padded with 0, which is no row's id. Each distinct statement stays prepared on every
+/// connection that ran it (sqlx's statement cache, up to 100 a connection), and a search's
+/// statements are large: with one per count, 1 to a page's worth for each kind, the search
+/// connections' memory grew for as long as a 20-minute load ran (docs/proof.md "Load"). A
+/// list of ids bound as one value (`json_each`) would make it one statement, but FTS5 then
+/// reads every match of the words (200 s for a common word on a million entries, against
+/// milliseconds for the list).
+fn sqlite_id_slots(ids: usize) -> usize {
+    ids.max(1).next_power_of_two()
+}
+
 /// The page's items with snippets, for one kind. SQLite: `$1` the kind's match expression
-/// (the snippet needs the match), `$2` on the ids. PostgreSQL: `$1` the ids as an array, `$2`
-/// on the terms.
+/// (the snippet needs the match), `$2` on the ids, `ids` of them ([`sqlite_id_slots`]).
+/// PostgreSQL: `$1` the ids as an array, `$2` on the terms.
 fn detail_sql(sqlite: bool, kind: SearchKind, query: &SearchQuery, ids: usize) -> String {
     let Kind { table, fts, .. } = &KINDS[kind.code() as usize];
     // A reply's title is its item's; its text is its FTS table's first column.
@@ -866,11 +878,12 @@ async fn search_details(
 ) -> Result<Vec<DetailRow>> {
     let rows = match conn {
         Conn::Sqlite(conn) => {
-            let sql = detail_sql(true, kind, query, ids.len());
+            let slots = sqlite_id_slots(ids.len());
+            let sql = detail_sql(true, kind, query, slots);
             let columns = KINDS[kind.code() as usize].columns;
             let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(fts5_match(query, columns, filter));
-            for id in ids {
-                q = q.bind(*id);
+            for id in ids.iter().copied().chain(std::iter::repeat(0)).take(slots) {
+                q = q.bind(id);
             }
             q.fetch_all(conn).await
         }
@@ -1050,6 +1063,16 @@ mod tests {
         assert_eq!(tokens(at(2012, 1, 1), late), "y2012 d201301");
         assert_eq!(tokens(at(2012, 5, 6), at(2012, 5, 6)), "");
         assert_eq!(tokens(at(2012, 5, 6), at(2011, 1, 1)), "");
+    }
+
+    #[test]
+    fn a_page_of_ids_takes_one_of_a_few_statement_shapes() {
+        let slots: Vec<usize> = [0, 1, 2, 3, 5, 8, 9, 20, 100].map(sqlite_id_slots).into();
+        assert_eq!(slots, [1, 1, 2, 4, 8, 8, 16, 32, 128]);
+        // A page of up to 100 ids: 8 statements for each kind, where there were 100.
+        let mut shapes: Vec<usize> = (1..=100).map(sqlite_id_slots).collect();
+        shapes.dedup();
+        assert_eq!(shapes.len(), 8);
     }
 
     #[test]
