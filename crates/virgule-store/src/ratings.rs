@@ -122,7 +122,10 @@ impl Store {
                         .push_bind(score.mean)
                         .push_bind(score.mean_sq);
                 });
-                insert.build().execute(&mut *tx).await?;
+                // Kept prepared only at the full batch: the last chunk's size changes with
+                // every computation, and each size kept would be another statement of up to
+                // 5,000 parameters held by the connection (docs/proof.md "Load").
+                insert.build().persistent(chunk.len() == SCORE_BATCH).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -20,6 +20,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
 use tempfile::TempDir;
 
+use crate::db::on_pool;
 use crate::{Backend, Store};
 
 /// The environment variable naming a PostgreSQL server for tests, e.g.
@@ -43,6 +44,19 @@ enum Place {
         /// The URL of the test database itself.
         url: String,
     },
+}
+
+/// How many prepared statements the store's idle connections keep (sqlx's statement cache,
+/// per connection): for tests that a statement whose text changes with its data is not kept
+/// once per variant, holding the connection's memory.
+pub async fn kept_statements(store: &Store) -> usize {
+    on_pool!(&store.db, pool => {
+        let mut held = Vec::new();
+        for _ in 0..pool.num_idle() {
+            held.push(pool.acquire().await.expect("cannot take a test store's connection"));
+        }
+        held.iter().map(|conn| conn.cached_statements_size()).sum()
+    })
 }
 
 /// A new, empty, migrated store: a new PostgreSQL database if [`DATABASE_URL_VAR`] is set,

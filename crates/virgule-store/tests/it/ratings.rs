@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use virgule_store::site::{SiteError, SiteRecord, parse_line, to_line};
-use virgule_store::testing::fresh_store;
+use virgule_store::testing::{fresh_store, kept_statements};
 use virgule_store::{InterestScore, Store, StoreError};
 
 use crate::support::{member, name};
@@ -75,6 +75,25 @@ async fn interest_scores_are_replaced_wholesale_and_read_per_reader() {
     store.replace_interest_scores(&many).await.unwrap();
     assert_eq!(store.interest_score_count().await.unwrap(), 2500);
     assert!(store.interest_scores(raph.id, &authors).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_computation_leaves_no_statement_behind_for_its_last_batch() {
+    let (store, _db) = fresh_store().await;
+    let etbe = member(&store, "etbe").await;
+    let scores =
+        |n: i64| -> Vec<_> { (0..n).map(|i| (10_000 + i, etbe.id, score(0.5, 5.0))).collect() };
+    store.replace_interest_scores(&scores(2000)).await.unwrap();
+    let kept = kept_statements(&store).await;
+    // Each computation's last batch has another size: were each kept prepared, every one
+    // would stay on the connection (under load, a statement of up to 5,000 parameters after
+    // each recomputation, the memory growing for as long as the site ran).
+    for n in 1001..1009 {
+        store.replace_interest_scores(&scores(n)).await.unwrap();
+        assert_eq!(store.interest_score_count().await.unwrap(), n);
+    }
+    let now = kept_statements(&store).await;
+    assert!(now < kept + 8, "{kept} statements kept before, {now} after 8 last batches");
 }
 
 fn at() -> DateTime<Utc> {
