@@ -522,8 +522,9 @@ fn fts5_title_split(query: &SearchQuery, filter: &SearchFilter) -> [String; 3] {
 /// How many ids a SQLite detail query binds for `ids` of them: the next power of two, the
 /// rest padded with 0, which is no row's id. Each distinct statement stays prepared on every
 /// connection that ran it (sqlx's statement cache, up to 100 a connection), and a search's
-/// statements are large: with one per count, 1 to a page's worth for each kind, the search
-/// connections' memory grew for as long as a 20-minute load ran (docs/proof.md "Load"). A
+/// statements are large: with one per count, 1 to a page's worth for each kind, each search
+/// connection came to hold up to 60 of them (docs/design.md "only the statements that come
+/// back"). A
 /// list of ids bound as one value (`json_each`) would make it one statement, but FTS5 then
 /// reads every match of the words (200 s for a common word on a million entries, against
 /// milliseconds for the list).
