@@ -124,7 +124,8 @@ impl Store {
                 });
                 // Kept prepared only at the full batch: the last chunk's size changes with
                 // every computation, and each size kept would be another statement of up to
-                // 5,000 parameters held by the connection (docs/proof.md "Load").
+                // 5,000 parameters held by the connection (docs/design.md, "only the statements
+                // that come back").
                 insert.build().persistent(chunk.len() == SCORE_BATCH).execute(&mut *tx).await?;
             }
             tx.commit().await?;

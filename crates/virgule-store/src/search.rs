@@ -524,10 +524,9 @@ fn fts5_title_split(query: &SearchQuery, filter: &SearchFilter) -> [String; 3] {
 /// connection that ran it (sqlx's statement cache, up to 100 a connection), and a search's
 /// statements are large: with one per count, 1 to a page's worth for each kind, each search
 /// connection came to hold up to 60 of them (docs/design.md "only the statements that come
-/// back"). A
-/// list of ids bound as one value (`json_each`) would make it one statement, but FTS5 then
-/// reads every match of the words (200 s for a common word on a million entries, against
-/// milliseconds for the list).
+/// back"). A list of ids bound as one value (`json_each`) would make it one statement, but
+/// FTS5 then reads every match of the words (200 s for a common word on a million entries,
+/// against milliseconds for the list).
 fn sqlite_id_slots(ids: usize) -> usize {
     ids.max(1).next_power_of_two()
 }
