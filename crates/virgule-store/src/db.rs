@@ -54,6 +54,14 @@ macro_rules! limit {
 }
 pub(crate) use limit;
 
+/// Whether a multi-row statement over `chunk` stays prepared (sqlx's statement cache): only
+/// when it is a full `batch`, the shape that comes back. The last, shorter chunk's text
+/// changes with the data, and each size kept would hold the connection's memory for a
+/// statement that may never run again (docs/design.md, "only the statements that come back").
+pub(crate) fn keep_prepared<T>(chunk: &[T], batch: usize) -> bool {
+    chunk.len() == batch
+}
+
 /// A connection of either backend borrowed from a transaction (`Conn::from(&mut *tx)` inside
 /// [`on_pool!`]), so that one step of a write, such as inserting entries, can be a plain
 /// function that several writers call within their own transactions.

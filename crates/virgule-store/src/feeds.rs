@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::db::{Conn, Db, limit, on_pool};
+use crate::db::{Conn, Db, keep_prepared, limit, on_pool};
 use crate::entries::{BUMP_DIARY_VERSION, NewEntryRow, append_entries, replace_entry_tags};
 use crate::members::stored_name;
 use crate::search::searchable_text;
@@ -591,7 +591,7 @@ impl Store {
                             });
                             insert
                                 .build()
-                                .persistent(chunk.len() == BULK_ITEM_ROWS)
+                                .persistent(keep_prepared(chunk, BULK_ITEM_ROWS))
                                 .execute(&mut *tx)
                                 .await?;
                         }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::db::on_pool;
+use crate::db::{keep_prepared, on_pool};
 use crate::members::stored_name;
 use crate::{MemberName, Result, Store, StoreError};
 
@@ -122,11 +122,9 @@ impl Store {
                         .push_bind(score.mean)
                         .push_bind(score.mean_sq);
                 });
-                // Kept prepared only at the full batch: the last chunk's size changes with
-                // every computation, and each size kept would be another statement of up to
-                // 5,000 parameters held by the connection (docs/design.md, "only the statements
-                // that come back").
-                insert.build().persistent(chunk.len() == SCORE_BATCH).execute(&mut *tx).await?;
+                // The last chunk's size changes with every computation.
+                let keep = keep_prepared(chunk, SCORE_BATCH);
+                insert.build().persistent(keep).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, SubsecRound, Utc};
 
 use super::tag_set;
-use crate::db::{Conn, on_conn};
+use crate::db::{Conn, keep_prepared, on_conn};
 use crate::search::searchable_text;
 use crate::{EntryNumber, Result, StoreError};
 
@@ -150,7 +150,7 @@ pub(crate) async fn insert_entries(
             // `RETURNING` promises no row order: rows are matched to ids by key.
             let returned: Vec<(i64, i64, EntryNumber)> = insert
                 .build_query_as()
-                .persistent(chunk.len() == ENTRY_ROWS_PER_INSERT)
+                .persistent(keep_prepared(chunk, ENTRY_ROWS_PER_INSERT))
                 .fetch_all(&mut *conn)
                 .await?;
             let mut by_key: HashMap<EntryKey, i64> =
@@ -195,7 +195,7 @@ async fn insert_tag_rows(conn: Conn<'_>, rows: &[(i64, i64, String)]) -> Result<
             });
             insert
                 .build()
-                .persistent(chunk.len() == TAG_ROWS_PER_INSERT)
+                .persistent(keep_prepared(chunk, TAG_ROWS_PER_INSERT))
                 .execute(&mut *conn)
                 .await?;
         }
